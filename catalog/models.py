@@ -1,0 +1,244 @@
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+
+
+class Language(models.TextChoices):
+    ZH = "zh", "Chinese"
+    EN = "en", "English"
+    FR = "fr", "French"
+    ES = "es", "Spanish"
+    DE = "de", "German"
+
+
+PATH_SEPARATOR = " > "
+
+
+class Category(models.Model):
+    name = models.CharField(max_length=200)
+    parent = models.ForeignKey(
+        "self", models.CASCADE, null=True, blank=True, related_name="children"
+    )
+    # The full path ("Home > Kitchen > Kettles"), kept in step with name and parent.
+    path = models.CharField(max_length=1000, unique=True, editable=False)
+
+    class Meta:
+        verbose_name_plural = "categories"
+        ordering = ["path"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["parent", "name"], name="category_unique_name_per_parent"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.path
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.path = self.compute_path()
+        super().save(*args, **kwargs)
+
+    def compute_path(self) -> str:
+        if self.parent_id is None:
+            return self.name
+        return f"{self.parent.path}{PATH_SEPARATOR}{self.name}"
+
+    def ancestors(self) -> list[Category]:
+        """This category and its parents, nearest first."""
+        chain: list[Category] = []
+        node: Category | None = self
+        while node is not None:
+            chain.append(node)
+            node = node.parent
+        return chain
+
+    def root(self) -> Category:
+        return self.ancestors()[-1]
+
+    def tree_ids(self) -> list[int]:
+        """Primary keys of this category and every category below it."""
+        prefix = self.path + PATH_SEPARATOR
+        below = Category.objects.filter(path__startswith=prefix).values_list("pk", flat=True)
+        return [self.pk, *below]
+
+    @classmethod
+    def get_or_create_path(cls, path: str) -> Category:
+        """Return the category for "A > B > C", creating missing levels."""
+        parent: Category | None = None
+        for name in split_category_path(path):
+            parent, _ = cls.objects.get_or_create(parent=parent, name=name)
+        if parent is None:
+            raise ValueError("empty category path")
+        return parent
+
+
+def split_category_path(path: str) -> list[str]:
+    return [part.strip() for part in path.split(">") if part.strip()]
+
+
+class ProductQuerySet(models.QuerySet["Product"]):
+    def live(self) -> ProductQuerySet:
+        """Products that have not been merged into another product."""
+        return self.filter(merged_into__isnull=True)
+
+
+class Product(models.Model):
+    """A cluster of SKUs that describe the same real product.
+
+    The id is stable: when two products merge, the older one keeps its id and the
+    other points at it through ``merged_into``.
+    """
+
+    merged_into = models.ForeignKey(
+        "self", models.SET_NULL, null=True, blank=True, related_name="absorbed"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ProductQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        label = self.display_title()
+        return f"Product {self.pk}: {label}" if label else f"Product {self.pk}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("catalog:product", args=[self.pk])
+
+    def display_title(self) -> str:
+        skus = sorted(self.skus.all(), key=lambda s: LANGUAGE_ORDER.get(s.language, 99))
+        return skus[0].title if skus else ""
+
+    def resolve(self) -> Product:
+        """Follow merges to the live product this one now belongs to."""
+        product = self
+        seen = {product.pk}
+        while product.merged_into_id is not None and product.merged_into_id not in seen:
+            seen.add(product.merged_into_id)
+            product = product.merged_into  # type: ignore[assignment]
+        return product
+
+
+LANGUAGE_ORDER = {code: index for index, code in enumerate(Language.values)}
+
+# Fields whose text defines what a SKU says; a change to any of them changes the
+# content hash and makes the SKU's alignment stale.
+TEXT_FIELDS = ("title", "description", "brand", "attributes", "language")
+
+
+def content_hash(
+    *, title: str, description: str, brand: str, attributes: Any, language: str
+) -> str:
+    payload = json.dumps(
+        [language, title.strip(), description.strip(), brand.strip(), attributes or {}],
+        ensure_ascii=False,
+        sort_keys=True,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:32]
+
+
+class SKUQuerySet(models.QuerySet["SKU"]):
+    def for_language(self, language: str) -> SKUQuerySet:
+        return self.filter(language=language)
+
+
+class SKU(models.Model):
+    """One description of one product in one language."""
+
+    source = models.CharField(max_length=100, help_text="The shop or system the row came from.")
+    sku_code = models.CharField(max_length=200)
+    language = models.CharField(max_length=2, choices=Language.choices, db_index=True)
+    title = models.CharField(max_length=500)
+    description = models.TextField(blank=True)
+    brand = models.CharField(max_length=200, blank=True)
+    attributes = models.JSONField(default=dict, blank=True)
+    category = models.ForeignKey(
+        Category, models.SET_NULL, null=True, blank=True, related_name="skus"
+    )
+    product = models.ForeignKey(Product, models.PROTECT, related_name="skus")
+    # Ground truth from the import: rows sharing a product_ref are the same product.
+    product_ref = models.CharField(max_length=200, blank=True, db_index=True)
+    content_hash = models.CharField(max_length=32, editable=False, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = SKUQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "SKU"
+        ordering = ["source", "sku_code"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "sku_code"], name="sku_unique_code_per_source"),
+        ]
+        indexes = [models.Index(fields=["product", "language"])]
+
+    def __str__(self) -> str:
+        return f"{self.source}/{self.sku_code} [{self.language}] {self.title[:60]}"
+
+    def compute_content_hash(self) -> str:
+        return content_hash(
+            title=self.title,
+            description=self.description,
+            brand=self.brand,
+            attributes=self.attributes,
+            language=self.language,
+        )
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.content_hash = self.compute_content_hash()
+        if self.product_id is None:
+            self.product = Product.objects.create()
+        super().save(*args, **kwargs)
+
+    def text(self, *, with_description: bool = True) -> str:
+        """The SKU as one text for scoring: brand, title, attributes, description."""
+        parts = [self.title]
+        if self.brand and self.brand.lower() not in self.title.lower():
+            parts.insert(0, self.brand)
+        if self.attributes:
+            parts.append("; ".join(f"{k}: {v}" for k, v in self.attributes.items()))
+        if with_description and self.description:
+            parts.append(self.description)
+        return "\n".join(parts)
+
+
+class ProductEvent(models.Model):
+    """Append-only history of what happened to products: merges and splits."""
+
+    class Kind(models.TextChoices):
+        MERGE = "merge", "Merge"
+        SPLIT = "split", "Split"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    # The product that survived the merge, or the product a split took SKUs from.
+    product = models.ForeignKey(Product, models.PROTECT, related_name="events")
+    # The product merged away, or the new product a split created.
+    other_product = models.ForeignKey(
+        Product, models.PROTECT, related_name="+", null=True, blank=True
+    )
+    sku_ids = models.JSONField(default=list, help_text="SKUs that moved.")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # "auto", "import", "review", "admin", "undo": who or what made the change.
+    via = models.CharField(max_length=20)
+    reason = models.TextField(blank=True)
+    # The alignment match behind the change, as a plain reference: the catalog
+    # does not depend on the alignment app.
+    match_ref = models.BigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} of product {self.product_id} ({self.via})"

@@ -1,0 +1,14 @@
+"""Test settings: the project's settings with a fast hasher and a deterministic scorer."""
+
+from __future__ import annotations
+
+from config.settings import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Tests never download a model: the fake scorer returns fixed scores.
+ALIGNMENT_SCORER = "lexical"
+# Tasks are not run eagerly in tests: tests call the work directly, check the
+# task wiring by calling task functions, and the integration tests run a worker.
+CELERY_TASK_ALWAYS_EAGER = False
+CELERY_BROKER_URL = "memory://"
+MEDIA_ROOT = BASE_DIR / "tests" / "artifacts" / "media"  # noqa: F405
