@@ -32,8 +32,13 @@ class InstructionTemplate(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["category", "version"],
+                condition=Q(category__isnull=False),
                 name="instruction_unique_version_per_category",
-                nulls_distinct=False,
+            ),
+            models.UniqueConstraint(
+                fields=["version"],
+                condition=Q(category__isnull=True),
+                name="instruction_unique_default_version",
             ),
         ]
 
@@ -77,6 +82,17 @@ class Match(models.Model):
     status = models.CharField(max_length=20, choices=Status.choices, db_index=True)
     hash_a = models.CharField(max_length=32)
     hash_b = models.CharField(max_length=32)
+    # Review workflow: a pair leased to one reviewer for a few minutes, and pairs
+    # sampled blind from automatic merges to measure their precision.
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    is_audit_sample = models.BooleanField(default=False)
+    # When a human-decided pair is re-opened after a material text change, the
+    # texts the earlier decision was made on: {"a": {...}, "b": {...}, "status": ...}.
+    reopened_from = models.JSONField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -90,6 +106,7 @@ class Match(models.Model):
             models.CheckConstraint(condition=Q(sku_a__lt=F("sku_b")), name="match_ordered_pair"),
         ]
         indexes = [models.Index(fields=["status", "-probability"])]
+        permissions = [("review_match", "Can review matches")]
 
     def __str__(self) -> str:
         return f"Match {self.sku_a_id}~{self.sku_b_id} p={self.probability:.3f} {self.status}"

@@ -2,6 +2,10 @@ from __future__ import annotations
 
 from django.urls import path
 
+from reviews.views import home  # placeholder until the import page lands
+
 app_name = "catalog"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("imports/", home, name="import"),
+]

@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+
+class ScoringError(Exception):
+    """A scorer failed. ``permanent`` errors are not retried (bad input, missing weights)."""
+
+    def __init__(self, message: str, *, permanent: bool = False) -> None:
+        super().__init__(message)
+        self.permanent = permanent
+
+
+class Scorer:
+    """The contract every scoring backend implements.
+
+    ``name`` identifies the backend in stored scores (``Match.scorer``) and in
+    calibrations; ``model_revision`` identifies the weights, so a score can be
+    traced to what produced it. ``uses_instruction`` says whether the instruction
+    changes the output (the embedding scorer ignores it).
+    """
+
+    name: str = ""
+    model_revision: str = ""
+    uses_instruction: bool = False
+
+    def score(self, query: str, documents: list[str], instruction: str) -> list[float]:
+        """Return one raw score per document, in the order given, each in [0, 1].
+
+        The raw score orders pairs; it is not yet a probability. Routing applies
+        ``alignment.calibration`` to it first.
+        """
+        raise NotImplementedError
