@@ -1,10 +1,17 @@
 from __future__ import annotations
 
-from django.conf import settings
-from django.db import models
-from django.db.models import F, Q
+from typing import TYPE_CHECKING, Any
 
-from catalog.models import SKU, Category
+from django.conf import settings
+from django.db import models, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from catalog import merging
+from catalog.models import SKU, Category, ProductEvent
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
 
 
 class InstructionTemplate(models.Model):
@@ -115,6 +122,103 @@ class Match(models.Model):
     def ordered(a: int, b: int) -> tuple[int, int]:
         return (a, b) if a < b else (b, a)
 
+    @property
+    def is_decided(self) -> bool:
+        """A human confirmed or rejected the pair: the machine must not override it."""
+        return self.status in (Match.Status.CONFIRMED, Match.Status.REJECTED)
+
+    def other_sku_id(self, sku_id: int) -> int:
+        return self.sku_b_id if sku_id == self.sku_a_id else self.sku_a_id
+
+    def confirm(self, *, by: AbstractBaseUser | None) -> ProductEvent | None:
+        """A reviewer says the pair is one product: record it and merge the two products.
+
+        Returns the merge event, or None when the SKUs already share a product (an
+        audited automatic merge, for instance). A confirmed pair is a must-link until
+        one of the texts changes.
+        """
+        with transaction.atomic():
+            self._decide(Match.Status.CONFIRMED)
+            return merging.merge_products(
+                self.sku_a,
+                self.sku_b,
+                via="review",
+                actor=by,
+                reason=f"Match {self.pk} confirmed",
+                match_ref=self.pk,
+            )
+
+    def reject(self, *, by: AbstractBaseUser | None) -> ProductEvent | None:
+        """A reviewer says the pair is two products: a lasting cannot-link.
+
+        If the two SKUs currently share a product (an automatic merge the reviewer
+        audited), they are split apart: the SKUs that this pair's own merge moved go
+        back out when that is still possible, otherwise ``sku_b`` alone leaves.
+        Returns the split event, or None when nothing had to move.
+        """
+        with transaction.atomic():
+            self._decide(Match.Status.REJECTED)
+            a, b = SKU.objects.select_for_update().filter(pk__in=[self.sku_a_id, self.sku_b_id])
+            if a.product_id != b.product_id:
+                return None
+            return merging.split_skus(
+                self._skus_to_split(product_id=a.product_id),
+                via="review",
+                actor=by,
+                reason=f"Match {self.pk} rejected",
+                match_ref=self.pk,
+            )
+
+    def reopen(self, *, reopened_from: dict[str, Any] | None = None) -> None:
+        """Put the pair back in the review queue (after a material text change, or an undo).
+
+        ``reopened_from`` keeps what the earlier decision was made on (old texts and
+        status) so the reviewer can compare; without it any earlier record is kept.
+        """
+        self.status = Match.Status.PENDING
+        self.decided_at = None
+        self.claimed_by = None
+        self.claimed_until = None
+        if reopened_from is not None:
+            self.reopened_from = reopened_from
+        self.save(
+            update_fields=[
+                "status", "decided_at", "claimed_by", "claimed_until", "reopened_from", "updated_at",
+            ]
+        )
+
+    def mark_stale(self) -> None:
+        """The text of one side changed since scoring: the score no longer applies."""
+        self.status = Match.Status.STALE
+        self.claimed_by = None
+        self.claimed_until = None
+        self.save(update_fields=["status", "claimed_by", "claimed_until", "updated_at"])
+
+    def _decide(self, status: str) -> None:
+        self.status = status
+        self.decided_at = timezone.now()
+        self.claimed_by = None
+        self.claimed_until = None
+        self.save(update_fields=["status", "decided_at", "claimed_by", "claimed_until", "updated_at"])
+
+    def _skus_to_split(self, *, product_id: int) -> list[int]:
+        merge = (
+            ProductEvent.objects.filter(
+                kind=ProductEvent.Kind.MERGE, match_ref=self.pk, product_id=product_id
+            )
+            .order_by("-created_at", "-pk")
+            .first()
+        )
+        if merge is not None:
+            moved = set(merge.sku_ids)
+            still_here = set(
+                SKU.objects.filter(product_id=product_id, pk__in=moved).values_list("pk", flat=True)
+            )
+            # Undo the merge only if it separates the pair and nothing moved away since.
+            if still_here == moved and len(moved & {self.sku_a_id, self.sku_b_id}) == 1:
+                return sorted(moved)
+        return [self.sku_b_id]
+
 
 class AlignmentState(models.Model):
     """Where one SKU stands in the alignment pipeline, so no change is ever lost."""
@@ -134,3 +238,44 @@ class AlignmentState(models.Model):
 
     def __str__(self) -> str:
         return f"SKU {self.sku_id}: {self.status}"
+
+
+class SKUEmbedding(models.Model):
+    """A SKU's stored embedding vector, recomputed only when its text changes.
+
+    ``vector`` holds ``dim`` little-endian float32 values (L2-normalised); ``model``
+    names the embedding model and revision, so a model change re-embeds.
+    """
+
+    sku = models.OneToOneField(SKU, models.CASCADE, primary_key=True, related_name="embedding")
+    content_hash = models.CharField(max_length=32)
+    model = models.CharField(max_length=200)
+    dim = models.PositiveIntegerField()
+    vector = models.BinaryField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Embedding of SKU {self.sku_id} ({self.model}, {self.dim}d)"
+
+
+class CategoryThreshold(models.Model):
+    """Per-category routing thresholds, overriding the settings for a category tree."""
+
+    category = models.OneToOneField(Category, models.CASCADE, related_name="threshold")
+    auto = models.FloatField(help_text="Merge automatically at or above this probability.")
+    review = models.FloatField(help_text="Send to review at or above this probability.")
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(review__gte=0) & Q(review__lt=F("auto")) & Q(auto__lte=1),
+                name="threshold_review_below_auto",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category}: review {self.review:.2f}, auto {self.auto:.2f}"
