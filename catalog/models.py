@@ -242,3 +242,72 @@ class ProductEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} of product {self.product_id} ({self.via})"
+
+
+class ImportJob(models.Model):
+    """One uploaded catalog file: checked first (a dry run), then imported on confirm."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        CHECKED = "checked", "Checked, waiting for confirmation"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    file = models.FileField(upload_to="imports/%Y/%m/")
+    original_name = models.CharField(max_length=255)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    # Whether the queued or running pass only checks the file (writes nothing).
+    dry_run = models.BooleanField(default=True)
+    # Counts and samples of the check ("new", "updated", "unchanged", "invalid").
+    dry_run_results = models.JSONField(default=dict, blank=True)
+    # Counts and samples of the real import.
+    results = models.JSONField(default=dict, blank=True)
+    # Counts of the pass in progress (or the last one), updated chunk by chunk.
+    new_count = models.PositiveIntegerField(default=0)
+    updated_count = models.PositiveIntegerField(default=0)
+    unchanged_count = models.PositiveIntegerField(default=0)
+    invalid_count = models.PositiveIntegerField(default=0)
+    rows_total = models.PositiveIntegerField(null=True, blank=True)
+    rows_processed = models.PositiveIntegerField(default=0)
+    bytes_total = models.PositiveBigIntegerField(default=0)
+    bytes_processed = models.PositiveBigIntegerField(default=0)
+    encoding = models.CharField(max_length=20, blank=True)
+    delimiter = models.CharField(max_length=5, blank=True)
+    warnings = models.JSONField(default=list, blank=True)
+    # The first invalid rows as {"row", "column", "message"}; all of them are in errors_file.
+    errors = models.JSONField(default=list, blank=True)
+    errors_file = models.FileField(upload_to="imports/errors/%Y/%m/", blank=True)
+    # Why the whole file was refused (encoding, header, size), if it was.
+    error_message = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Import {self.pk}: {self.original_name} ({self.get_status_display()})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("catalog:import_job", args=[self.pk])
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+    def progress_percent(self) -> int:
+        """How far the running pass is: rows once they are counted, bytes before."""
+        if self.status in (self.Status.CHECKED, self.Status.DONE):
+            return 100
+        if self.rows_total:
+            return min(100, int(100 * self.rows_processed / self.rows_total))
+        if self.bytes_total:
+            # Counting rows is the first half of the work.
+            return min(50, int(50 * self.bytes_processed / self.bytes_total))
+        return 0
