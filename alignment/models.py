@@ -279,3 +279,44 @@ class CategoryThreshold(models.Model):
 
     def __str__(self) -> str:
         return f"{self.category}: review {self.review:.2f}, auto {self.auto:.2f}"
+
+
+class Calibration(models.Model):
+    """A fitted mapping from one scorer's raw scores to probabilities.
+
+    ``python manage.py calibrate`` fits one per scorer (``language_pair`` empty)
+    and one per language pair that has enough labels ("en-zh": codes sorted).
+    Only the active fit for a scorer, model revision and pair is used; older
+    fits stay as the record of how calibration evolved.
+    """
+
+    class Method(models.TextChoices):
+        PLATT = "platt", "Platt (logistic on the score's logit)"
+        ISOTONIC = "isotonic", "Isotonic"
+        IDENTITY = "identity", "Identity"
+
+    scorer = models.CharField(max_length=100)
+    model_revision = models.CharField(max_length=200, blank=True)
+    language_pair = models.CharField(max_length=20, blank=True, help_text='"en-zh"; empty for all pairs.')
+    method = models.CharField(max_length=10, choices=Method.choices)
+    params = models.JSONField(default=dict)
+    label_count = models.PositiveIntegerField()
+    positives = models.PositiveIntegerField()
+    ece = models.FloatField(help_text="Expected calibration error on held-out labels (10 bins).")
+    log_loss = models.FloatField(help_text="Log loss on held-out labels.")
+    is_active = models.BooleanField(default=True)
+    fitted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["scorer", "language_pair", "-fitted_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scorer", "model_revision", "language_pair"],
+                condition=Q(is_active=True),
+                name="calibration_one_active",
+            )
+        ]
+
+    def __str__(self) -> str:
+        pair = self.language_pair or "all pairs"
+        return f"{self.scorer} {pair}: {self.method}, {self.label_count} labels, ECE {self.ece:.3f}"

@@ -1,0 +1,216 @@
+"""Language-independent evidence shared by two product texts, and a scorer built on it.
+
+Product descriptions in different languages still share their numbers, units,
+model codes and brand names. This module is the one place that reads that
+evidence (``extract`` and ``pair_features``); the lexical scorer turns it into
+a score directly and the e5 scorer feeds it, with the embedding cosine, to a
+small logistic model.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from alignment.scorers.base import Scorer
+
+# Canonical dimension and factor for each unit spelling (lower case). Values are
+# converted to the dimension's base unit, so 1.7 L and 1700 ml compare equal.
+UNITS: dict[str, tuple[str, float]] = {}
+
+
+def _units(dimension: str, factor: float, *spellings: str) -> None:
+    for spelling in spellings:
+        UNITS[spelling] = (dimension, factor)
+
+
+_units("volume", 1.0, "ml", "millilitre", "millilitres", "milliliter", "milliliters", "毫升")
+_units("volume", 10.0, "cl")
+_units("volume", 1000.0, "l", "litre", "litres", "liter", "liters", "liter", "litro", "litros", "升")
+_units("mass", 0.001, "mg", "毫克")
+_units("mass", 1.0, "g", "gr", "gram", "grams", "gramm", "gramme", "grammes", "gramos", "克")
+_units("mass", 1000.0, "kg", "kilo", "kilos", "kilogram", "kilogramm", "千克", "公斤")
+_units("charge", 1.0, "mah", "毫安", "毫安时")
+_units("energy", 1.0, "wh")
+_units("power", 1.0, "w", "watt", "watts", "瓦")
+_units("power", 1000.0, "kw")
+_units("voltage", 1.0, "v", "volt", "volts", "伏")
+_units("current", 1.0, "a", "amp", "amps", "安")
+_units("frequency", 1.0, "hz", "赫兹")
+_units("frequency", 1000.0, "khz")
+_units("frequency", 1e6, "mhz")
+_units("frequency", 1e9, "ghz")
+_units("storage", 1.0, "gb")
+_units("storage", 1000.0, "tb")
+_units("length", 1.0, "mm", "毫米")
+_units("length", 10.0, "cm", "厘米")
+_units("length", 1000.0, "m", "米", "meter", "meters", "metre", "metres", "metro", "metros")
+_units("inch", 1.0, "inch", "inches", '"', "″", "英寸", "寸", "zoll", "pouce", "pouces", "pulgadas", "pulgada")
+_units("percent", 1.0, "%")
+_units("temperature", 1.0, "°c", "℃")
+_units("resolution", 1.0, "k")
+_units("resolution_p", 1.0, "p")
+_units("count", 1.0, "pcs", "pc", "pieces", "piece", "pièces", "pièce", "piezas", "pieza", "stück", "stk",
+       "片", "粒", "pack", "count", "ct", "件装", "个装", "只装", "片装", "支装", "瓶装", "袋装", "罐装")
+
+# A number: "20 000" / "20,000" (thousands groups) or "1,7" / "1.7" (decimals).
+_NUMBER = r"\d{1,3}(?:[  \u202f]\d{3})+(?!\d)|\d+(?:[.,]\d+)?"
+_UNIT_ALTERNATION = "|".join(sorted((re.escape(u) for u in UNITS), key=len, reverse=True))
+_QUANTITY = re.compile(
+    rf"(?<![\dA-Za-z])(?<!\d[.,])({_NUMBER})\s?({_UNIT_ALTERNATION})(?![a-zà-ÿ])", re.IGNORECASE
+)
+# "SPF50+", "SPF 30", "IP68", "Qi2": a label followed by a number.
+_LABELLED = re.compile(r"\b(spf|ip|ipx|usb|wi-?fi|pm|ece r)\s?(\d+(?:[.,]\d+)?)", re.IGNORECASE)
+# "pack of 6", "lot de 6", "paquete de 6", "6er-Pack".
+_PACK = re.compile(
+    r"(?:pack of|set of|lot de|paquete de|pack de|set de|juego de|packung mit)\s(\d+)|(?<![\w.])(\d+)er\b",
+    re.IGNORECASE,
+)
+_TOKEN = re.compile(r"[A-Za-z0-9]+(?:[-/.][A-Za-z0-9]+)*")
+_LATIN_WORD = re.compile(r"[a-z]+(?:['&][a-z]+)*")
+_ANY_NUMBER = re.compile(_NUMBER)
+
+# Words too common to say anything about which product a text describes.
+STOPWORDS = frozenset(
+    """
+    a an and the of for with in on to by from at or as is are be this that it its your you our
+    new set pack size color colour black white blue red green grey gray pink silver gold
+    et de la le les des du un une pour avec en sur au aux par ou est
+    y el los las del para con por una uno sin
+    und der die das den dem des mit für fur von zu im in ein eine einer aus oder ist
+    mm cm ml kg mah pcs
+    """.split()
+)
+
+
+def _fold(text: str) -> str:
+    """Lower case without accents, with full-width forms made ASCII (NFKC)."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    return "".join(c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c) != "Mn")
+
+
+def parse_number(raw: str) -> float:
+    """"1,7" -> 1.7, "20 000" -> 20000, "1.500" -> 1500 (a group of three digits)."""
+    compact = re.sub(r"[  \u202f]", "", raw)
+    match = re.fullmatch(r"(\d+)[.,](\d+)", compact)
+    if match and len(match.group(2)) == 3 and match.group(1) != "0":
+        return float(match.group(1) + match.group(2))
+    return float(compact.replace(",", "."))
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What one text says that survives translation."""
+
+    quantities: frozenset[tuple[str, float]]  # (dimension, value in base unit)
+    codes: frozenset[str]  # model codes, upper case, separators removed
+    words: frozenset[str]  # Latin-script words (brands, names), stop words removed
+    numbers: frozenset[float]  # every number, with or without a unit
+
+    @property
+    def dimensions(self) -> frozenset[str]:
+        return frozenset(dimension for dimension, _ in self.quantities)
+
+
+@functools.lru_cache(maxsize=20_000)
+def extract(text: str) -> Evidence:
+    """Read quantities, model codes and Latin words from a text (cached per text)."""
+    normal = unicodedata.normalize("NFKC", text)
+    quantities: set[tuple[str, float]] = set()
+    unit_spans: list[tuple[int, int]] = []
+    for match in _QUANTITY.finditer(normal):
+        dimension, factor = UNITS[match.group(2).lower()]
+        quantities.add((dimension, round(parse_number(match.group(1)) * factor, 6)))
+        unit_spans.append(match.span())
+    for match in _LABELLED.finditer(normal):
+        label = match.group(1).lower().replace("-", "")
+        quantities.add((label, parse_number(match.group(2))))
+        unit_spans.append(match.span())
+    for match in _PACK.finditer(normal):
+        value = next(group for group in match.groups() if group)
+        quantities.add(("count", float(value)))
+        unit_spans.append(match.span())
+
+    codes: set[str] = set()
+    for match in _TOKEN.finditer(normal):
+        token = match.group(0)
+        if any(start < match.end() and match.start() < end for start, end in unit_spans):
+            continue  # "1.7L", "SPF50", "20000mAh", "6er-Pack" are quantities, not model codes
+        if not (re.search(r"[A-Za-z]", token) and re.search(r"\d", token)):
+            continue
+        compact = re.sub(r"[-/.]", "", token).upper()
+        if len(compact) >= 4 and not _QUANTITY.fullmatch(token):
+            codes.add(compact)
+
+    folded = _fold(normal)
+    words = {w for w in _LATIN_WORD.findall(folded) if len(w) >= 3 and w not in STOPWORDS and not w.isdigit()}
+    numbers = {parse_number(n) for n in _ANY_NUMBER.findall(normal)}
+    return Evidence(frozenset(quantities), frozenset(codes), frozenset(words), frozenset(numbers))
+
+
+def _close(a: float, b: float) -> bool:
+    return math.isclose(a, b, rel_tol=0.01, abs_tol=1e-9)
+
+
+# The order of the feature vector that both scorers use; documented in
+# alignment/scorers/e5.py next to the weights fitted on it.
+FEATURE_NAMES = (
+    "unit_agree",  # dimensions where both texts give a value and a value agrees (1.7 L = 1,7 L)
+    "unit_conflict",  # dimensions where both give values and none agree (1.7 L vs 1.5 L)
+    "code_agree",  # 1 when a model code appears in both texts
+    "code_conflict",  # 1 when both texts carry model codes and none is shared
+    "word_overlap",  # shared Latin words / words of the shorter text (brands, names)
+    "number_overlap",  # Jaccard of all numbers in the texts
+)
+
+
+def pair_features(a: str, b: str) -> list[float]:
+    """The evidence two texts share or contradict, in FEATURE_NAMES order."""
+    ea, eb = extract(a), extract(b)
+    agree = conflict = 0
+    for dimension in ea.dimensions & eb.dimensions:
+        va = [v for d, v in ea.quantities if d == dimension]
+        vb = [v for d, v in eb.quantities if d == dimension]
+        if any(_close(x, y) for x in va for y in vb):
+            agree += 1
+        else:
+            conflict += 1
+    code_agree = bool(ea.codes & eb.codes)
+    code_conflict = bool(ea.codes and eb.codes and not code_agree)
+    shorter = min(len(ea.words), len(eb.words))
+    word_overlap = len(ea.words & eb.words) / shorter if shorter else 0.0
+    union = len(ea.numbers | eb.numbers)
+    number_overlap = len(ea.numbers & eb.numbers) / union if union else 0.0
+    return [float(agree), float(conflict), float(code_agree), float(code_conflict), word_overlap, number_overlap]
+
+
+# Hand-set weights: agreement raises the score, a contradicted quantity or model
+# code lowers it sharply. The lexical score is only ordinal; calibration maps it.
+LEXICAL_WEIGHTS = (1.2, -2.5, 2.0, -2.0, 3.0, 1.0)
+LEXICAL_BIAS = -2.0
+
+
+def _sigmoid(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+class LexicalScorer(Scorer):
+    """No model: numbers with units, model codes and brand words shared across languages.
+
+    Deterministic and fast; the scorer for tests and the feature source for e5.
+    """
+
+    name = "lexical"
+    model_revision = "lexical-1"
+    uses_instruction = False
+
+    def score(self, query: str, documents: list[str], instruction: str = "") -> list[float]:
+        scores = []
+        for document in documents:
+            features = pair_features(query, document)
+            z = LEXICAL_BIAS + sum(w * f for w, f in zip(LEXICAL_WEIGHTS, features, strict=True))
+            scores.append(_sigmoid(z))
+        return scores
