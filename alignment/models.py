@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import hashlib
+import secrets
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -320,3 +323,92 @@ class Calibration(models.Model):
     def __str__(self) -> str:
         pair = self.language_pair or "all pairs"
         return f"{self.scorer} {pair}: {self.method}, {self.label_count} labels, ECE {self.ece:.3f}"
+
+
+def hash_api_key(key: str) -> str:
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+class ApiToken(models.Model):
+    """A key an integration sends as ``Authorization: Token <key>`` (or ``Bearer``).
+
+    Only a SHA-256 hash of the key is stored: the key itself is shown once, when
+    it is created (admin or ``manage.py create_api_token``), and cannot be recovered.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100, help_text="What the key is for, e.g. the integration's name.")
+    # The key's first characters, to tell keys apart in lists without revealing them.
+    prefix = models.CharField(max_length=12, editable=False)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "API token"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…, {self.user})"
+
+    @classmethod
+    def issue(cls, user: AbstractBaseUser, *, name: str) -> tuple[ApiToken, str]:
+        """Create a token; returns it with the plain key, which is never stored."""
+        key = f"ska_{secrets.token_urlsafe(32)}"
+        token = cls.objects.create(user=user, name=name, prefix=key[:12], key_hash=hash_api_key(key))
+        return token, key
+
+    @classmethod
+    def authenticate(cls, key: str) -> ApiToken | None:
+        """The live token for a plain key (its user active, not revoked), else None."""
+        token = (
+            cls.objects.select_related("user")
+            .filter(key_hash=hash_api_key(key), revoked_at__isnull=True, user__is_active=True)
+            .first()
+        )
+        if token is not None:
+            now = timezone.now()
+            # Record use at most once a minute: no write on every request.
+            if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
+                cls.objects.filter(pk=token.pk).update(last_used_at=now)
+                token.last_used_at = now
+        return token
+
+
+class RescoreRun(models.Model):
+    """Re-scoring of the open pairs an instruction template governs, after it is published."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    template = models.ForeignKey(InstructionTemplate, models.CASCADE, related_name="rescore_runs")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    # How many pairs moved between statuses: {"pending->discarded": 3, ...}.
+    moved = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Re-score with {self.template}: {self.status} {self.done}/{self.total}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (RescoreRun.Status.DONE, RescoreRun.Status.FAILED)
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.total else round(100 * self.done / self.total)
