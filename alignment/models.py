@@ -10,6 +10,7 @@ from django.db import models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from alignment.changes import text_snapshot
 from catalog import merging
 from catalog.models import SKU, Category, ProductEvent
 
@@ -103,6 +104,12 @@ class Match(models.Model):
     # texts the earlier decision was made on: {"a": {...}, "b": {...}, "status": ...}.
     reopened_from = models.JSONField(null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
+    # The two SKUs' texts when a human decided, to tell a material later edit from
+    # a typo fix (and to show the reviewer what changed).
+    decided_texts = models.JSONField(null=True, blank=True)
+    # Why a pair that scored at or above the auto threshold went to review instead
+    # (a cannot-link, a same-source conflict, a weak bridge between products).
+    hold_reason = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -198,11 +205,17 @@ class Match(models.Model):
         self.save(update_fields=["status", "claimed_by", "claimed_until", "updated_at"])
 
     def _decide(self, status: str) -> None:
+        a, b = SKU.objects.get(pk=self.sku_a_id), SKU.objects.get(pk=self.sku_b_id)
         self.status = status
         self.decided_at = timezone.now()
         self.claimed_by = None
         self.claimed_until = None
-        self.save(update_fields=["status", "decided_at", "claimed_by", "claimed_until", "updated_at"])
+        self.decided_texts = {"a": text_snapshot(a), "b": text_snapshot(b)}
+        self.save(
+            update_fields=[
+                "status", "decided_at", "claimed_by", "claimed_until", "decided_texts", "updated_at",
+            ]
+        )
 
     def _skus_to_split(self, *, product_id: int) -> list[int]:
         merge = (
