@@ -66,6 +66,19 @@ class MatchQuerySet(models.QuerySet["Match"]):
         pk = sku if isinstance(sku, int) else sku.pk
         return self.filter(Q(sku_a_id=pk) | Q(sku_b_id=pk))
 
+    def in_review_queue(self) -> MatchQuerySet:
+        """Pairs waiting for a reviewer: pending ones and blind audit samples of automatic merges."""
+        return self.filter(REVIEW_QUEUE)
+
+    def claimable_by(self, user: Any, *, now: Any) -> MatchQuerySet:
+        """Pairs nobody else holds a live claim on."""
+        return self.filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now) | Q(claimed_by=user))
+
+
+# The review queue: pending pairs, plus automatically merged pairs sampled for a
+# blind audit (they stay merged while they wait).
+REVIEW_QUEUE = Q(status="pending") | Q(status="auto_merged", is_audit_sample=True)
+
 
 class Match(models.Model):
     """A scored candidate pair of SKUs; one row per unordered pair (sku_a < sku_b)."""
@@ -110,6 +123,10 @@ class Match(models.Model):
     # Why a pair that scored at or above the auto threshold went to review instead
     # (a cannot-link, a same-source conflict, a weak bridge between products).
     hold_reason = models.CharField(max_length=300, blank=True)
+    # How much deciding the pair settles, for ordering the review queue: the SKUs
+    # in both products plus the other queued pairs touching them. Kept by
+    # refresh_review_impact(); 0 until first computed.
+    review_impact = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -122,7 +139,15 @@ class Match(models.Model):
             models.UniqueConstraint(fields=["sku_a", "sku_b"], name="match_unique_pair"),
             models.CheckConstraint(condition=Q(sku_a__lt=F("sku_b")), name="match_ordered_pair"),
         ]
-        indexes = [models.Index(fields=["status", "-probability"])]
+        indexes = [
+            models.Index(fields=["status", "-probability"]),
+            # The review queue's order, over queued rows only.
+            models.Index(
+                fields=["-review_impact", "-probability", "id"],
+                condition=REVIEW_QUEUE,
+                name="match_review_queue",
+            ),
+        ]
         permissions = [("review_match", "Can review matches")]
 
     def __str__(self) -> str:
@@ -235,6 +260,86 @@ class Match(models.Model):
                 return sorted(moved)
         return [self.sku_b_id]
 
+
+    def claim(self, *, by: AbstractBaseUser, seconds: int) -> None:
+        """Lease the pair to one reviewer; the caller holds the row lock."""
+        self.claimed_by = by
+        self.claimed_until = timezone.now() + timedelta(seconds=seconds)
+        self.save(update_fields=["claimed_by", "claimed_until", "updated_at"])
+
+    def release(self) -> None:
+        self.claimed_by = None
+        self.claimed_until = None
+        self.save(update_fields=["claimed_by", "claimed_until", "updated_at"])
+
+    def sample_for_audit(self) -> None:
+        """Queue an automatic merge for a blind check; the products stay merged."""
+        if self.status != Match.Status.AUTO_MERGED:
+            raise ValueError("Only automatically merged pairs are sampled for audit.")
+        self.is_audit_sample = True
+        self.save(update_fields=["is_audit_sample", "updated_at"])
+
+    def restore_audit_sample(self) -> None:
+        """Undo a reviewer's verdict on an audit sample: merged again and waiting for review."""
+        self.status = Match.Status.AUTO_MERGED
+        self.is_audit_sample = True
+        self.decided_at = None
+        self.claimed_by = None
+        self.claimed_until = None
+        self.save(
+            update_fields=["status", "is_audit_sample", "decided_at", "claimed_by", "claimed_until", "updated_at"]
+        )
+
+    @classmethod
+    def refresh_review_impact(cls, *, product_ids: list[int] | None = None) -> int:
+        """Recompute review_impact for queued pairs (those touching ``product_ids``, or all).
+
+        Exact for the pairs it touches: a decision changes only the sizes and queued
+        pairs of the products it involved. Returns the number of rows updated.
+        """
+        from django.db import connection
+
+        queue = "(m.status = 'pending' OR (m.status = 'auto_merged' AND m.is_audit_sample))"
+        other = queue.replace("m.", "o.")
+        params: list[int] = []
+        if product_ids is None:
+            scope = f"SELECT m.id FROM alignment_match m WHERE {queue}"
+        else:
+            if not product_ids:
+                return 0
+            marks = ", ".join(["%s"] * len(product_ids))
+            scope = (
+                "SELECT m.id FROM alignment_match m JOIN catalog_sku s ON s.id = m.sku_a_id "
+                f"WHERE s.product_id IN ({marks}) AND {queue} UNION "
+                "SELECT m.id FROM alignment_match m JOIN catalog_sku s ON s.id = m.sku_b_id "
+                f"WHERE s.product_id IN ({marks}) AND {queue}"
+            )
+            params = [*product_ids, *product_ids]
+        sql = f"""
+            WITH target AS (
+                SELECT m.id AS id, sa.product_id AS pa, sb.product_id AS pb
+                FROM alignment_match m
+                JOIN catalog_sku sa ON sa.id = m.sku_a_id
+                JOIN catalog_sku sb ON sb.id = m.sku_b_id
+                WHERE m.id IN ({scope})
+            )
+            UPDATE alignment_match SET review_impact = (
+                (SELECT COUNT(*) FROM catalog_sku s WHERE s.product_id IN (target.pa, target.pb))
+                + (SELECT COUNT(*) FROM alignment_match o JOIN catalog_sku s ON s.id = o.sku_a_id
+                   WHERE s.product_id IN (target.pa, target.pb) AND {other})
+                + (SELECT COUNT(*) FROM alignment_match o JOIN catalog_sku s ON s.id = o.sku_b_id
+                   WHERE s.product_id IN (target.pa, target.pb) AND {other})
+                - (SELECT COUNT(*) FROM alignment_match o
+                   JOIN catalog_sku s ON s.id = o.sku_a_id JOIN catalog_sku t ON t.id = o.sku_b_id
+                   WHERE s.product_id IN (target.pa, target.pb)
+                   AND t.product_id IN (target.pa, target.pb) AND {other})
+                - 1
+            )
+            FROM target WHERE alignment_match.id = target.id
+        """
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.rowcount
 
 class AlignmentState(models.Model):
     """Where one SKU stands in the alignment pipeline, so no change is ever lost."""
