@@ -173,6 +173,12 @@ ALIGNMENT_PENDING_GRACE_SECONDS = envint("ALIGNMENT_PENDING_GRACE_SECONDS", 300)
 # Reviews.
 REVIEWS_CLAIM_SECONDS = envint("REVIEWS_CLAIM_SECONDS", 300)
 REVIEWS_AUDIT_SAMPLE_RATE = envfloat("REVIEWS_AUDIT_SAMPLE_RATE", 0.02)
+# A skipped pair is not offered to the same reviewer again for this long.
+REVIEWS_SKIP_HOURS = envint("REVIEWS_SKIP_HOURS", 12)
+# How far back a reviewer may undo their own decisions from the queue.
+REVIEWS_UNDO_HOURS = envint("REVIEWS_UNDO_HOURS", 24)
+# The queue's per-filter counts are cached this long (grouped counts over the whole queue).
+REVIEWS_COUNTS_CACHE_SECONDS = envint("REVIEWS_COUNTS_CACHE_SECONDS", 30)
 
 # JSON API limits (rerank) and the instruction editor's backtest sample.
 API_MAX_DOCUMENTS = envint("API_MAX_DOCUMENTS", 100)
