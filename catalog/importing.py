@@ -1,0 +1,822 @@
+"""CSV catalog import: parse -> validate -> upsert, as plain functions.
+
+The task, the ``import_catalog`` command and the import page all call
+``import_file`` (or ``run_import_job`` for a stored upload). A file is read
+twice, both times as a stream: the first pass finds the encoding, the
+delimiter, the row count and the duplicate codes; the second validates rows
+and writes them in chunks, each chunk in its own transaction. A row is fully
+validated before anything is written, so an invalid row is reported and never
+half-applied, and the valid rows around it are imported.
+
+Upserts key on (source, sku_code). Re-importing a file changes nothing; rows
+whose text changed are updated and announced with ``catalog.signals.sku_changed``
+after their chunk commits, together with the new SKUs.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import json
+import logging
+import os
+import re
+import tempfile
+from array import array
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any, TextIO
+
+from django.conf import settings
+from django.core.files import File
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from catalog.languages import detect_language, normalize_language
+from catalog.models import (
+    PATH_SEPARATOR,
+    SKU,
+    Category,
+    ImportJob,
+    Language,
+    Product,
+    content_hash,
+    split_category_path,
+)
+from catalog.signals import sku_changed
+
+logger = logging.getLogger(__name__)
+
+COLUMNS = (
+    "source", "sku_code", "language", "title", "description", "brand", "category",
+    "attributes", "product_ref",
+)
+REQUIRED = ("source", "sku_code", "title")
+# The column our own errors file adds; ignored without a warning on re-upload.
+ERROR_COLUMN = "error"
+MAX_LENGTHS = {
+    "source": SKU._meta.get_field("source").max_length,
+    "sku_code": SKU._meta.get_field("sku_code").max_length,
+    "title": SKU._meta.get_field("title").max_length,
+    "brand": SKU._meta.get_field("brand").max_length,
+    "product_ref": SKU._meta.get_field("product_ref").max_length,
+    "category": Category._meta.get_field("path").max_length,
+    "description": 20_000,
+}
+CATEGORY_NAME_MAX = Category._meta.get_field("name").max_length
+SAMPLE_SIZE = 5
+REPORTED_ERRORS = 200
+# A cell longer than this is almost always an unclosed quote swallowing the file.
+FIELD_SIZE_LIMIT = 1_000_000
+SNIFF_BYTES = 64 * 1024
+DELIMITERS = ",;\t"
+DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
+KINDS = ("new", "updated", "unchanged", "invalid")
+UPDATABLE_FIELDS = (
+    "language", "title", "description", "brand", "attributes", "category", "product_ref",
+)
+
+
+class ImportFileError(Exception):
+    """The whole file is refused (encoding, header, size); nothing was written."""
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.column}: {self.message}" if self.column else self.message
+
+
+@dataclass
+class ImportReport:
+    """What an import found and did; also the progress while it runs."""
+
+    dry_run: bool
+    bytes_total: int = 0
+    bytes_processed: int = 0
+    rows_total: int | None = None
+    rows_processed: int = 0
+    encoding: str = ""
+    delimiter: str = ""
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
+    samples: dict[str, list[dict[str, Any]]] = field(
+        default_factory=lambda: {kind: [] for kind in KINDS}
+    )
+    errors: list[RowError] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    new_categories: list[str] = field(default_factory=list)
+
+    def count(self, kind: str, sample: dict[str, Any]) -> None:
+        self.counts[kind] += 1
+        if len(self.samples[kind]) < SAMPLE_SIZE:
+            self.samples[kind].append(sample)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "counts": self.counts,
+            "samples": self.samples,
+            "rows_total": self.rows_total,
+            "new_categories": self.new_categories[:50],
+            "new_categories_count": len(self.new_categories),
+        }
+
+    def summary(self) -> str:
+        c = self.counts
+        text = (
+            f"{self.rows_processed} rows: {c['new']} new, {c['updated']} updated, "
+            f"{c['unchanged']} unchanged, {c['invalid']} invalid"
+        )
+        return f"{text} (dry run: nothing was written)" if self.dry_run else text
+
+
+@dataclass(frozen=True)
+class FileFormat:
+    encoding: str
+    delimiter: str
+    header: list[str]
+    # Catalog column name -> index in the row.
+    columns: dict[str, int]
+    unknown: list[str]
+
+    def label(self) -> str:
+        return {"utf-8-sig": "UTF-8", "gb18030": "GB18030"}.get(self.encoding, self.encoding)
+
+
+@dataclass(slots=True)
+class Row:
+    number: int
+    cells: list[str]
+    source: str
+    sku_code: str
+    language: str
+    title: str
+    description: str
+    brand: str
+    category: str
+    attributes: dict[str, Any]
+    product_ref: str
+    content_hash: str
+
+    def sample(self, **extra: Any) -> dict[str, Any]:
+        return {
+            "row": self.number, "source": self.source, "sku_code": self.sku_code,
+            "language": self.language, "title": self.title[:120], **extra,
+        }
+
+
+class ErrorsCsv:
+    """The invalid rows as they came, plus an ``error`` column: fix and upload again.
+
+    Cells are written verbatim, formulas included: the file goes back to the
+    person who uploaded them, to be uploaded again unchanged.
+    """
+
+    def __init__(self, path: str | Path, *, header: list[str], delimiter: str) -> None:
+        self.path = Path(path)
+        self.header = header
+        self.delimiter = delimiter
+        self.rows = 0
+        self._file: TextIO | None = None
+        self._writer: Any = None
+
+    def write(self, cells: list[str], errors: list[RowError]) -> None:
+        if self._writer is None:
+            self._file = open(self.path, "w", encoding="utf-8-sig", newline="")
+            self._writer = csv.writer(self._file, delimiter=self.delimiter)
+            self._writer.writerow([*self.header, ERROR_COLUMN])
+        padded = cells + [""] * (len(self.header) - len(cells))
+        self._writer.writerow([*padded, "; ".join(str(e) for e in errors)])
+        self.rows += 1
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+
+
+ProgressCallback = Callable[[ImportReport], None]
+
+
+# ---------------------------------------------------------------- reading
+
+
+def detect_encoding(path: str | Path) -> str:
+    """"utf-8-sig" (UTF-8, with or without BOM) or "gb18030"; refuses anything else."""
+    with open(path, "rb") as f:
+        head = f.read(4)
+        if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            raise ImportFileError(
+                "The file is UTF-16. Save it as CSV UTF-8 (or GB18030) and upload it again."
+            )
+        f.seek(0)
+        failure = _first_undecodable(f, "utf-8")
+        if failure is None:
+            return "utf-8-sig"
+        offset, seen_non_ascii = failure
+        if seen_non_ascii:
+            # Valid UTF-8 text first, then a bad byte: a damaged UTF-8 file. Reading
+            # it as GB18030 would turn every Chinese title into mojibake.
+            raise ImportFileError(
+                f"The file is not valid UTF-8: undecodable bytes at byte {offset} after "
+                "valid UTF-8 text. Save it again as CSV UTF-8 and upload it again."
+            )
+        f.seek(0)
+        if _first_undecodable(f, "gb18030") is None:
+            return "gb18030"
+    raise ImportFileError(
+        f"The file is neither UTF-8 nor GB18030 (undecodable bytes at byte {offset}). "
+        "Save it as CSV UTF-8 and upload it again."
+    )
+
+
+def _first_undecodable(f: Any, encoding: str) -> tuple[int, bool] | None:
+    """(byte offset, whether non-ASCII text came before) of the first bad byte, or None."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    offset = 0
+    seen_non_ascii = False
+    while block := f.read(1 << 20):
+        try:
+            decoder.decode(block)
+        except UnicodeDecodeError as exc:
+            before = block[: max(exc.start, 0)]
+            return offset + max(exc.start, 0), seen_non_ascii or not before.isascii()
+        seen_non_ascii = seen_non_ascii or not block.isascii()
+        offset += len(block)
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return offset, seen_non_ascii
+    return None
+
+
+def _normalize_header(name: str) -> str:
+    return re.sub(r"[\s_\-]+", "", name.replace("\ufeff", "").strip().lower())
+
+
+KNOWN = {_normalize_header(name): name for name in COLUMNS}
+
+
+def _read_header(cells: list[str]) -> tuple[dict[str, int], list[str], list[str]]:
+    """(catalog column -> index, unknown column names, repeated column names)."""
+    columns: dict[str, int] = {}
+    unknown: list[str] = []
+    repeated: list[str] = []
+    for index, cell in enumerate(cells):
+        key = _normalize_header(cell)
+        if not key or key == ERROR_COLUMN:
+            continue
+        name = KNOWN.get(key)
+        if name is None:
+            unknown.append(cell.strip())
+        elif name in columns:
+            repeated.append(name)
+        else:
+            columns[name] = index
+    return columns, unknown, repeated
+
+
+def _detect_delimiter(path: str | Path, encoding: str) -> str:
+    with open(path, encoding=encoding, newline="") as f:
+        sample = f.read(SNIFF_BYTES)
+    try:
+        delimiter = csv.Sniffer().sniff(sample, delimiters=DELIMITERS).delimiter
+    except csv.Error:
+        delimiter = ""
+    first_line = sample.split("\n", 1)[0]
+    if delimiter:
+        header = next(csv.reader([first_line], delimiter=delimiter), [])
+        if len(_read_header(header)[0]) >= 2:
+            return delimiter
+    # The sniffer can be fooled by commas in descriptions; the header line is not.
+    counts = {d: first_line.count(d) for d in DELIMITERS}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def read_format(path: str | Path) -> FileFormat:
+    size = os.path.getsize(path)
+    if size == 0:
+        raise ImportFileError("The file is empty.")
+    limit = settings.CATALOG_IMPORT_MAX_BYTES
+    if size > limit:
+        raise ImportFileError(
+            f"The file is {size / 1e6:.1f} MB; the limit is {limit / 1e6:.0f} MB. "
+            "Split it into smaller files and import them one after the other."
+        )
+    encoding = detect_encoding(path)
+    delimiter = _detect_delimiter(path, encoding)
+    with open(path, encoding=encoding, newline="") as f:
+        header = next((cells for cells in csv.reader(f, delimiter=delimiter) if any(cells)), None)
+    if header is None:
+        raise ImportFileError("The file is empty.")
+    columns, unknown, repeated = _read_header(header)
+    if repeated:
+        raise ImportFileError(f"Column {', '.join(repeated)} appears more than once in the header.")
+    missing = [name for name in REQUIRED if name not in columns]
+    if missing:
+        found = ", ".join(cell.strip() for cell in header if cell.strip()) or "none"
+        raise ImportFileError(
+            f"Missing required column(s): {', '.join(missing)}. The header has: {found}. "
+            f"Expected columns: {', '.join(COLUMNS)} (source, sku_code and title are required)."
+        )
+    return FileFormat(encoding, delimiter, header, columns, unknown)
+
+
+def _records(f: TextIO, fmt: FileFormat) -> Iterator[tuple[int, list[str]]]:
+    """(row number as a spreadsheet shows it, cells) of each non-blank data row."""
+    reader = csv.reader(f, delimiter=fmt.delimiter)
+    number = 0
+    header_seen = False
+    try:
+        for cells in reader:
+            number += 1
+            if not any(cell.strip() for cell in cells):
+                continue
+            if not header_seen:
+                header_seen = True
+                continue
+            yield number, cells
+    except csv.Error as exc:
+        raise ImportFileError(
+            f"Row {number + 1} cannot be read ({exc}); most often a quote that is never closed."
+        ) from exc
+
+
+def _key_hash(source: str, sku_code: str) -> int:
+    # Within one process Python's string hash is stable, which is all the two
+    # passes need; 0 marks rows without a usable key.
+    return hash((source, sku_code)) or 1
+
+
+def _scan(path: str | Path, fmt: FileFormat, report: ImportReport,
+          on_progress: ProgressCallback | None) -> dict[int, list[int]]:
+    """Count the rows and find duplicate keys: row number -> the other rows with its key.
+
+    Keys are kept as 8-byte hashes in an array, so memory grows by 8 bytes a row
+    rather than by the size of the codes.
+    """
+    import numpy as np
+
+    hashes = array("q")
+    numbers = array("l")
+    source_at, code_at = fmt.columns["source"], fmt.columns["sku_code"]
+    with open(path, encoding=fmt.encoding, newline="") as f:
+        for count, (number, cells) in enumerate(_records(f, fmt), start=1):
+            source = cells[source_at].strip() if len(cells) > source_at else ""
+            code = cells[code_at].strip() if len(cells) > code_at else ""
+            hashes.append(_key_hash(source, code) if source and code else 0)
+            numbers.append(number)
+            if on_progress and count % 20_000 == 0:
+                report.bytes_processed = f.buffer.tell()
+                on_progress(report)
+    report.rows_total = len(hashes)
+    report.bytes_processed = report.bytes_total
+    if not hashes:
+        raise ImportFileError("The file has a header but no rows.")
+    keys = np.frombuffer(hashes, dtype=np.int64)
+    order = np.argsort(keys, kind="stable")
+    ordered = keys[order]
+    same = np.flatnonzero((ordered[1:] == ordered[:-1]) & (ordered[1:] != 0))
+    groups: dict[int, list[int]] = defaultdict(list)
+    for position in same:
+        groups[int(ordered[position])].extend(
+            (int(order[position]), int(order[position + 1]))
+        )
+    duplicates: dict[int, list[int]] = {}
+    for indexes in groups.values():
+        rows = sorted({numbers[i] for i in indexes})
+        for row in rows:
+            duplicates[row] = [other for other in rows if other != row]
+    return duplicates
+
+
+# ---------------------------------------------------------------- validation
+
+
+def validate_row(number: int, cells: list[str], fmt: FileFormat,
+                 duplicates: dict[int, list[int]]) -> Row | list[RowError]:
+    """The row ready to write, or every problem it has."""
+    errors: list[RowError] = []
+    values: dict[str, str] = {}
+    for name, index in fmt.columns.items():
+        value = cells[index].strip() if index < len(cells) else ""
+        if "\x00" in value:
+            errors.append(RowError(number, name, "contains a NUL character"))
+            value = value.replace("\x00", "")
+        limit = MAX_LENGTHS.get(name)
+        if limit and len(value) > limit:
+            errors.append(RowError(number, name, f"is {len(value)} characters long; the limit is {limit}"))
+        values[name] = value
+    extra = [cell for cell in cells[len(fmt.header):] if cell.strip()]
+    if extra:
+        errors.append(RowError(
+            number, "", f"the row has {len(cells)} cells but the header has {len(fmt.header)} "
+                        "columns (a delimiter inside an unquoted cell?)"))
+    for name in REQUIRED:
+        if not values[name]:
+            errors.append(RowError(number, name, "is required"))
+    if number in duplicates:
+        others = ", ".join(str(n) for n in duplicates[number])
+        errors.append(RowError(
+            number, "sku_code",
+            f"{values['sku_code']!r} of source {values['source']!r} also appears on row(s) "
+            f"{others}; none of these rows is imported: keep one and upload again"))
+
+    attributes: Any = {}
+    if values.get("attributes"):
+        try:
+            attributes = json.loads(values["attributes"])
+        except ValueError as exc:
+            errors.append(RowError(number, "attributes", f"is not valid JSON ({exc})"))
+        else:
+            if not isinstance(attributes, dict):
+                errors.append(RowError(
+                    number, "attributes",
+                    f'must be a JSON object like {{"colour": "white"}}, not a {_json_kind(attributes)}'))
+
+    category = ""
+    if values.get("category"):
+        parts = split_category_path(values["category"])
+        long_parts = [part for part in parts if len(part) > CATEGORY_NAME_MAX]
+        if long_parts:
+            errors.append(RowError(
+                number, "category", f"a level is longer than {CATEGORY_NAME_MAX} characters"))
+        category = PATH_SEPARATOR.join(parts)
+
+    language = ""
+    if values.get("language"):
+        language = normalize_language(values["language"]) or ""
+        if not language:
+            errors.append(RowError(
+                number, "language",
+                f"{values['language']!r} is not one of {', '.join(Language.values)}"))
+    elif values["title"]:
+        detection = detect_language(f"{values['title']}\n{values.get('description', '')}")
+        if detection.language is None:
+            errors.append(RowError(number, "language", detection.message))
+        language = detection.language or ""
+
+    if errors:
+        return errors
+    description, brand = values.get("description", ""), values.get("brand", "")
+    return Row(
+        number=number, cells=cells, source=values["source"], sku_code=values["sku_code"],
+        language=language, title=values["title"], description=description, brand=brand,
+        category=category, attributes=attributes, product_ref=values.get("product_ref", ""),
+        content_hash=content_hash(
+            title=values["title"], description=description, brand=brand,
+            attributes=attributes, language=language,
+        ),
+    )
+
+
+def _json_kind(value: Any) -> str:
+    return {list: "list", str: "string", int: "number", float: "number", bool: "boolean"}.get(
+        type(value), "null" if value is None else type(value).__name__
+    )
+
+
+# ---------------------------------------------------------------- writing
+
+
+@dataclass
+class _Caches:
+    """What stays known across the chunks of one file (only what was committed)."""
+
+    # Category path -> id (None: does not exist yet, in a dry run).
+    categories: dict[str, int | None] = field(default_factory=dict)
+    # product_ref -> the product its rows join in this file.
+    products: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class _Chunk:
+    """One chunk's outcome, taken into the caches and the report once it committed."""
+
+    announce: list[int] = field(default_factory=list)
+    categories: dict[str, int | None] = field(default_factory=dict)
+    new_categories: list[str] = field(default_factory=list)
+    products: dict[str, int] = field(default_factory=dict)
+    counted: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+
+
+class _Writer:
+    def __init__(self, fmt: FileFormat, report: ImportReport) -> None:
+        self.report = report
+        self.caches = _Caches()
+        # Optional columns missing from the header leave existing values alone.
+        self.present = {"language", "title", *fmt.columns}
+
+    def write(self, rows: list[Row]) -> None:
+        """Write one chunk in one transaction and announce it after commit."""
+        if self.report.dry_run:
+            self._commit(self._apply(rows))
+            return
+        for attempt in (1, 2):
+            try:
+                with transaction.atomic():
+                    chunk = self._apply(rows)
+                    if chunk.announce:
+                        transaction.on_commit(
+                            lambda ids=chunk.announce: sku_changed.send(sender=SKU, sku_ids=ids)
+                        )
+            except IntegrityError:
+                # Another import created some of these codes meanwhile: the chunk was
+                # rolled back whole, so classify and write it again against the new state.
+                if attempt == 2:
+                    raise
+            else:
+                self._commit(chunk)
+                return
+
+    def _commit(self, chunk: _Chunk) -> None:
+        self.caches.categories.update(chunk.categories)
+        self.caches.products.update(chunk.products)
+        self.report.new_categories.extend(chunk.new_categories)
+        for kind, sample in chunk.counted:
+            self.report.count(kind, sample)
+
+    def _apply(self, rows: list[Row]) -> _Chunk:
+        """Classify a chunk's valid rows and, unless a dry run, write them."""
+        chunk = _Chunk()
+        existing = _existing(rows)
+        self._resolve_categories({row.category for row in rows if row.category}, chunk)
+        new_rows: list[Row] = []
+        updated: list[SKU] = []
+        now = timezone.now()
+        for row in rows:
+            sku = existing.get((row.source, row.sku_code))
+            if sku is None:
+                new_rows.append(row)
+                chunk.counted.append(("new", row.sample()))
+                continue
+            old_hash = sku.content_hash
+            changed = self._update(sku, row, chunk.categories.get(row.category))
+            if not changed:
+                chunk.counted.append(("unchanged", row.sample()))
+                continue
+            chunk.counted.append(("updated", row.sample(changes=changed)))
+            if sku.content_hash != old_hash:
+                chunk.announce.append(sku.pk)
+            sku.updated_at = now
+            updated.append(sku)
+        if self.report.dry_run:
+            return chunk
+        product_ids = self._product_ids(new_rows, rows, existing, chunk)
+        created = SKU.objects.bulk_create([
+            SKU(
+                source=row.source, sku_code=row.sku_code, language=row.language, title=row.title,
+                description=row.description, brand=row.brand, attributes=row.attributes,
+                category_id=chunk.categories.get(row.category), product_id=product_id,
+                product_ref=row.product_ref, content_hash=row.content_hash,
+            )
+            for row, product_id in zip(new_rows, product_ids, strict=True)
+        ])
+        if updated:
+            SKU.objects.bulk_update(
+                updated, [*UPDATABLE_FIELDS, "content_hash", "updated_at"], batch_size=1000
+            )
+        chunk.announce[:0] = [sku.pk for sku in created]
+        return chunk
+
+    def _update(self, sku: SKU, row: Row, category_id: int | None) -> list[str]:
+        """Apply the row to the SKU in memory; the names of the fields that changed."""
+        changed = []
+        for name in ("language", "title", "description", "brand", "attributes", "product_ref"):
+            if name in self.present and getattr(sku, name) != getattr(row, name):
+                setattr(sku, name, getattr(row, name))
+                changed.append(name)
+        # A blank category cell keeps the SKU's category: the import only files SKUs.
+        if row.category and sku.category_id != category_id:
+            sku.category_id = category_id
+            changed.append("category")
+        if changed:
+            sku.content_hash = sku.compute_content_hash()
+        return changed
+
+    def _resolve_categories(self, paths: set[str], chunk: _Chunk) -> None:
+        """Category id per path; missing ones are created (or, in a dry run, listed)."""
+        known = self.caches.categories
+        chunk.categories = {path: known[path] for path in paths if path in known}
+        missing = paths - chunk.categories.keys()
+        if not missing:
+            return
+        found = dict(Category.objects.filter(path__in=missing).values_list("path", "pk"))
+        for path in sorted(missing):
+            if path in found:
+                chunk.categories[path] = found[path]
+                continue
+            chunk.new_categories.append(path)
+            chunk.categories[path] = (
+                None if self.report.dry_run else Category.get_or_create_path(path).pk
+            )
+
+    def _product_ids(self, new_rows: list[Row], rows: list[Row],
+                     existing: dict[tuple[str, str], SKU], chunk: _Chunk) -> list[int]:
+        """The product each new row joins: its product_ref group's, else a new one.
+
+        A group joins the product of an SKU that already carries the ref (in this
+        chunk, or in the database), so re-importing a file with new languages adds
+        them to the existing products.
+        """
+        known = self.caches.products
+        refs = {row.product_ref for row in new_rows if row.product_ref} - known.keys()
+        for row in rows:
+            sku = existing.get((row.source, row.sku_code))
+            if sku is not None and row.product_ref in refs:
+                chunk.products.setdefault(row.product_ref, sku.product_id)
+        unknown = refs - chunk.products.keys()
+        if unknown:
+            carried = SKU.objects.filter(product_ref__in=unknown).order_by("pk")
+            for ref, product_id in carried.values_list("product_ref", "product_id"):
+                chunk.products.setdefault(ref, product_id)
+        fresh_refs = sorted(refs - chunk.products.keys())
+        loners = sum(1 for row in new_rows if not row.product_ref)
+        products = iter(Product.objects.bulk_create(
+            [Product() for _ in range(len(fresh_refs) + loners)]
+        ))
+        for ref in fresh_refs:
+            chunk.products[ref] = next(products).pk
+        return [
+            (known.get(row.product_ref) or chunk.products[row.product_ref])
+            if row.product_ref else next(products).pk
+            for row in new_rows
+        ]
+
+
+def _existing(rows: list[Row]) -> dict[tuple[str, str], SKU]:
+    codes: dict[str, list[str]] = defaultdict(list)
+    for row in rows:
+        codes[row.source].append(row.sku_code)
+    query = Q()
+    for source, source_codes in codes.items():
+        query |= Q(source=source, sku_code__in=source_codes)
+    return {(sku.source, sku.sku_code): sku for sku in SKU.objects.filter(query)}
+
+
+def import_file(
+    path: str | Path,
+    *,
+    dry_run: bool = False,
+    errors_path: str | Path | None = None,
+    on_progress: ProgressCallback | None = None,
+    chunk_size: int | None = None,
+) -> ImportReport:
+    """Import (or, with ``dry_run``, only check) one catalog CSV file.
+
+    Raises ImportFileError when the whole file is refused; invalid rows are
+    counted, listed in the report and written to ``errors_path``.
+    """
+    chunk_size = chunk_size or settings.CATALOG_IMPORT_CHUNK_SIZE
+    report = ImportReport(dry_run=dry_run, bytes_total=os.path.getsize(path))
+    fmt = read_format(path)
+    report.encoding, report.delimiter = fmt.label(), DELIMITER_NAMES[fmt.delimiter]
+    if fmt.unknown:
+        report.warnings.append(f"Unknown columns ignored: {', '.join(fmt.unknown)}.")
+    duplicates = _scan(path, fmt, report, on_progress)
+    if on_progress:
+        on_progress(report)
+    csv_errors = ErrorsCsv(errors_path, header=fmt.header, delimiter=fmt.delimiter) if errors_path else None
+    writer = _Writer(fmt, report)
+    chunk: list[Row] = []
+    try:
+        with open(path, encoding=fmt.encoding, newline="") as f:
+            for number, cells in _records(f, fmt):
+                result = validate_row(number, cells, fmt, duplicates)
+                if isinstance(result, Row):
+                    chunk.append(result)
+                else:
+                    _record_invalid(report, number, cells, fmt, result, csv_errors)
+                report.rows_processed += 1
+                if len(chunk) >= chunk_size:
+                    writer.write(chunk)
+                    chunk = []
+                    if on_progress:
+                        on_progress(report)
+            if chunk:
+                writer.write(chunk)
+    finally:
+        if csv_errors:
+            csv_errors.close()
+    if on_progress:
+        on_progress(report)
+    return report
+
+
+def _record_invalid(report: ImportReport, number: int, cells: list[str], fmt: FileFormat,
+                    errors: list[RowError], csv_errors: ErrorsCsv | None) -> None:
+    def cell(name: str) -> str:
+        index = fmt.columns.get(name)
+        return cells[index].strip()[:120] if index is not None and index < len(cells) else ""
+
+    report.count("invalid", {
+        "row": number, "source": cell("source"), "sku_code": cell("sku_code"),
+        "title": cell("title"), "errors": "; ".join(str(e) for e in errors),
+    })
+    room = REPORTED_ERRORS - len(report.errors)
+    if room > 0:
+        report.errors.extend(errors[:room])
+    if csv_errors:
+        csv_errors.write(cells, errors)
+
+
+# ---------------------------------------------------------------- jobs
+
+
+def claim_job(job_id: int) -> ImportJob | None:
+    """Mark a queued job running; None if another worker has it (or it is finished).
+
+    A job left "running" longer than the task time limit was abandoned by a dead
+    worker: it may be claimed again, and re-running an import is safe.
+    """
+    abandoned = timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
+    claimed = ImportJob.objects.filter(
+        Q(status=ImportJob.Status.QUEUED)
+        | Q(status=ImportJob.Status.RUNNING, updated_at__lt=abandoned),
+        pk=job_id,
+    ).update(
+        status=ImportJob.Status.RUNNING, started_at=timezone.now(), finished_at=None,
+        updated_at=timezone.now(), rows_processed=0, bytes_processed=0, error_message="",
+        new_count=0, updated_count=0, unchanged_count=0, invalid_count=0,
+    )
+    return ImportJob.objects.get(pk=job_id) if claimed else None
+
+
+def run_import_job(job_id: int) -> ImportJob | None:
+    """Run the queued pass of a stored upload: the check, or the import after confirm.
+
+    Returns the finished job, or None when there was nothing to claim.
+    """
+    job = claim_job(job_id)
+    if job is None:
+        return None
+
+    def on_progress(report: ImportReport) -> None:
+        ImportJob.objects.filter(pk=job.pk).update(
+            rows_total=report.rows_total, rows_processed=report.rows_processed,
+            bytes_total=report.bytes_total, bytes_processed=report.bytes_processed,
+            new_count=report.counts["new"], updated_count=report.counts["updated"],
+            unchanged_count=report.counts["unchanged"], invalid_count=report.counts["invalid"],
+            updated_at=timezone.now(),
+        )
+
+    with tempfile.TemporaryDirectory() as scratch:
+        errors_path = Path(scratch) / f"import-{job.pk}-errors.csv"
+        try:
+            report = import_file(
+                job.file.path, dry_run=job.dry_run, errors_path=errors_path, on_progress=on_progress
+            )
+        except ImportFileError as exc:
+            return _finish(job, status=ImportJob.Status.FAILED, error_message=str(exc))
+        except Exception:
+            logger.exception("import job %s failed", job.pk)
+            job.refresh_from_db()
+            message = "The import stopped on an unexpected error."
+            if not job.dry_run and job.rows_processed:
+                message += (
+                    f" The chunks before row {job.rows_processed + 1} were imported; importing "
+                    "the same file again is safe and finishes the rest."
+                )
+            return _finish(job, status=ImportJob.Status.FAILED, error_message=message)
+        job.refresh_from_db()
+        if errors_path.exists():
+            stem = Path(job.original_name).stem[:80] or "catalog"
+            with open(errors_path, "rb") as f:
+                job.errors_file.save(f"{stem}-errors.csv", File(f), save=False)
+        else:
+            job.errors_file = ""
+    if job.dry_run:
+        job.dry_run_results = report.as_json()
+    else:
+        job.results = report.as_json()
+    job.new_count, job.updated_count = report.counts["new"], report.counts["updated"]
+    job.unchanged_count, job.invalid_count = report.counts["unchanged"], report.counts["invalid"]
+    job.rows_total, job.rows_processed = report.rows_total, report.rows_processed
+    job.bytes_processed = report.bytes_total
+    job.encoding, job.delimiter = report.encoding, report.delimiter
+    job.warnings = report.warnings
+    job.errors = [{"row": e.row, "column": e.column, "message": e.message} for e in report.errors]
+    status = ImportJob.Status.CHECKED if job.dry_run else ImportJob.Status.DONE
+    return _finish(job, status=status)
+
+
+def _finish(job: ImportJob, *, status: str, error_message: str = "") -> ImportJob:
+    job.status = status
+    job.error_message = error_message
+    job.finished_at = timezone.now()
+    job.save()
+    return job
+
+
+def confirm_job(job: ImportJob) -> bool:
+    """Turn a checked job into a queued real import; False if it was not waiting."""
+    return bool(ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.CHECKED).update(
+        status=ImportJob.Status.QUEUED, dry_run=False, updated_at=timezone.now(),
+    ))
