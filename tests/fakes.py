@@ -1,0 +1,52 @@
+"""Test doubles for the process edges: a scorer with fixed scores."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+
+from alignment.scorers.base import Scorer, ScoringError
+
+
+class FakeScorer(Scorer):
+    """Returns fixed scores, so a test decides exactly how each pair routes.
+
+    Scores are looked up by (query, document), then by document alone, else
+    ``default_score``. No calibration is shipped for "fake", so the scores pass
+    through ``to_probabilities`` unchanged (identity). Set ``error`` to make
+    every call raise it. Every call is recorded in ``calls``.
+
+        with FakeScorer.returning({"Kettle 1.7 L": 0.95}, default=0.1):
+            pipeline.align_skus([sku.pk])
+    """
+
+    name = "fake"
+    model_revision = "fake-1"
+    uses_instruction = True
+    default_score: float = 0.5
+    scores: dict[tuple[str, str] | str, float] = {}
+    error: ScoringError | None = None
+    calls: list[tuple[str, list[str], str]] = []
+
+    def score(self, query: str, documents: list[str], instruction: str = "") -> list[float]:
+        type(self).calls.append((query, list(documents), instruction))
+        if self.error is not None:
+            raise self.error
+        return [self.scores.get((query, d), self.scores.get(d, self.default_score)) for d in documents]
+
+    @classmethod
+    @contextlib.contextmanager
+    def returning(
+        cls,
+        scores: dict[tuple[str, str] | str, float] | None = None,
+        *,
+        default: float = 0.5,
+        error: ScoringError | None = None,
+    ) -> Iterator[type[FakeScorer]]:
+        """Set the fixed scores (and an optional error) for the duration of a block."""
+        saved = (cls.scores, cls.default_score, cls.error, cls.calls)
+        cls.scores, cls.default_score, cls.error, cls.calls = dict(scores or {}), default, error, []
+        try:
+            yield cls
+        finally:
+            cls.scores, cls.default_score, cls.error, cls.calls = saved
