@@ -47,7 +47,7 @@ from catalog.models import (
     content_hash,
     split_category_path,
 )
-from catalog.signals import sku_changed
+from catalog.signals import announce_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -523,10 +523,7 @@ class _Writer:
             try:
                 with transaction.atomic():
                     chunk = self._apply(rows)
-                    if chunk.announce:
-                        transaction.on_commit(
-                            lambda ids=chunk.announce: sku_changed.send(sender=SKU, sku_ids=ids)
-                        )
+                    announce_on_commit(chunk.announce)
             except IntegrityError:
                 # Another import created some of these codes meanwhile: the chunk was
                 # rolled back whole, so classify and write it again against the new state.

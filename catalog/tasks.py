@@ -1,0 +1,18 @@
+"""Catalog tasks: thin adapters over catalog.importing."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from catalog import importing
+
+
+@shared_task(name="catalog.import_catalog", acks_late=True)
+def import_catalog(job_id: int) -> None:
+    """Run the queued pass (check or import) of an ImportJob.
+
+    Idempotent: the job is claimed with a conditional update, so a redelivered
+    message for a job already running or finished does nothing, and re-running
+    an import upserts the same rows to the same state.
+    """
+    importing.run_import_job(job_id)
