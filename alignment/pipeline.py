@@ -1,0 +1,580 @@
+"""The alignment workflow: retrieve -> score -> route, over a list of SKU ids.
+
+``align_skus`` is a plain function: the Celery task, the ``align`` command and the
+tests all call it. It is idempotent: a pair has one Match row (written by upsert),
+a SKU whose text changed since it was enqueued is skipped (a newer run follows),
+and human decisions are never overwritten.
+
+Routing by calibrated probability p, with the category's thresholds
+(``thresholds.thresholds_for``):
+
+- p >= auto: the two products merge, unless a safety rule holds it for review
+  (``Match.hold_reason`` says which; see ``join_refusal``);
+- review <= p < auto: a pending Match for the review queue;
+- p < review: a discarded Match, kept with its score for audit; but a pair whose
+  SKUs already share a product goes to review instead (a doubtful member).
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import time
+from datetime import timedelta
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from alignment import calibration, embeddings, instructions, retrieval, thresholds
+from alignment.changes import is_material_change, text_snapshot
+from alignment.models import AlignmentState, InstructionTemplate, Match
+from alignment.scorers import Scorer, ScoringError, get_scorer
+from catalog import merging
+from catalog.models import SKU, Category
+
+logger = logging.getLogger(__name__)
+
+OPEN_STATUSES = (Match.Status.PENDING, Match.Status.DISCARDED, Match.Status.AUTO_MERGED, Match.Status.STALE)
+DECIDED_STATUSES = (Match.Status.CONFIRMED, Match.Status.REJECTED)
+# Joining two products scores their missing cross pairs on the spot, up to this many.
+MAX_CROSS_PAIRS = 50
+STAGES = ("embedding", "retrieval", "scoring", "writing")
+
+
+@dataclass
+class AlignmentSummary:
+    """What a run did, and where its time went (seconds per stage)."""
+
+    aligned: int = 0
+    skipped: int = 0
+    pairs_scored: int = 0
+    auto_merged: int = 0
+    pending: int = 0
+    discarded: int = 0
+    held: int = 0
+    reopened: int = 0
+    stale: int = 0
+    timings: dict[str, float] = field(default_factory=lambda: dict.fromkeys(STAGES, 0.0))
+
+    @contextmanager
+    def timed(self, stage: str) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.timings[stage] = self.timings.get(stage, 0.0) + time.perf_counter() - started
+
+    def add(self, other: AlignmentSummary) -> None:
+        for name in ("aligned", "skipped", "pairs_scored", "auto_merged", "pending", "discarded", "held", "reopened", "stale"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        for stage, seconds in other.timings.items():
+            self.timings[stage] = self.timings.get(stage, 0.0) + seconds
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "aligned": self.aligned, "skipped": self.skipped, "pairs_scored": self.pairs_scored,
+            "auto_merged": self.auto_merged, "pending": self.pending, "discarded": self.discarded,
+            "held": self.held, "reopened": self.reopened, "stale": self.stale,
+            "timings": {k: round(v, 4) for k, v in self.timings.items()},
+        }
+
+    def __str__(self) -> str:
+        return (
+            f"{self.aligned} SKUs aligned ({self.skipped} skipped), {self.pairs_scored} pairs scored: "
+            f"{self.auto_merged} merged automatically, {self.pending} pending review "
+            f"({self.held} held by a safety rule), {self.discarded} discarded, "
+            f"{self.reopened} human decisions re-opened"
+        )
+
+
+@dataclass
+class ScoredPair:
+    a: SKU  # the lower id
+    b: SKU
+    raw: float
+    probability: float
+    retrieval: dict[str, Any]
+    instruction: InstructionTemplate | None
+    auto: float
+    review: float
+
+    @property
+    def key(self) -> tuple[int, int]:
+        return (self.a.pk, self.b.pk)
+
+
+def align_skus(
+    sku_ids: Iterable[int],
+    *,
+    expected_hashes: dict[int, str] | None = None,
+    scorer: Scorer | None = None,
+    k: int | None = None,
+) -> AlignmentSummary:
+    """Align these SKUs: find candidates, score them, write Matches and merge products.
+
+    ``expected_hashes`` ({sku_id: content_hash} from the enqueue) skips SKUs whose
+    text changed since: the save that changed them enqueued a newer run.
+    """
+    scorer = scorer or get_scorer()
+    summary = AlignmentSummary()
+    ids = list(dict.fromkeys(int(i) for i in sku_ids))
+    skus = list(SKU.objects.filter(pk__in=ids).select_related("category").order_by("pk"))
+    if expected_hashes:
+        skus = [s for s in skus if expected_hashes.get(s.pk, s.content_hash) == s.content_hash]
+    summary.skipped = len(ids) - len(skus)  # deleted, or edited since the enqueue
+    if not skus:
+        return summary
+    _mark_started(skus)
+
+    rescore: dict[int, set[int]] = defaultdict(set)
+    with summary.timed("writing"):
+        for sku in skus:
+            summary.reopened += _settle_changed_text(sku, rescore=rescore[sku.pk], summary=summary)
+    with summary.timed("embedding"):
+        vectors = embeddings.ensure_embeddings(skus)
+    with summary.timed("retrieval"):
+        found = retrieval.get_index().retrieve(skus, vectors, k=k)
+    with summary.timed("scoring"):
+        pairs = _score(skus, found, rescore, scorer=scorer)
+    summary.pairs_scored = len(pairs)
+    with summary.timed("writing"):
+        _write(pairs, scorer=scorer, summary=summary)
+        _mark_done(skus)
+    summary.aligned = len(skus)
+    return summary
+
+
+def _mark_started(skus: list[SKU]) -> None:
+    AlignmentState.objects.bulk_create(
+        [AlignmentState(sku_id=s.pk) for s in skus], ignore_conflicts=True
+    )
+    AlignmentState.objects.filter(sku_id__in=[s.pk for s in skus]).update(
+        attempts=F("attempts") + 1, updated_at=timezone.now()
+    )
+
+
+def _mark_done(skus: list[SKU]) -> None:
+    """Done at the hash aligned; a SKU edited meanwhile stays pending for its newer run."""
+    states = [AlignmentState(sku_id=s.pk, aligned_hash=s.content_hash) for s in skus]
+    AlignmentState.objects.bulk_update(states, ["aligned_hash"])
+    ids = [s.pk for s in skus]
+    AlignmentState.objects.filter(sku_id__in=ids, sku__content_hash=F("aligned_hash")).update(
+        status=AlignmentState.Status.DONE, error="", updated_at=timezone.now()
+    )
+
+
+def mark_failed(sku_ids: Iterable[int], error: str) -> None:
+    """A permanent scoring error: the SKUs wait for a person (or a new text)."""
+    ids = list(sku_ids)
+    AlignmentState.objects.bulk_create([AlignmentState(sku_id=i) for i in ids], ignore_conflicts=True)
+    AlignmentState.objects.filter(sku_id__in=ids).update(
+        status=AlignmentState.Status.FAILED, error=error[:2000], updated_at=timezone.now()
+    )
+
+
+def _settle_changed_text(sku: SKU, *, rescore: set[int], summary: AlignmentSummary) -> int:
+    """Apply a text change to the SKU's existing matches; return how many decisions re-opened.
+
+    Open matches scored on the old text become stale and their partners are
+    re-scored. A human decision stands when the change is not material (see
+    ``alignment.changes``), otherwise it is re-opened for review with the texts
+    it was made on.
+    """
+    reopened = 0
+    changed = Match.objects.involving(sku).filter(
+        (Q(sku_a=sku) & ~Q(hash_a=sku.content_hash)) | (Q(sku_b=sku) & ~Q(hash_b=sku.content_hash))
+    )
+    now_text = text_snapshot(sku)
+    with transaction.atomic():
+        for match in changed.select_for_update():
+            reopened += _settle_match(match, sku, now_text, rescore=rescore, summary=summary)
+    return reopened
+
+
+def _settle_match(
+    match: Match, sku: SKU, now_text: dict[str, Any], *, rescore: set[int], summary: AlignmentSummary
+) -> int:
+    side = "a" if match.sku_a_id == sku.pk else "b"
+    if match.status in DECIDED_STATUSES:
+        before = (match.decided_texts or {}).get(side)
+        if before is not None and not is_material_change(before, now_text):
+            # A typo fix: the decision stands at the new text.
+            setattr(match, f"hash_{side}", sku.content_hash)
+            match.save(update_fields=[f"hash_{side}", "updated_at"])
+            return 0
+        old_texts = match.decided_texts or {}
+        match.reopen(
+            reopened_from={
+                "status": match.status,
+                "decided_at": match.decided_at.isoformat() if match.decided_at else None,
+                "a": old_texts.get("a"),
+                "b": old_texts.get("b"),
+                "changed": side,
+            }
+        )
+        rescore.add(match.other_sku_id(sku.pk))
+        return 1
+    if match.status != Match.Status.STALE:
+        match.mark_stale()
+        summary.stale += 1
+    rescore.add(match.other_sku_id(sku.pk))
+    return 0
+
+
+def _score(
+    skus: list[SKU],
+    found: dict[int, list[retrieval.Candidate]],
+    rescore: dict[int, set[int]],
+    *,
+    scorer: Scorer,
+) -> list[ScoredPair]:
+    """Score every (SKU, candidate) pair not settled by a human, once per unordered pair."""
+    wanted: dict[int, dict[int, dict[str, Any]]] = defaultdict(dict)
+    for sku in skus:
+        for candidate in found.get(sku.pk, []):
+            wanted[sku.pk][candidate.sku_id] = candidate.provenance()
+        for other in rescore.get(sku.pk, ()):
+            wanted[sku.pk].setdefault(other, {"rescored_after_edit": True})
+    partner_ids = {o for others in wanted.values() for o in others}
+    partners = {s.pk: s for s in SKU.objects.filter(pk__in=partner_ids).select_related("category")}
+    partners.update({s.pk: s for s in skus})
+    roots = retrieval.category_roots()
+
+    seen: set[tuple[int, int]] = set()
+    decided = _decided_pairs(wanted)
+    jobs: list[tuple[SKU, list[tuple[SKU, dict[str, Any]]]]] = []
+    for sku in skus:
+        documents = []
+        for other_id, provenance in wanted[sku.pk].items():
+            other = partners.get(other_id)
+            pair = Match.ordered(sku.pk, other_id)
+            if other is None or pair in seen or pair in decided:
+                continue
+            if not provenance.get("rescored_after_edit") and not _may_pair(sku, other, roots):
+                continue  # the index was behind the database (a category or language edit)
+            seen.add(pair)
+            documents.append((other, provenance))
+        if documents:
+            jobs.append((sku, documents))
+
+    instruction_cache: dict[int | None, tuple[str, InstructionTemplate | None]] = {}
+    threshold_cache: dict[int | None, tuple[float, float]] = {}
+    mapping_cache: dict[str, Any] = {}
+    pairs: list[ScoredPair] = []
+    for sku, documents in jobs:
+        category_id = sku.category_id
+        if category_id not in instruction_cache:
+            instruction_cache[category_id] = instructions.instruction_for(sku.category)
+            threshold_cache[category_id] = thresholds.thresholds_for(sku.category)
+        text, template = instruction_cache[category_id]
+        auto, review = threshold_cache[category_id]
+        raw_scores = scorer.score(embeddings.sku_text(sku), [embeddings.sku_text(o) for o, _ in documents], text)
+        for (other, provenance), raw in zip(documents, raw_scores, strict=True):
+            probability = _calibrate(scorer, raw, (sku.language, other.language), mapping_cache)
+            a, b = (sku, other) if sku.pk < other.pk else (other, sku)
+            provenance = {**provenance, "query": sku.pk}
+            pairs.append(ScoredPair(a, b, raw, probability, provenance, template, auto, review))
+    return pairs
+
+
+def _calibrate(scorer: Scorer, raw: float, languages: tuple[str, str], cache: dict[str, Any]) -> float:
+    key = calibration.pair_key(languages)
+    if key not in cache:
+        cache[key] = calibration.calibration_info(scorer, languages).mapping
+    return float(cache[key].apply([raw])[0])
+
+
+def _may_pair(sku: SKU, other: SKU, roots: dict[int, int]) -> bool:
+    if sku.language == other.language:
+        return False
+    if sku.category_id is None or other.category_id is None:
+        return True
+    return roots.get(sku.category_id) == roots.get(other.category_id)
+
+
+def _decided_pairs(wanted: dict[int, dict[int, dict[str, Any]]]) -> set[tuple[int, int]]:
+    """Pairs a human has decided (at the current texts): never re-scored by the machine."""
+    ids = set(wanted) | {o for others in wanted.values() for o in others}
+    rows = Match.objects.filter(
+        sku_a__in=ids, sku_b__in=ids, status__in=DECIDED_STATUSES
+    ).values_list("sku_a_id", "sku_b_id")
+    return set(rows)
+
+
+def _write(pairs: list[ScoredPair], *, scorer: Scorer, summary: AlignmentSummary) -> None:
+    """Upsert one Match per pair; merge the strong ones one at a time, strongest first."""
+    existing = _existing_matches([p.key for p in pairs])
+    product_of = dict(
+        SKU.objects.filter(pk__in={i for p in pairs for i in p.key}).values_list("pk", "product_id")
+    )
+    scores = {p.key: p.probability for p in pairs}
+    new_rows: list[Match] = []
+    updates: list[Match] = []
+    strong: list[ScoredPair] = []
+    for pair in pairs:
+        match = existing.get(pair.key)
+        if match is not None and match.status in DECIDED_STATUSES:
+            continue  # decided while we scored: the human wins
+        reopened = match is not None and match.reopened_from is not None and match.status == Match.Status.PENDING
+        if pair.probability >= pair.auto and not reopened:
+            strong.append(pair)
+            continue
+        status, hold = Match.Status.DISCARDED, ""
+        if pair.probability >= pair.review or reopened:
+            status = Match.Status.PENDING
+        elif product_of.get(pair.a.pk) == product_of.get(pair.b.pk):
+            status, hold = Match.Status.PENDING, "In one product, but scored below the review threshold."
+        row = _match_row(pair, scorer=scorer, status=status, hold_reason=hold, existing=match)
+        (updates if match is not None else new_rows).append(row)
+        _count(summary, status, hold)
+    _save_rows(new_rows, updates)
+    for pair in sorted(strong, key=lambda p: -p.probability):
+        _route_strong(pair, scorer=scorer, summary=summary, batch_scores=scores)
+
+
+def _existing_matches(keys: list[tuple[int, int]]) -> dict[tuple[int, int], Match]:
+    if not keys:
+        return {}
+    ids = {i for key in keys for i in key}
+    wanted = set(keys)
+    rows = Match.objects.filter(sku_a__in=ids, sku_b__in=ids)
+    return {(m.sku_a_id, m.sku_b_id): m for m in rows if (m.sku_a_id, m.sku_b_id) in wanted}
+
+
+def _match_row(
+    pair: ScoredPair, *, scorer: Scorer, status: str, hold_reason: str = "", existing: Match | None = None
+) -> Match:
+    row = existing or Match(sku_a_id=pair.a.pk, sku_b_id=pair.b.pk)
+    row.probability = pair.probability
+    row.raw_score = pair.raw
+    row.scorer = scorer.name
+    row.model_revision = scorer.model_revision
+    row.instruction = pair.instruction
+    row.instruction_version = pair.instruction.version if pair.instruction else None
+    row.retrieval = pair.retrieval
+    row.status = status
+    row.hold_reason = hold_reason
+    row.hash_a = pair.a.content_hash
+    row.hash_b = pair.b.content_hash
+    row.updated_at = timezone.now()
+    return row
+
+
+SCORE_FIELDS = [
+    "probability", "raw_score", "scorer", "model_revision", "instruction", "instruction_version",
+    "retrieval", "status", "hold_reason", "hash_a", "hash_b", "updated_at",
+]
+
+
+def _save_rows(new_rows: list[Match], updates: list[Match]) -> None:
+    # A pair inserted meanwhile by another worker keeps that worker's score.
+    Match.objects.bulk_create(new_rows, ignore_conflicts=True, batch_size=500)
+    # Only open rows are updated: a pair a reviewer decided meanwhile stays decided.
+    Match.objects.filter(status__in=OPEN_STATUSES).bulk_update(updates, SCORE_FIELDS, batch_size=500)
+
+
+def _count(summary: AlignmentSummary, status: str, hold: str) -> None:
+    if status == Match.Status.AUTO_MERGED:
+        summary.auto_merged += 1
+    elif status == Match.Status.PENDING:
+        summary.pending += 1
+        summary.held += bool(hold)
+    else:
+        summary.discarded += 1
+
+
+def _route_strong(
+    pair: ScoredPair, *, scorer: Scorer, summary: AlignmentSummary, batch_scores: dict[tuple[int, int], float]
+) -> None:
+    """Merge a pair scored at or above the auto threshold, unless a safety rule refuses."""
+    with transaction.atomic():
+        match = Match.objects.select_for_update().filter(sku_a=pair.a, sku_b=pair.b).first()
+        if match is not None and match.status in DECIDED_STATUSES:
+            return
+        refusal = join_refusal(pair.a, pair.b, review=pair.review, scorer=scorer, batch_scores=batch_scores)
+        status = Match.Status.PENDING if refusal else Match.Status.AUTO_MERGED
+        row = _match_row(pair, scorer=scorer, status=status, hold_reason=refusal or "", existing=match)
+        row.save()
+        if not refusal:
+            merging.merge_products(
+                pair.a, pair.b, via="auto", match_ref=row.pk,
+                reason=f"p={pair.probability:.3f} >= {pair.auto:.2f} ({scorer.name})",
+            )
+    _count(summary, status, refusal or "")
+
+
+def join_refusal(
+    a: SKU,
+    b: SKU,
+    *,
+    review: float,
+    scorer: Scorer,
+    batch_scores: dict[tuple[int, int], float] | None = None,
+) -> str | None:
+    """Why the machine may not put a's and b's products together (None: it may).
+
+    The rules, in order:
+
+    1. a human decision wins: if any SKU of one product has a rejected Match with
+       any SKU of the other, the join is refused (cannot-link, until a text
+       changes materially and the pair is re-opened);
+    2. two SKUs of the same language and the same source never end up in one
+       product automatically;
+    3. no weak bridges: when either product already holds several SKUs, every
+       cross pair (one SKU from each side) must score at least the review
+       threshold. Cross pairs without a Match are scored now (up to
+       MAX_CROSS_PAIRS; more than that goes to review) and recorded.
+
+    Locks both products for the rest of the transaction.
+    """
+    locked = {p.pk for p in _lock_products(a, b)}
+    members = list(SKU.objects.filter(product_id__in=locked).order_by("pk"))
+    side_a = [s for s in members if s.product_id == _current_product(a, members)]
+    side_b = [s for s in members if s.product_id == _current_product(b, members)]
+    if side_a and side_b and side_a[0].product_id == side_b[0].product_id:
+        return None  # already one product
+    cross = [Match.ordered(x.pk, y.pk) for x in side_a for y in side_b]
+    matches = _existing_matches(cross)
+    rejected = [m for m in matches.values() if m.status == Match.Status.REJECTED]
+    if rejected:
+        m = rejected[0]
+        return f"A reviewer rejected SKUs {m.sku_a_id} and {m.sku_b_id}, which would end up in one product."
+    sources = {(s.language, s.source): s.pk for s in side_a}
+    for s in side_b:
+        if (s.language, s.source) in sources:
+            return (
+                f"SKUs {sources[(s.language, s.source)]} and {s.pk} have the same language and "
+                f"source ({s.language}, {s.source}) and would end up in one product."
+            )
+    if len(side_a) == 1 and len(side_b) == 1:
+        return None
+    scores = {key: m.probability for key, m in matches.items() if m.status != Match.Status.STALE}
+    scores.update({key: p for key, p in (batch_scores or {}).items() if key in set(cross)})
+    missing = [key for key in cross if key not in scores]
+    if len(missing) > MAX_CROSS_PAIRS:
+        return f"Joining these products needs {len(missing)} more pairs scored; please review."
+    if missing:
+        scores.update(_score_cross_pairs(missing, {s.pk: s for s in members}, scorer=scorer))
+    weak = [(key, p) for key, p in scores.items() if key in set(cross) and p < review]
+    if weak:
+        (x, y), p = min(weak, key=lambda item: item[1])
+        return (
+            f"Weak bridge: SKUs {x} and {y} would end up in one product but score only "
+            f"{p:.2f} (below {review:.2f})."
+        )
+    return None
+
+
+def _current_product(sku: SKU, members: list[SKU]) -> int | None:
+    return next((s.product_id for s in members if s.pk == sku.pk), None)
+
+
+def _lock_products(a: SKU, b: SKU) -> list[Any]:
+    from catalog.models import Product
+
+    ids = SKU.objects.filter(pk__in=[a.pk, b.pk]).values_list("product_id", flat=True)
+    return list(Product.objects.select_for_update().filter(pk__in=set(ids)).order_by("pk"))
+
+
+def _score_cross_pairs(
+    keys: list[tuple[int, int]], skus: dict[int, SKU], *, scorer: Scorer
+) -> dict[tuple[int, int], float]:
+    """Score pairs a join depends on and record them (provenance: the merge check)."""
+    by_query: dict[int, list[int]] = defaultdict(list)
+    for x, y in keys:
+        by_query[x].append(y)
+    out: dict[tuple[int, int], float] = {}
+    rows = []
+    mapping_cache: dict[str, Any] = {}
+    for x, others in by_query.items():
+        query = skus[x]
+        text, template = instructions.instruction_for(query.category)
+        raws = scorer.score(embeddings.sku_text(query), [embeddings.sku_text(skus[y]) for y in others], text)
+        auto, review = thresholds.thresholds_for(query.category)
+        for y, raw in zip(others, raws, strict=True):
+            p = _calibrate(scorer, raw, (query.language, skus[y].language), mapping_cache)
+            out[(x, y)] = p
+            pair = ScoredPair(query, skus[y], raw, p, {"merge_check": True}, template, auto, review)
+            status = Match.Status.PENDING if p >= review else Match.Status.DISCARDED
+            rows.append(_match_row(pair, scorer=scorer, status=status))
+    Match.objects.bulk_create(rows, ignore_conflicts=True)
+    return out
+
+
+def skus_needing_alignment(*, grace_seconds: int) -> list[int]:
+    """SKUs whose alignment is due: no state, pending or failed too long, or aligned at an old text."""
+    cutoff = timezone.now() - timedelta(seconds=grace_seconds)
+    no_state = SKU.objects.filter(alignment__isnull=True, updated_at__lt=cutoff)
+    stuck = SKU.objects.filter(
+        alignment__status=AlignmentState.Status.PENDING, alignment__updated_at__lt=cutoff
+    )
+    outdated = SKU.objects.filter(alignment__status=AlignmentState.Status.DONE).exclude(
+        alignment__aligned_hash=F("content_hash")
+    ).filter(alignment__updated_at__lt=cutoff)
+    ids: set[int] = set()
+    for queryset in (no_state, stuck, outdated):
+        ids.update(queryset.values_list("pk", flat=True))
+    return sorted(ids)
+
+
+def skus_in_category(category: Category) -> list[int]:
+    return list(SKU.objects.filter(category_id__in=category.tree_ids()).order_by("pk").values_list("pk", flat=True))
+
+
+def align_enqueued(items: Iterable[Iterable[Any]]) -> AlignmentSummary:
+    """The task's work: align [sku_id, content_hash] pairs; permanent errors fail the SKUs."""
+    expected = {int(sku_id): str(content_hash) for sku_id, content_hash in items}
+    try:
+        return align_skus(list(expected), expected_hashes=expected)
+    except ScoringError as exc:
+        if not exc.permanent:
+            raise
+        logger.error("Alignment failed for SKUs %s: %s", sorted(expected), exc)
+        mark_failed(expected, str(exc))
+        return AlignmentSummary()
+
+
+def enqueue_alignment(sku_ids: Iterable[int]) -> int:
+    """Mark SKUs pending and enqueue them in chunks after the current transaction commits.
+
+    A broker failure is logged and never breaks the save: the SKUs stay pending and
+    the periodic sweep enqueues them once the broker is back. Returns the number
+    of SKUs marked.
+    """
+    ids = sorted({int(i) for i in sku_ids})
+    if not ids:
+        return 0
+    now = timezone.now()
+    AlignmentState.objects.bulk_create([AlignmentState(sku_id=i) for i in ids], ignore_conflicts=True)
+    AlignmentState.objects.filter(sku_id__in=ids).update(
+        status=AlignmentState.Status.PENDING, updated_at=now
+    )
+    hashes = dict(SKU.objects.filter(pk__in=ids).values_list("pk", "content_hash"))
+    size = settings.ALIGNMENT_TASK_CHUNK_SIZE
+    present = [i for i in ids if i in hashes]
+    for start in range(0, len(present), size):
+        chunk = [[i, hashes[i]] for i in present[start : start + size]]
+        transaction.on_commit(functools.partial(_send, chunk))
+    return len(present)
+
+
+def _send(chunk: list[list[Any]]) -> None:
+    from alignment import tasks
+
+    try:
+        tasks.align_skus.delay(chunk)
+    except Exception:  # the broker is down or refused: the sweep retries later
+        logger.exception("Could not enqueue alignment of %d SKUs; they stay pending", len(chunk))
+
+
+def sweep_pending(*, grace_seconds: int | None = None) -> int:
+    """Enqueue every SKU whose alignment is overdue; return how many."""
+    grace = settings.ALIGNMENT_PENDING_GRACE_SECONDS if grace_seconds is None else grace_seconds
+    return enqueue_alignment(skus_needing_alignment(grace_seconds=grace))

@@ -1,0 +1,403 @@
+"""Candidate retrieval: for each SKU, the K most likely same-product SKUs in other languages.
+
+Two signals, fused by reciprocal rank fusion (RRF, k=60):
+
+- embedding: cosine of the stored e5 vectors (``alignment.embeddings``), searched
+  exactly in an in-memory float32 (or float16) matrix by blocks with
+  ``argpartition``; a shortlist of ``SHORTLIST_FACTOR * K`` (at least 50);
+- lexical: the evidence that survives translation (model codes, numbers with
+  units, Latin words such as brands; ``alignment.scorers.lexical.extract``), in an
+  inverted index weighted by inverse document frequency; a conflicting quantity
+  (1.7 L vs 1.5 L) lowers the weight.
+
+Candidates are restricted to other languages and, when the SKU's category is
+known, to the same category tree (the root category's tree); SKUs without a
+category stay candidates of every tree. Each candidate records how it was found
+(embedding rank, lexical rank, fused rank) for ``Match.retrieval``.
+
+The index lives in the worker process and is synced from ``SKUEmbedding`` by
+``updated_at`` before each use, so it grows with the catalog without reloading.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.utils import timezone
+
+from alignment.embeddings import from_bytes, model_name, sku_text
+from alignment.models import SKUEmbedding
+from catalog.models import PATH_SEPARATOR, SKU, Category, Language
+
+if TYPE_CHECKING:
+    import numpy as np
+
+RRF_K = 60
+SHORTLIST_FACTOR = 5
+MIN_SHORTLIST = 50
+LEXICAL_POOL = 50
+# Keys carried by more than this share of the index say nothing (e.g. "usb").
+MAX_KEY_SHARE = 0.05
+LANGUAGE_CODES = {code: i for i, code in enumerate(Language.values)}
+NO_ROOT = -1
+DEAD = -1
+# Rows written by transactions that committed late may carry an earlier
+# updated_at than the last sync: re-read this far back.
+SYNC_MARGIN = timedelta(minutes=2)
+
+
+@dataclass
+class Candidate:
+    sku_id: int
+    fused_rank: int
+    fused_score: float
+    cosine: float | None = None
+    embedding_rank: int | None = None
+    lexical_rank: int | None = None
+    lexical_weight: float = 0.0
+
+    def provenance(self) -> dict[str, Any]:
+        """How the candidate was found, as stored in ``Match.retrieval``."""
+        return {
+            "embedding_rank": self.embedding_rank,
+            "lexical_rank": self.lexical_rank,
+            "fused_rank": self.fused_rank,
+            "fused_score": round(self.fused_score, 6),
+            "cosine": None if self.cosine is None else round(self.cosine, 4),
+            "lexical_weight": round(self.lexical_weight, 4),
+        }
+
+
+class VectorIndex:
+    """Exact top-k cosine search over a growing matrix of unit vectors.
+
+    Rows carry a language code and a root category id; a search excludes rows in
+    the query's language and rows of another category tree.
+    """
+
+    def __init__(self, *, dim: int = 384, dtype: str = "float32", block_rows: int = 131_072) -> None:
+        import numpy as np
+
+        self.dim = dim
+        self.dtype = np.dtype(dtype)
+        self.block_rows = block_rows
+        self.size = 0
+        self.ids = np.empty(0, dtype=np.int64)
+        self.vectors = np.empty((0, dim), dtype=self.dtype)
+        self.languages = np.empty(0, dtype=np.int8)
+        self.roots = np.empty(0, dtype=np.int64)
+        self.row_of: dict[int, int] = {}
+
+    def __len__(self) -> int:
+        return len(self.row_of)
+
+    @property
+    def nbytes(self) -> int:
+        return int(self.vectors.nbytes + self.ids.nbytes + self.languages.nbytes + self.roots.nbytes)
+
+    def _grow(self, needed: int) -> None:
+        import numpy as np
+
+        capacity = len(self.ids)
+        if needed <= capacity:
+            return
+        new_capacity = max(needed, capacity * 2, 1024)
+
+        def grown(array: np.ndarray, fill: int) -> np.ndarray:
+            shape = (new_capacity, *array.shape[1:])
+            out = np.full(shape, fill, dtype=array.dtype)
+            out[: self.size] = array[: self.size]
+            return out
+
+        self.ids = grown(self.ids, 0)
+        self.vectors = grown(self.vectors, 0)
+        self.languages = grown(self.languages, DEAD)
+        self.roots = grown(self.roots, NO_ROOT)
+
+    def upsert(self, ids: Sequence[int], vectors: np.ndarray, languages: Sequence[int], roots: Sequence[int]) -> None:
+        new = [i for i in ids if i not in self.row_of]
+        self._grow(self.size + len(new))
+        for sku_id, vector, language, root in zip(ids, vectors, languages, roots, strict=True):
+            row = self.row_of.get(sku_id)
+            if row is None:
+                row = self.size
+                self.size += 1
+                self.row_of[sku_id] = row
+                self.ids[row] = sku_id
+            self.vectors[row] = vector
+            self.languages[row] = language
+            self.roots[row] = root
+
+    def remove(self, ids: Iterable[int]) -> None:
+        for sku_id in ids:
+            row = self.row_of.pop(sku_id, None)
+            if row is not None:
+                self.languages[row] = DEAD
+
+    def search(
+        self, queries: np.ndarray, *, k: int, languages: Sequence[int], roots: Sequence[int]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Top-k (ids, cosines) per query, best first; id -1 pads when fewer rows qualify."""
+        import numpy as np
+
+        q = np.ascontiguousarray(queries, dtype=np.float32).reshape(-1, self.dim)
+        n_queries = q.shape[0]
+        query_languages = np.asarray(languages, dtype=np.int8)
+        query_roots = np.asarray(roots, dtype=np.int64)
+        best_scores = np.full((n_queries, 0), -np.inf, dtype=np.float32)
+        best_rows = np.empty((n_queries, 0), dtype=np.int64)
+        qt = q.T.copy()
+        for start in range(0, self.size, self.block_rows):
+            stop = min(start + self.block_rows, self.size)
+            block = self.vectors[start:stop]
+            if block.dtype != np.float32:
+                block = block.astype(np.float32)
+            scores = block @ qt  # (rows, queries)
+            row_languages = self.languages[start:stop, None]
+            row_roots = self.roots[start:stop, None]
+            excluded = (row_languages == query_languages[None, :]) | (row_languages == DEAD)
+            excluded |= (
+                (query_roots[None, :] != NO_ROOT)
+                & (row_roots != NO_ROOT)
+                & (row_roots != query_roots[None, :])
+            )
+            scores[excluded] = -np.inf
+            take = min(k, stop - start)
+            top = np.argpartition(-scores, take - 1, axis=0)[:take]  # (take, queries)
+            top_scores = np.take_along_axis(scores, top, axis=0).T
+            best_scores = np.concatenate([best_scores, top_scores], axis=1)
+            best_rows = np.concatenate([best_rows, top.T + start], axis=1)
+            if best_scores.shape[1] > k:
+                keep = np.argpartition(-best_scores, k - 1, axis=1)[:, :k]
+                best_scores = np.take_along_axis(best_scores, keep, axis=1)
+                best_rows = np.take_along_axis(best_rows, keep, axis=1)
+        order = np.argsort(-best_scores, axis=1, kind="stable")
+        best_scores = np.take_along_axis(best_scores, order, axis=1)
+        best_rows = np.take_along_axis(best_rows, order, axis=1)
+        ids = np.where(np.isfinite(best_scores), self.ids[best_rows] if best_rows.size else best_rows, -1)
+        return ids, best_scores
+
+
+@dataclass
+class LexicalIndex:
+    """Inverted index of the keys a text shares across languages."""
+
+    postings: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
+    keys_of: dict[int, frozenset[str]] = field(default_factory=dict)
+    quantities_of: dict[int, dict[str, set[float]]] = field(default_factory=dict)
+
+    def upsert(self, sku_id: int, text: str) -> None:
+        self.remove([sku_id])
+        keys, quantities = text_keys(text)
+        self.keys_of[sku_id] = keys
+        self.quantities_of[sku_id] = quantities
+        for key in keys:
+            self.postings[key].add(sku_id)
+
+    def remove(self, ids: Iterable[int]) -> None:
+        for sku_id in ids:
+            for key in self.keys_of.pop(sku_id, ()):
+                self.postings[key].discard(sku_id)
+            self.quantities_of.pop(sku_id, None)
+
+    def idf(self, key: str) -> float:
+        return math.log(1 + len(self.keys_of) / (1 + len(self.postings.get(key, ()))))
+
+    def weight(self, query_id: int, other_id: int) -> float:
+        """Shared keys weighted by rarity, minus a penalty per contradicted quantity."""
+        shared = self.keys_of.get(query_id, frozenset()) & self.keys_of.get(other_id, frozenset())
+        weight = sum(self.idf(key) for key in shared)
+        mine, theirs = self.quantities_of.get(query_id, {}), self.quantities_of.get(other_id, {})
+        conflicts = sum(1 for dim in mine.keys() & theirs.keys() if not mine[dim] & theirs[dim])
+        return weight - 2.0 * conflicts
+
+    def pool(self, query_id: int, *, limit: int, allowed: Any) -> list[int]:
+        """The SKUs sharing the most (rare) keys with the query, best first."""
+        max_postings = max(50, int(MAX_KEY_SHARE * len(self.keys_of)))
+        scores: dict[int, float] = defaultdict(float)
+        for key in self.keys_of.get(query_id, ()):
+            posting = self.postings.get(key, ())
+            if len(posting) > max_postings:
+                continue
+            idf = self.idf(key)
+            for other in posting:
+                if other != query_id and allowed(other):
+                    scores[other] += idf
+        return sorted(scores, key=lambda other: (-scores[other], other))[:limit]
+
+
+def text_keys(text: str) -> tuple[frozenset[str], dict[str, set[float]]]:
+    from alignment.scorers.lexical import extract
+
+    evidence = extract(text)
+    keys = {f"code:{code}" for code in evidence.codes}
+    keys |= {f"qty:{dim}:{value:g}" for dim, value in evidence.quantities}
+    keys |= {f"word:{word}" for word in evidence.words}
+    quantities: dict[str, set[float]] = defaultdict(set)
+    for dim, value in evidence.quantities:
+        quantities[dim].add(round(value, 6))
+    return frozenset(keys), dict(quantities)
+
+
+def category_roots() -> dict[int, int]:
+    """{category id: root category id} for every category."""
+    rows = list(Category.objects.values_list("pk", "path"))
+    by_path = {path: pk for pk, path in rows}
+    return {pk: by_path.get(path.split(PATH_SEPARATOR)[0], pk) for pk, path in rows}
+
+
+class RetrievalIndex:
+    """The vector and lexical indexes of every embedded SKU, synced from the database."""
+
+    def __init__(self, *, dtype: str = "float32") -> None:
+        self.vectors = VectorIndex(dtype=dtype)
+        self.lexical = LexicalIndex()
+        self.language_of: dict[int, int] = {}
+        self.root_of: dict[int, int] = {}
+        self.model = model_name()
+        self.synced_at: datetime | None = None
+        self.lock = threading.Lock()
+
+    def sync(self) -> None:
+        """Read embeddings written since the last sync; rebuild when rows went away."""
+        with self.lock:
+            stored = SKUEmbedding.objects.filter(model=self.model)
+            started = timezone.now()
+            if self.synced_at is None:
+                self._load(stored)
+            else:
+                self._load(stored.filter(updated_at__gte=self.synced_at - SYNC_MARGIN))
+                if stored.count() != len(self.vectors):
+                    self._reset()
+                    self._load(stored)
+            self.synced_at = started
+
+    def _reset(self) -> None:
+        self.vectors = VectorIndex(dtype=self.vectors.dtype.name)
+        self.lexical = LexicalIndex()
+        self.language_of.clear()
+        self.root_of.clear()
+
+    def _load(self, rows: Any) -> None:
+        roots = category_roots()
+        batch: list[tuple[SKU, bytes, int]] = []
+        rows = rows.select_related("sku").only(
+            "vector", "dim", "sku__language", "sku__category_id", "sku__title", "sku__description",
+            "sku__brand", "sku__attributes",
+        )
+        for row in rows.iterator(chunk_size=2000):
+            batch.append((row.sku, row.vector, row.dim))
+            if len(batch) >= 2000:
+                self._add(batch, roots)
+                batch = []
+        self._add(batch, roots)
+
+    def _add(self, batch: list[tuple[SKU, bytes, int]], roots: dict[int, int]) -> None:
+        import numpy as np
+
+        if not batch:
+            return
+        ids, vectors, languages, sku_roots = [], [], [], []
+        for sku, raw, dim in batch:
+            ids.append(sku.pk)
+            vectors.append(from_bytes(raw, dim))
+            languages.append(LANGUAGE_CODES.get(sku.language, DEAD))
+            sku_roots.append(roots.get(sku.category_id, NO_ROOT) if sku.category_id else NO_ROOT)
+            self.language_of[sku.pk] = languages[-1]
+            self.root_of[sku.pk] = sku_roots[-1]
+            self.lexical.upsert(sku.pk, sku_text(sku))
+        self.vectors.upsert(ids, np.stack(vectors), languages, sku_roots)
+
+    def retrieve(
+        self, skus: Sequence[SKU], vectors: dict[int, np.ndarray], *, k: int | None = None
+    ) -> dict[int, list[Candidate]]:
+        """For each SKU (with its vector), up to K candidates fused from both signals."""
+        import numpy as np
+
+        k = k or settings.ALIGNMENT_CANDIDATES_K
+        if not skus:
+            return {}
+        shortlist = max(MIN_SHORTLIST, SHORTLIST_FACTOR * k)
+        roots = category_roots()
+        query_languages = [LANGUAGE_CODES.get(s.language, DEAD) for s in skus]
+        query_roots = [roots.get(s.category_id, NO_ROOT) if s.category_id else NO_ROOT for s in skus]
+        matrix = np.stack([vectors[s.pk] for s in skus])
+        ids, scores = self.vectors.search(matrix, k=shortlist, languages=query_languages, roots=query_roots)
+        results: dict[int, list[Candidate]] = {}
+        for i, sku in enumerate(skus):
+            if sku.pk not in self.lexical.keys_of:
+                self.lexical.upsert(sku.pk, sku_text(sku))
+            cosine_of = {int(c): float(s) for c, s in zip(ids[i], scores[i], strict=True) if c >= 0}
+            embedding_ranked = list(cosine_of)
+            results[sku.pk] = self._fuse(
+                sku.pk, embedding_ranked, cosine_of, k=k,
+                allowed=self._allowed(query_languages[i], query_roots[i]),
+            )
+        return results
+
+    def _allowed(self, language: int, root: int) -> Any:
+        def allowed(other: int) -> bool:
+            if self.language_of.get(other, DEAD) in (language, DEAD):
+                return False
+            other_root = self.root_of.get(other, NO_ROOT)
+            return root == NO_ROOT or other_root == NO_ROOT or other_root == root
+
+        return allowed
+
+    def _fuse(
+        self, sku_id: int, embedding_ranked: list[int], cosine_of: dict[int, float], *, k: int, allowed: Any
+    ) -> list[Candidate]:
+        pool = set(embedding_ranked) | set(self.lexical.pool(sku_id, limit=LEXICAL_POOL, allowed=allowed))
+        weights = {other: self.lexical.weight(sku_id, other) for other in pool}
+        lexical_ranked = sorted((o for o in pool if weights[o] > 0), key=lambda o: (-weights[o], o))
+        embedding_rank = {other: rank for rank, other in enumerate(embedding_ranked, start=1)}
+        lexical_rank = {other: rank for rank, other in enumerate(lexical_ranked, start=1)}
+        fused: dict[int, float] = {}
+        for other in pool:
+            score = 0.0
+            if other in embedding_rank:
+                score += 1.0 / (RRF_K + embedding_rank[other])
+            if other in lexical_rank:
+                score += 1.0 / (RRF_K + lexical_rank[other])
+            fused[other] = score
+        ranked = sorted(fused, key=lambda o: (-fused[o], o))[:k]
+        return [
+            Candidate(
+                sku_id=other,
+                fused_rank=rank,
+                fused_score=fused[other],
+                cosine=cosine_of.get(other),
+                embedding_rank=embedding_rank.get(other),
+                lexical_rank=lexical_rank.get(other),
+                lexical_weight=weights[other],
+            )
+            for rank, other in enumerate(ranked, start=1)
+        ]
+
+
+_index: RetrievalIndex | None = None
+_index_lock = threading.Lock()
+
+
+def get_index() -> RetrievalIndex:
+    """This process's index, synced with the stored embeddings."""
+    global _index
+    with _index_lock:
+        if _index is None or _index.model != model_name():
+            _index = RetrievalIndex()
+    _index.sync()
+    return _index
+
+
+def reset_index() -> None:
+    """Forget this process's index (tests; a rebuild after bulk deletes)."""
+    global _index
+    with _index_lock:
+        _index = None

@@ -1,0 +1,53 @@
+"""Celery tasks: thin adapters over plain functions (routed to the "scoring" queue).
+
+Settings route ``alignment.*`` to the scoring queue and set soft and hard time
+limits; every task here is safe to run twice (see each function it calls).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery import shared_task
+from django.conf import settings
+
+from alignment import pipeline
+from alignment.scorers import ScoringError
+
+# Tasks that run a scorer: late acks (a task lost with its worker runs again),
+# retries with backoff for transient scoring errors only, and time limits.
+SCORING = {
+    "acks_late": True,
+    # Only transient scoring errors reach Celery: permanent ones are handled inside.
+    "autoretry_for": (ScoringError,),
+    "retry_backoff": True,
+    "retry_backoff_max": 600,
+    "retry_jitter": True,
+    "max_retries": 5,
+    "soft_time_limit": settings.CELERY_TASK_SOFT_TIME_LIMIT,
+    "time_limit": settings.CELERY_TASK_TIME_LIMIT,
+}
+
+
+@shared_task(name="alignment.align_skus", **SCORING)
+def align_skus(items: list[list[Any]]) -> dict[str, Any]:
+    """Align a chunk of [sku_id, content_hash] pairs.
+
+    Idempotent: Matches are upserted per pair, and a SKU whose text changed since
+    it was enqueued is skipped (its newer task aligns it).
+    """
+    return pipeline.align_enqueued(items).as_dict()
+
+
+@shared_task(name="alignment.sweep_pending", acks_late=True)
+def sweep_pending() -> int:
+    """Re-enqueue SKUs whose alignment is overdue (a lost task, Redis down at save time)."""
+    return pipeline.sweep_pending()
+
+
+@shared_task(name="alignment.rescore_category", **SCORING)
+def rescore_category(run_id: int) -> int:
+    """Re-score the open pairs of a newly published instruction template (a RescoreRun)."""
+    from alignment import rescoring  # imports this module: import it when run
+
+    return rescoring.rescore_run(run_id).pk
