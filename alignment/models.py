@@ -291,8 +291,11 @@ class Match(models.Model):
         )
 
     @classmethod
-    def refresh_review_impact(cls, *, product_ids: list[int] | None = None) -> int:
-        """Recompute review_impact for queued pairs (those touching ``product_ids``, or all).
+    def refresh_review_impact(
+        cls, *, product_ids: list[int] | None = None, match_ids: list[int] | None = None
+    ) -> int:
+        """Recompute review_impact for queued pairs: those touching ``product_ids``, the
+        given ``match_ids``, or (neither given) all of them.
 
         Exact for the pairs it touches: a decision changes only the sizes and queued
         pairs of the products it involved. Returns the number of rows updated.
@@ -302,7 +305,13 @@ class Match(models.Model):
         queue = "(m.status = 'pending' OR (m.status = 'auto_merged' AND m.is_audit_sample))"
         other = queue.replace("m.", "o.")
         params: list[int] = []
-        if product_ids is None:
+        if match_ids is not None:
+            if not match_ids:
+                return 0
+            marks = ", ".join(["%s"] * len(match_ids))
+            scope = f"SELECT m.id FROM alignment_match m WHERE m.id IN ({marks}) AND {queue}"
+            params = list(match_ids)
+        elif product_ids is None:
             scope = f"SELECT m.id FROM alignment_match m WHERE {queue}"
         else:
             if not product_ids:

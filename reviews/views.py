@@ -1,10 +1,279 @@
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import push_url, trigger_client_event
+
+from alignment.models import Match
+from catalog.models import Product
+from reviews import dashboard as dashboard_stats
+from reviews import decisions, history, queue
+from reviews.comparison import compare
+from reviews.forms import DecisionForm, UndoForm, read_filters
+from reviews.models import Decision
+
+REVIEW = "alignment.review_match"
+PAGE_SIZE = 50
+# Counting a filtered queue of a million rows exactly is slow; past this, "10000+".
+COUNT_CAP = 10_000
 
 
+@dataclass
+class QueuePage:
+    """One page of the queue, without the exact COUNT(*) a Paginator would run."""
+
+    rows: list[Match]
+    number: int
+    has_next: bool
+    matching: int
+
+    @classmethod
+    def of(cls, qs: Any, number: str | None) -> QueuePage:
+        page = int(number) if number and number.isdigit() and int(number) > 0 else 1
+        offset = (page - 1) * PAGE_SIZE
+        rows = list(qs[offset : offset + PAGE_SIZE + 1])
+        return cls(rows[:PAGE_SIZE], page, len(rows) > PAGE_SIZE, qs.order_by()[: COUNT_CAP + 1].count())
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def matching_label(self) -> str:
+        return f"{COUNT_CAP}+" if self.matching > COUNT_CAP else str(self.matching)
+
+
+def _today_count(user: object) -> int:
+    start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    return Decision.objects.by(user).verdicts().standing().filter(created_at__gte=start).count()
+
+
+def _with_query(url: str, query: dict[str, str]) -> str:
+    return f"{url}?{urlencode(query)}" if query else url
+
+
+@require_GET
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "reviews/home.html")
+    context: dict[str, object] = {"can_review": request.user.has_perm(REVIEW)}
+    if context["can_review"]:
+        counts = queue.facet_counts()
+        context.update(
+            counts=counts,
+            today=_today_count(request.user),
+            held=Match.objects.filter(claimed_by=request.user, claimed_until__gte=timezone.now()).first(),
+            recent=Decision.objects.by(request.user).select_related("match")[:5],
+        )
+    return render(request, "reviews/home.html", context)
+
+
+@require_GET
+@login_required
+@permission_required(REVIEW, raise_exception=True)
+@vary_on_headers("HX-Request")
+def queue_page(request: HttpRequest) -> HttpResponse:
+    form, filters = read_filters(request.GET)
+    rows = queue.queued(filters).select_related("sku_a", "sku_b", "claimed_by")
+    page = QueuePage.of(rows, request.GET.get("page"))
+    context = {
+        "form": form,
+        "filters": filters,
+        "query": urlencode(filters.as_query()),
+        "page": page,
+        "counts": queue.facet_counts(),
+        "today": _today_count(request.user),
+        "now": timezone.now(),
+    }
+    template = "reviews/queue.html#results" if request.htmx else "reviews/queue.html"
+    return render(request, template, context)
+
+
+def _pair_context(request: HttpRequest, match: Match, *, filters: queue.Filters, held: bool) -> dict:
+    sku_a, sku_b = match.sku_a, match.sku_b
+    blind = match.is_audit_sample and match.status == Match.Status.AUTO_MERGED
+    context = {
+        "match": match,
+        "a": sku_a,
+        "b": sku_b,
+        "comparison": compare(sku_a, sku_b),
+        "blind": blind,
+        "held": held,
+        "held_by_other": queue.held_by_other(match, request.user),
+        "in_queue": Match.objects.in_review_queue().filter(pk=match.pk).exists(),
+        "filters": filters,
+        "query": urlencode(filters.as_query()),
+        "form": DecisionForm(initial={"hash_a": sku_a.content_hash, "hash_b": sku_b.content_hash}),
+        "undoable": decisions.undoable(request.user)[:5],
+        "today": _today_count(request.user),
+        "decisions": match.decisions.select_related("reviewer")[:10],
+    }
+    if not blind:
+        # Blind audit samples already share one product: showing it would give the answer away.
+        context["others_a"] = sku_a.product.skus.exclude(pk__in=[sku_a.pk, sku_b.pk]).order_by("language")
+        context["others_b"] = sku_b.product.skus.exclude(pk__in=[sku_a.pk, sku_b.pk]).order_by("language")
+        context["same_product"] = sku_a.product_id == sku_b.product_id
+    return context
+
+
+def _render_pair(
+    request: HttpRequest, match: Match | None, *, filters: queue.Filters, held: bool = False, status: int = 200
+) -> HttpResponse:
+    """The pair page, or only its #pair partial for htmx (with the URL pushed)."""
+    if match is None:
+        context = {"match": None, "filters": filters, "query": urlencode(filters.as_query()),
+                   "today": _today_count(request.user), "undoable": decisions.undoable(request.user)[:5]}
+    else:
+        context = _pair_context(request, match, filters=filters, held=held)
+    if request.htmx:
+        response = render(request, "reviews/pair.html#pair", context, status=status)
+        if match is not None:
+            push_url(response, _with_query(reverse("reviews:pair", args=[match.pk]), filters.as_query()))
+        else:
+            push_url(response, _with_query(reverse("reviews:next"), filters.as_query()))
+        return response
+    return render(request, "reviews/pair.html", context, status=status)
+
+
+@require_GET
+@login_required
+@permission_required(REVIEW, raise_exception=True)
+@vary_on_headers("HX-Request")
+def next_pair(request: HttpRequest) -> HttpResponse:
+    """Lease the next pair (or the one after/before a given pair: the j and k keys)."""
+    _, filters = read_filters(request.GET)
+    after = before = None
+    if request.GET.get("after", "").isdigit():
+        after = Match.objects.filter(pk=request.GET["after"]).first()
+    if request.GET.get("before", "").isdigit():
+        before = Match.objects.filter(pk=request.GET["before"]).first()
+    match = queue.claim_next(request.user, filters=filters, after=after, before=before)
+    if match is None and (after or before):
+        origin = after or before
+        messages.info(request, "No more pairs in that direction.")
+        if request.htmx:
+            held, fresh = queue.claim(origin, request.user)
+            return _render_pair(request, fresh, filters=filters, held=held)
+        return HttpResponseRedirect(_with_query(reverse("reviews:pair", args=[origin.pk]), filters.as_query()))
+    if match is not None and not request.htmx:
+        return HttpResponseRedirect(_with_query(reverse("reviews:pair", args=[match.pk]), filters.as_query()))
+    return _render_pair(request, match, filters=filters, held=match is not None)
+
+
+@require_GET
+@login_required
+@permission_required(REVIEW, raise_exception=True)
+@vary_on_headers("HX-Request")
+def pair(request: HttpRequest, pk: int) -> HttpResponse:
+    _, filters = read_filters(request.GET)
+    match = get_object_or_404(Match, pk=pk)
+    held, match = queue.claim(match, request.user)
+    return _render_pair(request, match, filters=filters, held=held)
+
+
+@require_POST
+@login_required
+@permission_required(REVIEW, raise_exception=True)
+def decide(request: HttpRequest, pk: int) -> HttpResponse:
+    match = get_object_or_404(Match, pk=pk)
+    _, filters = read_filters(request.POST)
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        if request.htmx:
+            held, match = queue.claim(match, request.user)
+            context = _pair_context(request, match, filters=filters, held=held)
+            context["form"] = form
+            return render(request, "reviews/pair.html#pair", context, status=400)
+        messages.error(request, "Choose confirm, reject or skip (and keep the note under 2000 characters).")
+        return HttpResponseRedirect(_with_query(reverse("reviews:pair", args=[pk]), filters.as_query()))
+    try:
+        decision = decisions.record_decision(
+            match.pk,
+            by=request.user,
+            action=form.cleaned_data["action"],
+            note=form.cleaned_data["note"],
+            seen_hashes=form.seen_hashes(),
+        )
+    except decisions.DecisionError as error:
+        messages.error(request, str(error))
+        if request.htmx:
+            held, fresh = queue.claim(match, request.user)
+            return _render_pair(request, fresh, filters=filters, held=held, status=409)
+        return HttpResponseRedirect(_with_query(reverse("reviews:pair", args=[pk]), filters.as_query()))
+    messages.success(request, _describe(decision))
+    if not request.htmx:
+        return HttpResponseRedirect(_with_query(reverse("reviews:next"), filters.as_query()))
+    following = queue.claim_next(request.user, filters=filters)
+    response = _render_pair(request, following, filters=filters, held=following is not None)
+    return trigger_client_event(response, "decided", {"action": decision.action, "match": match.pk})
+
+
+def _describe(decision: Decision) -> str:
+    match = decision.match
+    label = f"pair {match.sku_a_id} ~ {match.sku_b_id}"
+    if decision.action == Decision.Action.CONFIRM:
+        if decision.blind:
+            return f"Confirmed {label}: the automatic merge was correct."
+        event = decision.product_event
+        return f"Confirmed {label}: products merged into {event.product_id}." if event else f"Confirmed {label}."
+    if decision.action == Decision.Action.REJECT:
+        if decision.product_event:
+            return f"Rejected {label}: the SKUs were split apart and will not be merged again."
+        return f"Rejected {label}: they will not be merged."
+    if decision.action == Decision.Action.UNDO:
+        return f"Undid your {decision.undoes.get_action_display().lower()} of {label}; it is back in the queue."
+    return f"Skipped {label}."
+
+
+@require_POST
+@login_required
+@permission_required(REVIEW, raise_exception=True)
+def undo(request: HttpRequest) -> HttpResponse:
+    _, filters = read_filters(request.POST)
+    form = UndoForm(request.POST)
+    target = form.cleaned_data.get("decision") if form.is_valid() else None
+    if target is None:
+        latest = decisions.undoable(request.user).first()
+        target = latest.pk if latest else None
+    if target is None:
+        messages.warning(request, "Nothing to undo: you have no recent decisions.")
+        if request.htmx:
+            return _render_pair(request, queue.claim_next(request.user, filters=filters), filters=filters, held=True)
+        return HttpResponseRedirect(_with_query(reverse("reviews:next"), filters.as_query()))
+    try:
+        done = decisions.undo_decision(target, by=request.user)
+    except decisions.DecisionError as error:
+        messages.error(request, str(error))
+        if request.htmx:
+            following = queue.claim_next(request.user, filters=filters)
+            return _render_pair(request, following, filters=filters, held=following is not None, status=409)
+        return HttpResponseRedirect(_with_query(reverse("reviews:next"), filters.as_query()))
+    messages.success(request, _describe(done))
+    if not request.htmx:
+        return HttpResponseRedirect(_with_query(reverse("reviews:pair", args=[done.match_id]), filters.as_query()))
+    held, match = queue.claim(done.match, request.user)
+    return _render_pair(request, match, filters=filters, held=held)
+
+
+@require_GET
+@login_required
+@permission_required(REVIEW, raise_exception=True)
+def product_history(request: HttpRequest, pk: int) -> HttpResponse:
+    product = get_object_or_404(Product, pk=pk)
+    return render(request, "reviews/history.html", history.product_history(product))
+
+
+@require_GET
+@login_required
+@permission_required(REVIEW, raise_exception=True)
+def dashboard(request: HttpRequest) -> HttpResponse:
+    return render(request, "reviews/dashboard.html", dashboard_stats.collect())

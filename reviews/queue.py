@@ -1,0 +1,251 @@
+"""The review queue: which pairs wait, in what order, and who holds which.
+
+A reviewer opening a pair leases it (``claim``) for REVIEWS_CLAIM_SECONDS. The
+next pair is picked under ``SELECT ... FOR UPDATE SKIP LOCKED`` (on PostgreSQL),
+so two reviewers asking at the same moment never get the same pair.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.db.models import Count, Exists, F, OuterRef, Q
+from django.utils import timezone
+
+from alignment.models import Match, MatchQuerySet
+from catalog.models import PATH_SEPARATOR, Category
+from reviews.models import Decision
+
+# Score bands a reviewer can filter by: (key, label, low, high).
+BANDS = [
+    ("lt70", "below 0.70", 0.0, 0.70),
+    ("70-75", "0.70–0.75", 0.70, 0.75),
+    ("75-80", "0.75–0.80", 0.75, 0.80),
+    ("80-85", "0.80–0.85", 0.80, 0.85),
+    ("85-90", "0.85–0.90", 0.85, 0.90),
+    ("ge90", "0.90 and above", 0.90, 1.01),
+]
+BAND_RANGES = {key: (low, high) for key, _, low, high in BANDS}
+ORDER = ("-review_impact", "-probability", "pk")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """A reviewer's queue filters, all optional."""
+
+    category: Category | None = None
+    languages: tuple[str, str] | None = None  # sorted pair, ("en", "zh")
+    band: str = ""
+    source: str = ""
+
+    def as_query(self) -> dict[str, str]:
+        """The filters as query-string parameters (for links and hidden fields)."""
+        query = {}
+        if self.category is not None:
+            query["category"] = str(self.category.pk)
+        if self.languages:
+            query["languages"] = "-".join(self.languages)
+        if self.band:
+            query["band"] = self.band
+        if self.source:
+            query["source"] = self.source
+        return query
+
+    def __bool__(self) -> bool:
+        return bool(self.as_query())
+
+
+def language_pair(a: str, b: str) -> tuple[str, str]:
+    return (a, b) if a <= b else (b, a)
+
+
+def queued(filters: Filters = Filters()) -> MatchQuerySet:
+    """The queue under ``filters``, highest impact first, then by probability."""
+    qs = Match.objects.in_review_queue()
+    if filters.category is not None:
+        tree = filters.category.tree_ids()
+        qs = qs.filter(Q(sku_a__category_id__in=tree) | Q(sku_b__category_id__in=tree))
+    if filters.languages:
+        x, y = filters.languages
+        qs = qs.filter(Q(sku_a__language=x, sku_b__language=y) | Q(sku_a__language=y, sku_b__language=x))
+    if filters.band:
+        low, high = BAND_RANGES[filters.band]
+        # Audit samples are blind: a score filter must not reveal them.
+        qs = qs.filter(probability__gte=low, probability__lt=high, is_audit_sample=False)
+    if filters.source:
+        qs = qs.filter(Q(sku_a__source=filters.source) | Q(sku_b__source=filters.source))
+    return qs.order_by(*ORDER)
+
+
+def skipped_recently(user: Any) -> Exists:
+    """Pairs the user skipped within REVIEWS_SKIP_HOURS (and did not undo): not offered again."""
+    since = timezone.now() - timedelta(hours=settings.REVIEWS_SKIP_HOURS)
+    return Exists(
+        Decision.objects.filter(
+            match=OuterRef("pk"),
+            reviewer=user,
+            action=Decision.Action.SKIP,
+            created_at__gte=since,
+            undone_by__isnull=True,
+        )
+    )
+
+
+def _lock(qs: MatchQuerySet) -> MatchQuerySet:
+    # SKIP LOCKED: a row another reviewer is claiming right now is passed over,
+    # not waited for. The lock covers the match row only (not the joined SKUs).
+    if connection.features.has_select_for_update_skip_locked:
+        return qs.select_for_update(skip_locked=True, of=("self",))
+    return qs.select_for_update()
+
+
+def claim_next(
+    user: Any,
+    *,
+    filters: Filters = Filters(),
+    after: Match | None = None,
+    before: Match | None = None,
+) -> Match | None:
+    """Lease the next pair to ``user`` and return it, or None when nothing is left.
+
+    The user's own live claim comes first (a reload shows the same pair). ``after``
+    and ``before`` move down or up the queue from a pair (the j and k keys).
+    """
+    now = timezone.now()
+    qs = (
+        queued(filters)
+        .claimable_by(user, now=now)
+        .exclude(skipped_recently(user))
+    )
+    if after is None and before is None:
+        mine = qs.filter(claimed_by=user, claimed_until__gte=now)
+        with transaction.atomic():
+            held = _lock(mine).first()
+            if held is not None:
+                held.claim(by=user, seconds=settings.REVIEWS_CLAIM_SECONDS)
+                return held
+    elif after is not None:
+        qs = qs.filter(_beyond(after, descending=True))
+    else:
+        qs = qs.filter(_beyond(before, descending=False)).order_by("review_impact", "probability", "-pk")
+    with transaction.atomic():
+        match = _lock(qs).first()
+        if match is None:
+            return None
+        _release_others(user, keep=match.pk)
+        match.claim(by=user, seconds=settings.REVIEWS_CLAIM_SECONDS)
+        return match
+
+
+def _beyond(match: Match | None, *, descending: bool) -> Q:
+    """Rows strictly after (descending) or before ``match`` in queue order."""
+    assert match is not None
+    impact, probability, pk = match.review_impact, match.probability, match.pk
+    if descending:
+        return (
+            Q(review_impact__lt=impact)
+            | Q(review_impact=impact, probability__lt=probability)
+            | Q(review_impact=impact, probability=probability, pk__gt=pk)
+        )
+    return (
+        Q(review_impact__gt=impact)
+        | Q(review_impact=impact, probability__gt=probability)
+        | Q(review_impact=impact, probability=probability, pk__lt=pk)
+    )
+
+
+def claim(match: Match, user: Any) -> tuple[bool, Match]:
+    """Lease one given pair to ``user`` if it is queued and free; returns (held, fresh row)."""
+    now = timezone.now()
+    with transaction.atomic():
+        locked = (
+            Match.objects.select_for_update(of=("self",)) if connection.features.has_select_for_update_of
+            else Match.objects.select_for_update()
+        )
+        fresh = locked.select_related("sku_a", "sku_b", "claimed_by").get(pk=match.pk)
+        in_queue = Match.objects.in_review_queue().filter(pk=fresh.pk).exists()
+        free = fresh.claimed_until is None or fresh.claimed_until < now or fresh.claimed_by_id == user.pk
+        if not (in_queue and free):
+            return False, fresh
+        _release_others(user, keep=fresh.pk)
+        fresh.claim(by=user, seconds=settings.REVIEWS_CLAIM_SECONDS)
+        return True, fresh
+
+
+def _release_others(user: Any, *, keep: int) -> None:
+    """A reviewer holds one pair at a time: opening another frees the rest for colleagues."""
+    for held in _lock(Match.objects.filter(claimed_by=user).exclude(pk=keep)):
+        held.release()
+
+
+def held_by_other(match: Match, user: Any) -> bool:
+    return (
+        match.claimed_by_id is not None
+        and match.claimed_by_id != user.pk
+        and match.claimed_until is not None
+        and match.claimed_until >= timezone.now()
+    )
+
+
+def facet_counts() -> dict[str, Any]:
+    """Queued pairs per language pair, top-level category, score band and source.
+
+    Counted over the whole queue and cached for REVIEWS_COUNTS_CACHE_SECONDS: on a
+    large queue these grouped counts are the slowest part of the page.
+    """
+    key = "reviews:facet-counts"
+    counts = cache.get(key)
+    if counts is None:
+        counts = _count_facets()
+        cache.set(key, counts, settings.REVIEWS_COUNTS_CACHE_SECONDS)
+    return counts
+
+
+def forget_counts() -> None:
+    cache.delete("reviews:facet-counts")
+
+
+def _count_facets() -> dict[str, Any]:
+    qs = Match.objects.in_review_queue()
+    languages: dict[tuple[str, str], int] = {}
+    for row in qs.values("sku_a__language", "sku_b__language").annotate(n=Count("pk")):
+        pair = language_pair(row["sku_a__language"], row["sku_b__language"])
+        languages[pair] = languages.get(pair, 0) + row["n"]
+    roots: dict[int, int] = {}
+    paths = dict(Category.objects.values_list("pk", "path"))
+    by_path = {path: pk for pk, path in paths.items()}
+    root_of = {pk: by_path.get(path.split(PATH_SEPARATOR)[0]) for pk, path in paths.items()}
+    for row in qs.values("sku_a__category_id").annotate(n=Count("pk")):
+        root = root_of.get(row["sku_a__category_id"])
+        if root is not None:
+            roots[root] = roots.get(root, 0) + row["n"]
+    bands = {key: 0 for key, *_ in BANDS}
+    band_counts = qs.filter(is_audit_sample=False).aggregate(
+        **{
+            key: Count("pk", filter=Q(probability__gte=low, probability__lt=high))
+            for key, _, low, high in BANDS
+        }
+    )
+    bands.update(band_counts)
+    sources: dict[str, int] = {}
+    # A pair counts once under each source it involves.
+    for field, rows in (
+        ("sku_a__source", qs),
+        ("sku_b__source", qs.exclude(sku_a__source=F("sku_b__source"))),
+    ):
+        for row in rows.values(field).annotate(n=Count("pk")):
+            sources[row[field]] = sources.get(row[field], 0) + row["n"]
+    return {
+        "total": sum(languages.values()),
+        "audit": qs.filter(is_audit_sample=True).count(),
+        "languages": sorted(languages.items(), key=lambda item: -item[1]),
+        "categories": sorted(((paths[pk], pk, n) for pk, n in roots.items()), key=lambda r: -r[2]),
+        "bands": [(key, label, bands[key]) for key, label, *_ in BANDS],
+        "sources": sorted(sources.items(), key=lambda item: -item[1]),
+    }
+

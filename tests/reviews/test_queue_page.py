@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+from django.urls import reverse
+
+from alignment.models import Match
+from reviews import queue
+from tests.reviews.base import ReviewTestCase
+
+
+class QueuePageTestCase(ReviewTestCase):
+    url = reverse("reviews:queue")
+
+    def test_it_requires_login(self):
+        response = self.client.get(self.url)
+        assert response.status_code == 302
+        assert "/accounts/login/" in response["Location"]
+
+    def test_it_requires_the_review_permission(self):
+        self.login(self.charlie)
+        assert self.client.get(self.url).status_code == 403
+
+    def test_it_lists_pending_pairs_highest_impact_first(self):
+        self.login(self.bob)
+        response = self.client.get(self.url)
+        assert response.status_code == 200
+        body = response.content.decode()
+        assert "<html" in body
+        # The two kettle pairs share a SKU, so deciding either settles more than the power bank pair.
+        assert body.index(f"#{self.same.pk}<") < body.index(f"#{self.bank.pk}<")
+        assert body.index(f"#{self.differ.pk}<") < body.index(f"#{self.bank.pk}<")
+
+    def test_it_orders_equal_impact_by_score(self):
+        assert list(queue.queued().values_list("pk", flat=True)) == [self.same.pk, self.differ.pk, self.bank.pk]
+
+    def test_it_counts_pairs_per_filter(self):
+        self.login(self.bob)
+        counts = self.client.get(self.url).context["counts"]
+        assert counts["total"] == 3
+        assert dict(counts["languages"]) == {("en", "zh"): 1, ("en", "fr"): 1, ("de", "en"): 1}
+        assert {path: n for path, _, n in counts["categories"]} == {"Kitchen": 2, "Electronics": 1}
+        assert dict((key, n) for key, _, n in counts["bands"])["70-75"] == 1
+        assert dict(counts["sources"])["amazon"] == 3
+
+    def test_it_filters_by_language_pair(self):
+        self.login(self.bob)
+        response = self.client.get(self.url, {"languages": "de-en"})
+        rows = response.context["page"].rows
+        assert [m.pk for m in rows] == [self.bank.pk]
+
+    def test_it_filters_by_category_source_and_band(self):
+        self.login(self.bob)
+        kitchen = self.kettles.parent
+        assert [m.pk for m in self.client.get(self.url, {"category": kitchen.pk}).context["page"].rows] == [
+            self.same.pk, self.differ.pk,
+        ]
+        assert [m.pk for m in self.client.get(self.url, {"source": "fnac"}).context["page"].rows] == [self.differ.pk]
+        assert [m.pk for m in self.client.get(self.url, {"band": "70-75"}).context["page"].rows] == [self.differ.pk]
+
+    def test_it_reports_a_bad_filter_and_ignores_it(self):
+        self.login(self.bob)
+        response = self.client.get(self.url, {"band": "bogus"})
+        assert response.status_code == 200
+        assert "not understood" in response.content.decode()
+        assert len(response.context["page"].rows) == 3
+
+    def test_it_returns_only_the_results_partial_for_htmx(self):
+        self.login(self.bob)
+        response = self.client.get(self.url, {"languages": "en-zh"}, headers={"HX-Request": "true"})
+        body = response.content.decode()
+        assert "<html" not in body
+        assert 'id="results"' in body
+        assert f"#{self.same.pk}<" in body and f"#{self.bank.pk}<" not in body
+        assert response["Vary"] and "HX-Request" in response["Vary"]
+
+    def test_it_hides_the_score_of_audit_samples(self):
+        other = self.sku("K9", "de", "Philips Wasserkocher 1,7 l", shop="otto")
+        audit = self.audit_sample(self.kettle_en, other, p=0.973)
+        self.login(self.bob)
+        body = self.client.get(self.url).content.decode()
+        assert f"#{audit.pk}<" in body
+        assert "0.973" not in body
+
+    def test_it_escapes_sku_text(self):
+        evil = self.sku("X1", "en", "<script>alert(1)</script> kettle")
+        self.match(self.kettle_zh, evil, 0.8)
+        Match.refresh_review_impact()
+        self.login(self.bob)
+        body = self.client.get(self.url).content.decode()
+        assert "<script>alert(1)</script>" not in body
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body
