@@ -57,6 +57,33 @@ class InstructionTemplate(models.Model):
         scope = self.category.path if self.category_id else "default"
         return f"{scope} v{self.version}"
 
+    @classmethod
+    def scope(cls, category: Category | None) -> models.QuerySet[InstructionTemplate]:
+        """Every version of a category's template (None: the default template), newest first."""
+        return cls.objects.filter(category=category).order_by("-version")
+
+    @classmethod
+    def add_version(
+        cls, category: Category | None, *, text: str, by: AbstractBaseUser | None = None
+    ) -> InstructionTemplate:
+        """Save ``text`` as the scope's next version, a draft until published."""
+        with transaction.atomic():
+            # Lock the scope's rows so two editors saving at once get distinct versions.
+            versions = list(cls.scope(category).select_for_update().values_list("version", flat=True))
+            return cls.objects.create(
+                category=category, version=(max(versions) + 1 if versions else 1), text=text, created_by=by
+            )
+
+    def publish(self) -> None:
+        """Make this version the scope's active one (older or newer versions stay, unpublished)."""
+        with transaction.atomic():
+            type(self).scope(self.category).select_for_update().exclude(pk=self.pk).filter(
+                is_published=True
+            ).update(is_published=False)
+            self.is_published = True
+            self.published_at = timezone.now()
+            self.save(update_fields=["is_published", "published_at"])
+
 
 class MatchQuerySet(models.QuerySet["Match"]):
     def pending_review(self) -> MatchQuerySet:
