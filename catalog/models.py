@@ -117,6 +117,14 @@ class Product(models.Model):
         skus = sorted(self.skus.all(), key=lambda s: LANGUAGE_ORDER.get(s.language, 99))
         return skus[0].title if skus else ""
 
+    def skus_by_language(self) -> list[tuple[str, str, list[SKU]]]:
+        """(code, name, SKUs) for each catalog language in order, for side-by-side views."""
+        columns: dict[str, list[SKU]] = {code: [] for code in Language.values}
+        for sku in self.skus.select_related("category").order_by("source", "sku_code"):
+            columns.setdefault(sku.language, []).append(sku)
+        names = dict(Language.choices)
+        return [(code, names.get(code, code), skus) for code, skus in columns.items()]
+
     def resolve(self) -> Product:
         """Follow merges to the live product this one now belongs to."""
         product = self
