@@ -18,7 +18,7 @@ CATALOG_ADMIN_PERMISSIONS = MERCHANDISER_PERMISSIONS + [
     (app, f"{action}_{model}")
     for app, models in {
         "catalog": ["sku", "product", "category", "productevent"],
-        "alignment": ["instructiontemplate", "match", "alignmentstate"],
+        "alignment": ["instructiontemplate", "match", "alignmentstate", "categorythreshold"],
     }.items()
     for model in models
     for action in ("add", "change", "view")
