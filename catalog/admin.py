@@ -117,14 +117,8 @@ class SKUAdmin(admin.ModelAdmin):
             announce_on_commit([obj.pk])
 
 
-@admin.register(ProductEvent)
-class ProductEventAdmin(admin.ModelAdmin):
-    """Read only: the history is append-only."""
-
-    list_display = ["created_at", "kind", "product", "other_product", "via", "actor", "match_ref"]
-    list_filter = ["kind", "via"]
-    search_fields = ["=product__pk", "=other_product__pk", "reason"]
-    list_select_related = ["actor"]
+class AppendOnlyAdmin(admin.ModelAdmin):
+    """For histories (append-only tables): rows can be looked at, never added, changed or deleted."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -134,6 +128,14 @@ class ProductEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(ProductEvent)
+class ProductEventAdmin(AppendOnlyAdmin):
+    list_display = ["created_at", "kind", "product", "other_product", "via", "actor", "match_ref"]
+    list_filter = ["kind", "via"]
+    search_fields = ["=product__pk", "=other_product__pk", "reason"]
+    list_select_related = ["actor"]
 
 
 @admin.register(ImportJob)
@@ -152,8 +154,12 @@ class ImportJobAdmin(admin.ModelAdmin):
         # Uploading goes through the import page: check first, then confirm.
         return HttpResponseRedirect(reverse("catalog:import"))
 
+    # Whoever may import SKUs may see the imports (the same rule as the import page).
     def has_add_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("catalog.add_sku")
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.has_perm("catalog.add_sku") or super().has_view_permission(request, obj)
 
     @admin.display(description="")
     def page(self, job: ImportJob) -> str:
