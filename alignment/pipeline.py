@@ -528,11 +528,11 @@ def skus_in_category(category: Category) -> list[int]:
     return list(SKU.objects.filter(category_id__in=category.tree_ids()).order_by("pk").values_list("pk", flat=True))
 
 
-def align_enqueued(items: Iterable[Iterable[Any]]) -> AlignmentSummary:
+def align_enqueued(items: Iterable[Iterable[Any]], *, scorer: Scorer | None = None) -> AlignmentSummary:
     """The task's work: align [sku_id, content_hash] pairs; permanent errors fail the SKUs."""
     expected = {int(sku_id): str(content_hash) for sku_id, content_hash in items}
     try:
-        return align_skus(list(expected), expected_hashes=expected)
+        return align_skus(list(expected), expected_hashes=expected, scorer=scorer)
     except ScoringError as exc:
         if not exc.permanent:
             raise

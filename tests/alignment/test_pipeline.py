@@ -132,3 +132,166 @@ class RoutingTestCase(PipelineTestCase):
         match = self.match(en, de)
         assert match.status == Match.Status.PENDING
         assert "below the review threshold" in match.hold_reason
+
+
+def decided(a: SKU, b: SKU, status: str, *, p: float = 0.8) -> Match:
+    first, second = (a, b) if a.pk < b.pk else (b, a)
+    match = Match.objects.create(
+        sku_a=first, sku_b=second, probability=p, raw_score=p, scorer="fake",
+        status=Match.Status.PENDING, hash_a=first.content_hash, hash_b=second.content_hash,
+    )
+    if status == Match.Status.REJECTED:
+        match.reject(by=None)
+    elif status == Match.Status.CONFIRMED:
+        match.confirm(by=None)
+    return match
+
+
+class SafetyRulesTestCase(PipelineTestCase):
+    def test_it_never_merges_a_rejected_pair(self):
+        en, de = self.sku("1", "en", KETTLE_EN), self.sku("2", "de", KETTLE_DE)
+        decided(en, de, Match.Status.REJECTED)
+        self.align([en, de], {KETTLE_DE: 0.99, KETTLE_EN: 0.99})
+        assert self.match(en, de).status == Match.Status.REJECTED
+        assert self.product(en) != self.product(de)
+        assert not ProductEvent.objects.filter(kind=ProductEvent.Kind.MERGE).exists()
+
+    def test_it_never_merges_a_rejected_pair_through_other_skus(self):
+        en, de = self.sku("1", "en", KETTLE_EN), self.sku("2", "de", KETTLE_DE)
+        fr = self.sku("3", "fr", KETTLE_FR)
+        decided(en, fr, Match.Status.REJECTED)
+        decided(de, fr, Match.Status.CONFIRMED)  # de and fr are one product
+        self.align([en], {KETTLE_DE: 0.99})
+        match = self.match(en, de)
+        assert match.status == Match.Status.PENDING
+        assert "rejected" in match.hold_reason
+        assert self.product(en) != self.product(fr)
+
+    def test_it_does_not_chain_through_a_weak_bridge(self):
+        a = self.sku("A", "en", KETTLE_EN)
+        b = self.sku("B", "de", KETTLE_DE)
+        scores = {(KETTLE_EN, KETTLE_DE): 0.95, (KETTLE_DE, KETTLE_FR): 0.95, (KETTLE_EN, KETTLE_FR): 0.3}
+        self.align([a], scores)
+        assert self.product(a) == self.product(b)
+        c = self.sku("C", "fr", KETTLE_FR)  # A~C has never been scored
+        self.align([b], scores)
+        bridge = self.match(b, c)
+        assert self.product(c) != self.product(a)
+        assert bridge.status == Match.Status.PENDING
+        assert "Weak bridge" in bridge.hold_reason
+        weak = self.match(a, c)  # scored on the spot and kept for audit
+        assert weak.probability == 0.3
+        assert weak.retrieval == {"merge_check": True}
+
+    def test_it_does_not_chain_through_a_pair_below_review(self):
+        a = self.sku("A", "en", KETTLE_EN)
+        b = self.sku("B", "de", KETTLE_DE)
+        c = self.sku("C", "fr", KETTLE_FR)
+        scores = {(KETTLE_EN, KETTLE_DE): 0.95, (KETTLE_DE, KETTLE_FR): 0.95, (KETTLE_EN, KETTLE_FR): 0.3}
+        self.align([a], scores)
+        self.align([b], scores)
+        assert self.product(a) == self.product(b) != self.product(c)
+        assert self.match(b, c).status == Match.Status.PENDING
+
+    def test_it_joins_products_whose_cross_pairs_all_agree(self):
+        a = self.sku("A", "en", KETTLE_EN)
+        b = self.sku("B", "de", KETTLE_DE)
+        self.align([a], {KETTLE_DE: 0.95}, default=0.1)
+        c = self.sku("C", "fr", KETTLE_FR)
+        self.align([b], {KETTLE_FR: 0.95, KETTLE_EN: 0.95}, default=0.1)
+        assert self.product(a) == self.product(b) == self.product(c)
+        assert self.match(a, c).probability == 0.95  # the cross pair the join checked
+
+    def test_it_holds_same_language_and_source_skus_apart(self):
+        en = self.sku("1", "en", KETTLE_EN, source="shop")
+        en_again = self.sku("1b", "en", KETTLE_EN + " (new listing)", source="shop")
+        de = self.sku("2", "de", KETTLE_DE)
+        decided(en_again, de, Match.Status.CONFIRMED)
+        self.align([en], {KETTLE_DE: 0.99})
+        match = self.match(en, de)
+        assert match.status == Match.Status.PENDING
+        assert "same language and source" in match.hold_reason
+        assert self.product(en) != self.product(de)
+
+    def test_it_allows_same_language_skus_of_different_sources(self):
+        en = self.sku("1", "en", KETTLE_EN, source="shop")
+        en_other = self.sku("1b", "en", KETTLE_EN + " (marketplace)", source="market")
+        de = self.sku("2", "de", KETTLE_DE)
+        decided(en_other, de, Match.Status.CONFIRMED)
+        self.align([en], {KETTLE_DE: 0.99, KETTLE_EN + " (marketplace)": 0.95})
+        assert self.product(en) == self.product(de)
+
+
+class TextChangeTestCase(PipelineTestCase):
+    def edit(self, sku: SKU, **fields) -> SKU:
+        for name, value in fields.items():
+            setattr(sku, name, value)
+        sku.save()
+        return sku
+
+    def test_it_reopens_a_decision_after_a_material_change(self):
+        en, de = self.sku("1", "en", KETTLE_EN), self.sku("2", "de", KETTLE_DE)
+        decided(en, de, Match.Status.REJECTED)
+        self.edit(de, title="Edelstahl Wasserkocher 1,5 L, 2200 W")
+        summary = self.align([de], {KETTLE_EN: 0.5})
+        match = self.match(en, de)
+        assert summary.reopened == 1
+        assert match.status == Match.Status.PENDING
+        assert match.reopened_from["status"] == "rejected"
+        side = "a" if match.sku_a_id == de.pk else "b"
+        assert match.reopened_from[side]["title"] == KETTLE_DE
+        assert match.probability == 0.5
+
+    def test_it_keeps_a_decision_after_a_typo_fix(self):
+        en = self.sku("1", "en", KETTLE_EN)
+        de = SKU.objects.create(
+            source="shop", sku_code="2", language="de", title=KETTLE_DE, category=self.kitchen,
+            description="Mit Abschaltautomatik und Trockengehschutz.",
+        )
+        decided(en, de, Match.Status.REJECTED)
+        self.edit(de, description="Mit Abschaltautomatik und Trockengehschutz!")
+        self.edit(de, description="Mit Abschaltautomatik und Trockengehschutz.  ")
+        self.edit(de, description="mit Abschaltautomatik und Trockengehschuttz.")
+        summary = self.align([de], {KETTLE_EN: 0.99})
+        match = self.match(en, de)
+        assert summary.reopened == 0
+        assert match.status == Match.Status.REJECTED
+        assert self.product(en) != self.product(de)
+
+    def test_it_rescores_open_pairs_after_an_edit(self):
+        en, de = self.sku("1", "en", KETTLE_EN), self.sku("2", "de", KETTLE_DE)
+        self.align([en], {KETTLE_DE: 0.8})
+        assert self.match(en, de).status == Match.Status.PENDING
+        new_title = "Edelstahl Wasserkocher 1,5 L, 2200 W"
+        self.edit(de, title=new_title)
+        summary = self.align([de], {KETTLE_EN: 0.2})
+        match = self.match(en, de)
+        assert summary.stale == 1
+        assert match.status == Match.Status.DISCARDED
+        assert match.probability == 0.2
+        assert match.hash_a == SKU.objects.get(pk=match.sku_a_id).content_hash
+        assert match.hash_b == SKU.objects.get(pk=match.sku_b_id).content_hash
+
+
+class EnqueuedWorkTestCase(PipelineTestCase):
+    def test_it_marks_skus_failed_on_a_permanent_error(self):
+        from alignment.scorers import ScoringError
+
+        en, _ = self.sku("1", "en", KETTLE_EN), self.sku("2", "de", KETTLE_DE)
+        embeddings.ensure_embeddings(list(SKU.objects.all()))
+        with FakeScorer.returning(error=ScoringError("weights missing", permanent=True)):
+            pipeline.align_enqueued([[en.pk, en.content_hash]], scorer=self.scorer)
+        state = AlignmentState.objects.get(sku=en)
+        assert state.status == AlignmentState.Status.FAILED
+        assert "weights missing" in state.error
+
+    def test_it_lets_transient_errors_through_for_a_retry(self):
+        from alignment.scorers import ScoringError
+
+        en, _ = self.sku("1", "en", KETTLE_EN), self.sku("2", "de", KETTLE_DE)
+        embeddings.ensure_embeddings(list(SKU.objects.all()))
+        with FakeScorer.returning(error=ScoringError("GPU busy")):
+            with self.assertRaisesMessage(ScoringError, "GPU busy"):
+                pipeline.align_enqueued([[en.pk, en.content_hash]], scorer=self.scorer)
+        assert AlignmentState.objects.get(sku=en).status == AlignmentState.Status.PENDING
+        assert Match.objects.count() == 0
