@@ -22,7 +22,7 @@ import logging
 import time
 from datetime import timedelta
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -578,3 +578,32 @@ def sweep_pending(*, grace_seconds: int | None = None) -> int:
     """Enqueue every SKU whose alignment is overdue; return how many."""
     grace = settings.ALIGNMENT_PENDING_GRACE_SECONDS if grace_seconds is None else grace_seconds
     return enqueue_alignment(skus_needing_alignment(grace_seconds=grace))
+
+
+def align_in_chunks(
+    sku_ids: list[int],
+    *,
+    scorer: Scorer | None = None,
+    chunk_size: int | None = None,
+    on_embedded: Callable[[int], None] | None = None,
+    on_aligned: Callable[[int], None] | None = None,
+) -> AlignmentSummary:
+    """Align many SKUs in the foreground: embed them all first, so that each
+    chunk finds candidates among the later chunks too, then align chunk by chunk."""
+    size = chunk_size or settings.ALIGNMENT_TASK_CHUNK_SIZE
+    chunks = [sku_ids[i : i + size] for i in range(0, len(sku_ids), size)]
+    summary = AlignmentSummary()
+    done = 0
+    for chunk in chunks:
+        with summary.timed("embedding"):
+            embeddings.ensure_embeddings(list(SKU.objects.filter(pk__in=chunk)))
+        done += len(chunk)
+        if on_embedded:
+            on_embedded(done)
+    done = 0
+    for chunk in chunks:
+        summary.add(align_skus(chunk, scorer=scorer))
+        done += len(chunk)
+        if on_aligned:
+            on_aligned(done)
+    return summary
