@@ -145,7 +145,9 @@ def claim_next(
 def _beyond(match: Match | None, *, descending: bool) -> Q:
     """Rows strictly after (descending) or before ``match`` in queue order."""
     assert match is not None
-    impact, probability, pk = match.review_impact, match.probability, match.pk
+    # Read the anchor's place afresh: its impact may have moved since it was loaded.
+    impact, probability = Match.objects.filter(pk=match.pk).values_list("review_impact", "probability").get()
+    pk = match.pk
     if descending:
         return (
             Q(review_impact__lt=impact)

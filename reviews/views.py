@@ -230,7 +230,8 @@ def _describe(decision: Decision) -> str:
             return f"Rejected {label}: the SKUs were split apart and will not be merged again."
         return f"Rejected {label}: they will not be merged."
     if decision.action == Decision.Action.UNDO:
-        return f"Undid your {decision.undoes.get_action_display().lower()} of {label}; it is back in the queue."
+        undone = {"confirm": "confirmation", "reject": "rejection"}.get(decision.undoes.action, decision.undoes.action)
+        return f"Undid your {undone} of {label}; it is back in the queue."
     return f"Skipped {label}."
 
 

@@ -1,0 +1,124 @@
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+from django.contrib.auth.models import Group, User
+from django.db import connection
+from django.test import TransactionTestCase, override_settings
+from django.utils import timezone
+
+from alignment.models import Match
+from catalog.models import SKU
+from reviews import decisions, queue, roles
+from reviews.models import Decision
+from tests.reviews.base import ReviewTestCase
+
+
+class ClaimNextTestCase(ReviewTestCase):
+    def test_it_never_gives_two_reviewers_the_same_pair(self):
+        first = queue.claim_next(self.bob)
+        second = queue.claim_next(self.alice)
+        assert first.pk == self.same.pk
+        assert second.pk == self.differ.pk
+
+    def test_it_gives_the_reviewer_back_their_own_claim(self):
+        first = queue.claim_next(self.bob)
+        assert queue.claim_next(self.bob).pk == first.pk
+
+    @override_settings(REVIEWS_CLAIM_SECONDS=60)
+    def test_it_leases_for_the_configured_time(self):
+        match = queue.claim_next(self.bob)
+        remaining = (match.claimed_until - timezone.now()).total_seconds()
+        assert 55 < remaining <= 60
+
+    def test_it_hands_out_a_pair_whose_lease_ran_out(self):
+        queue.claim_next(self.alice)
+        Match.objects.filter(claimed_by=self.alice).update(claimed_until=timezone.now() - timedelta(seconds=1))
+        assert queue.claim_next(self.bob).pk == self.same.pk
+
+    def test_it_releases_the_previous_pair_when_moving_on(self):
+        first = queue.claim_next(self.bob)
+        second = queue.claim_next(self.bob, after=first)
+        assert second.pk == self.differ.pk
+        first.refresh_from_db()
+        assert first.claimed_by is None
+
+    def test_it_moves_down_and_up_the_queue(self):
+        assert queue.claim_next(self.bob, after=self.same).pk == self.differ.pk
+        assert queue.claim_next(self.bob, after=self.differ).pk == self.bank.pk
+        assert queue.claim_next(self.bob, after=self.bank) is None
+        assert queue.claim_next(self.bob, before=self.bank).pk == self.differ.pk
+
+    def test_it_respects_the_filters(self):
+        filters = queue.Filters(languages=("de", "en"))
+        assert queue.claim_next(self.bob, filters=filters).pk == self.bank.pk
+
+    def test_it_returns_none_when_the_queue_is_empty(self):
+        for match in (self.same, self.differ, self.bank):
+            decisions.record_decision(match.pk, by=self.bob, action="reject")
+        assert queue.claim_next(self.bob) is None
+
+    def test_it_puts_pairs_that_settle_more_first_after_a_merge(self):
+        # Confirming en~zh makes the remaining kettle pair bigger: 3 SKUs behind it now.
+        decisions.record_decision(self.same.pk, by=self.bob, action="confirm")
+        self.differ.refresh_from_db()
+        assert self.differ.review_impact == 3
+
+
+@override_settings(REVIEWS_CLAIM_SECONDS=300)
+class ConcurrentClaimTestCase(TransactionTestCase):
+    """Real concurrency on PostgreSQL: each thread has its own connection."""
+
+    def setUp(self) -> None:
+        self.users = [User.objects.create_user(f"r{i}", password="x") for i in range(6)]
+        group = Group.objects.get_or_create(name=roles.MERCHANDISERS)[0]
+        for user in self.users:
+            user.groups.add(group)
+        self.matches = []
+        for i in range(10):
+            a = SKU.objects.create(source="s", sku_code=f"a{i}", language="en", title=f"Kettle {i}")
+            b = SKU.objects.create(source="t", sku_code=f"b{i}", language="de", title=f"Kocher {i}")
+            self.matches.append(
+                Match.objects.create(sku_a=a, sku_b=b, probability=0.8, raw_score=0.8, scorer="lexical",
+                                     status="pending", hash_a=a.content_hash, hash_b=b.content_hash)
+            )
+
+    def run_threads(self, work) -> list:
+        barrier = threading.Barrier(len(self.users))
+        results: list = [None] * len(self.users)
+
+        def target(index: int) -> None:
+            try:
+                barrier.wait()
+                results[index] = work(self.users[index])
+            except Exception as error:  # reported by the assertions below
+                results[index] = error
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=target, args=(i,)) for i in range(len(self.users))]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        return results
+
+    def test_it_gives_simultaneous_reviewers_distinct_pairs(self):
+        claimed = self.run_threads(lambda user: queue.claim_next(user).pk)
+        assert all(isinstance(pk, int) for pk in claimed), claimed
+        assert len(set(claimed)) == len(self.users)
+
+    def test_it_records_exactly_one_of_simultaneous_decisions(self):
+        target = self.matches[0]
+
+        def decide(user):
+            try:
+                return decisions.record_decision(target.pk, by=user, action="confirm").pk
+            except decisions.DecisionError as error:
+                return str(error)
+
+        results = self.run_threads(decide)
+        assert sum(isinstance(r, int) for r in results) == 1, results
+        assert all("already confirmed this pair" in r for r in results if isinstance(r, str)), results
+        assert Decision.objects.filter(match=target).count() == 1
