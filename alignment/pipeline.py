@@ -172,7 +172,7 @@ def _mark_done(skus: list[SKU]) -> None:
 
 def mark_failed(sku_ids: Iterable[int], error: str) -> None:
     """A permanent scoring error: the SKUs wait for a person (or a new text)."""
-    ids = list(sku_ids)
+    ids = list(SKU.objects.filter(pk__in=list(sku_ids)).values_list("pk", flat=True))
     AlignmentState.objects.bulk_create([AlignmentState(sku_id=i) for i in ids], ignore_conflicts=True)
     AlignmentState.objects.filter(sku_id__in=ids).update(
         status=AlignmentState.Status.FAILED, error=error[:2000], updated_at=timezone.now()
@@ -548,17 +548,16 @@ def enqueue_alignment(sku_ids: Iterable[int]) -> int:
     the periodic sweep enqueues them once the broker is back. Returns the number
     of SKUs marked.
     """
-    ids = sorted({int(i) for i in sku_ids})
-    if not ids:
+    wanted = {int(i) for i in sku_ids}
+    hashes = dict(SKU.objects.filter(pk__in=wanted).values_list("pk", "content_hash"))
+    present = sorted(hashes)  # a SKU deleted meanwhile needs nothing
+    if not present:
         return 0
-    now = timezone.now()
-    AlignmentState.objects.bulk_create([AlignmentState(sku_id=i) for i in ids], ignore_conflicts=True)
-    AlignmentState.objects.filter(sku_id__in=ids).update(
-        status=AlignmentState.Status.PENDING, updated_at=now
+    AlignmentState.objects.bulk_create([AlignmentState(sku_id=i) for i in present], ignore_conflicts=True)
+    AlignmentState.objects.filter(sku_id__in=present).update(
+        status=AlignmentState.Status.PENDING, updated_at=timezone.now()
     )
-    hashes = dict(SKU.objects.filter(pk__in=ids).values_list("pk", "content_hash"))
     size = settings.ALIGNMENT_TASK_CHUNK_SIZE
-    present = [i for i in ids if i in hashes]
     for start in range(0, len(present), size):
         chunk = [[i, hashes[i]] for i in present[start : start + size]]
         transaction.on_commit(functools.partial(_send, chunk))
