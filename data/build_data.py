@@ -279,6 +279,10 @@ def _query(
         taken = {other.ref for other in distractors}
         pool = [other for other in pool if other.ref not in taken and other.language != row.language]
         rng.shuffle(pool)
+        # The most confusable products first (shared brand, shared figures), as a retriever would
+        # bring them; the jitter keeps the choice varied between queries of the same product.
+        jitter = {ref: rng.random() for ref in sorted({other.ref for other in pool})}
+        pool.sort(key=lambda other: -(_confusability(products[row.ref], products[other.ref]) + jitter[other.ref]))
         for other in pool:
             if len(distractors) >= wanted:
                 break
@@ -295,6 +299,26 @@ def _query(
         "category": row.category,
         "query": {"lang": row.language, "text": row.text(long=long)},
         "candidates": candidates,
+    }
+
+
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
+
+
+def _confusability(product: list[Row], other: list[Row]) -> float:
+    """0 to 3: how much two products look alike on the surface (brand, then figures like 1.7 L or 2200 W)."""
+    brands = {row.values["brand"].strip().lower() for row in product} - {""}
+    other_brands = {row.values["brand"].strip().lower() for row in other} - {""}
+    numbers, other_numbers = _numbers(product), _numbers(other)
+    shared = len(numbers & other_numbers) / len(numbers | other_numbers) if numbers and other_numbers else 0.0
+    return (1.0 if brands & other_brands else 0.0) + 2 * shared
+
+
+def _numbers(product: list[Row]) -> set[str]:
+    return {
+        number.replace(",", ".")
+        for row in product
+        for number in _NUMBER.findall(f"{row.values['title']} {row.values['attributes']}")
     }
 
 
