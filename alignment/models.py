@@ -6,7 +6,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -67,12 +67,18 @@ class InstructionTemplate(models.Model):
         cls, category: Category | None, *, text: str, by: AbstractBaseUser | None = None
     ) -> InstructionTemplate:
         """Save ``text`` as the scope's next version, a draft until published."""
-        with transaction.atomic():
-            # Lock the scope's rows so two editors saving at once get distinct versions.
-            versions = list(cls.scope(category).select_for_update().values_list("version", flat=True))
-            return cls.objects.create(
-                category=category, version=(max(versions) + 1 if versions else 1), text=text, created_by=by
-            )
+        for attempt in range(3):
+            try:
+                with transaction.atomic():
+                    latest = cls.scope(category).select_for_update().values_list("version", flat=True).first()
+                    return cls.objects.create(
+                        category=category, version=(latest or 0) + 1, text=text, created_by=by
+                    )
+            except IntegrityError:
+                # Two editors saved the scope's first version at once (no row to lock): retry.
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
 
     def publish(self) -> None:
         """Make this version the scope's active one (older or newer versions stay, unpublished)."""

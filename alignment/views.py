@@ -263,6 +263,9 @@ def template_backtest(request: HtmxHttpRequest, scope: str) -> HttpResponse:
 def template_publish(request: HttpRequest, scope: str, version: int) -> HttpResponse:
     category = _scope(scope)
     template = get_object_or_404(InstructionTemplate.scope(category), version=version)
+    if template.is_published:
+        messages.info(request, f"Version {template.version} is already the active one.")
+        return HttpResponseRedirect(reverse("alignment:template_detail", args=[scope]))
     with transaction.atomic():
         template.publish()
         run = rescoring.start_rescore(template, by=request.user)

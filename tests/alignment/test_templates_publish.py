@@ -176,3 +176,11 @@ class PublishTestCase(BaseTestCase):
         self.client.login(username="bob", password="password")
         assert self.client.post(f"{self.url}versions/1/publish/").status_code == 403
         assert not InstructionTemplate.objects.filter(is_published=True).exists()
+
+    def test_publishing_the_active_version_again_starts_nothing(self):
+        InstructionTemplate.add_version(self.kettles, text="v1").publish()
+        with patch.object(tasks.rescore_category, "delay") as delay, self.captureOnCommitCallbacks(execute=True):
+            r = self.client.post(f"{self.url}versions/1/publish/", follow=True)
+        assert b"already the active one" in r.content
+        delay.assert_not_called()
+        assert not RescoreRun.objects.exists()
