@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import functools
 import json
 import logging
 import os
@@ -32,8 +33,9 @@ from typing import Any, TextIO
 
 from django.conf import settings
 from django.core.files import File
-from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db import IntegrityError, connection, models, transaction
+from django.db.models import BooleanField, Q
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from catalog.languages import detect_language, normalize_language
@@ -72,7 +74,8 @@ SAMPLE_SIZE = 5
 REPORTED_ERRORS = 200
 # A cell longer than this is almost always an unclosed quote swallowing the file.
 FIELD_SIZE_LIMIT = 1_000_000
-SNIFF_BYTES = 64 * 1024
+# The sniffer's regular expressions get very slow on long samples.
+SNIFF_BYTES = 8 * 1024
 DELIMITERS = ",;\t"
 DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
 KINDS = ("new", "updated", "unchanged", "invalid")
@@ -337,7 +340,7 @@ def _records(f: TextIO, fmt: FileFormat) -> Iterator[tuple[int, list[str]]]:
     try:
         for cells in reader:
             number += 1
-            if not any(cell.strip() for cell in cells):
+            if not any(cells) or (len(cells) == 1 and not cells[0].strip()):
                 continue
             if not header_seen:
                 header_seen = True
@@ -405,8 +408,9 @@ def validate_row(number: int, cells: list[str], fmt: FileFormat,
     """The row ready to write, or every problem it has."""
     errors: list[RowError] = []
     values: dict[str, str] = {}
+    width = len(cells)
     for name, index in fmt.columns.items():
-        value = cells[index].strip() if index < len(cells) else ""
+        value = cells[index].strip() if index < width else ""
         if "\x00" in value:
             errors.append(RowError(number, name, "contains a NUL character"))
             value = value.replace("\x00", "")
@@ -414,8 +418,7 @@ def validate_row(number: int, cells: list[str], fmt: FileFormat,
         if limit and len(value) > limit:
             errors.append(RowError(number, name, f"is {len(value)} characters long; the limit is {limit}"))
         values[name] = value
-    extra = [cell for cell in cells[len(fmt.header):] if cell.strip()]
-    if extra:
+    if width > len(fmt.header) and any(cell.strip() for cell in cells[len(fmt.header):]):
         errors.append(RowError(
             number, "", f"the row has {len(cells)} cells but the header has {len(fmt.header)} "
                         "columns (a delimiter inside an unquoted cell?)"))
@@ -443,12 +446,10 @@ def validate_row(number: int, cells: list[str], fmt: FileFormat,
 
     category = ""
     if values.get("category"):
-        parts = split_category_path(values["category"])
-        long_parts = [part for part in parts if len(part) > CATEGORY_NAME_MAX]
-        if long_parts:
+        category, too_long = _category_path(values["category"])
+        if too_long:
             errors.append(RowError(
                 number, "category", f"a level is longer than {CATEGORY_NAME_MAX} characters"))
-        category = PATH_SEPARATOR.join(parts)
 
     language = ""
     if values.get("language"):
@@ -475,6 +476,13 @@ def validate_row(number: int, cells: list[str], fmt: FileFormat,
             attributes=attributes, language=language,
         ),
     )
+
+
+@functools.lru_cache(maxsize=4096)
+def _category_path(raw: str) -> tuple[str, bool]:
+    """("A > B > C" normalized, whether a level is too long); files repeat their categories."""
+    parts = split_category_path(raw)
+    return PATH_SEPARATOR.join(parts), any(len(part) > CATEGORY_NAME_MAX for part in parts)
 
 
 def _json_kind(value: Any) -> str:
@@ -504,7 +512,8 @@ class _Chunk:
     categories: dict[str, int | None] = field(default_factory=dict)
     new_categories: list[str] = field(default_factory=list)
     products: dict[str, int] = field(default_factory=dict)
-    counted: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    # (kind, row, changed fields) of each valid row.
+    counted: list[tuple[str, Row, list[str]]] = field(default_factory=list)
 
 
 class _Writer:
@@ -537,8 +546,11 @@ class _Writer:
         self.caches.categories.update(chunk.categories)
         self.caches.products.update(chunk.products)
         self.report.new_categories.extend(chunk.new_categories)
-        for kind, sample in chunk.counted:
-            self.report.count(kind, sample)
+        samples = self.report.samples
+        for kind, row, changes in chunk.counted:
+            self.report.counts[kind] += 1
+            if len(samples[kind]) < SAMPLE_SIZE:
+                samples[kind].append(row.sample(changes=changes) if changes else row.sample())
 
     def _apply(self, rows: list[Row]) -> _Chunk:
         """Classify a chunk's valid rows and, unless a dry run, write them."""
@@ -549,54 +561,58 @@ class _Writer:
         updated: list[SKU] = []
         now = timezone.now()
         for row in rows:
-            sku = existing.get((row.source, row.sku_code))
-            if sku is None:
+            current = existing.get((row.source, row.sku_code))
+            if current is None:
                 new_rows.append(row)
-                chunk.counted.append(("new", row.sample()))
+                chunk.counted.append(("new", row, []))
                 continue
-            old_hash = sku.content_hash
-            changed = self._update(sku, row, chunk.categories.get(row.category))
-            if not changed:
-                chunk.counted.append(("unchanged", row.sample()))
+            sku, changed = self._updated(current, row, chunk.categories.get(row.category))
+            if sku is None:
+                chunk.counted.append(("unchanged", row, []))
                 continue
-            chunk.counted.append(("updated", row.sample(changes=changed)))
-            if sku.content_hash != old_hash:
+            chunk.counted.append(("updated", row, changed))
+            if sku.content_hash != current["content_hash"]:
                 chunk.announce.append(sku.pk)
             sku.updated_at = now
             updated.append(sku)
         if self.report.dry_run:
             return chunk
         product_ids = self._product_ids(new_rows, rows, existing, chunk)
-        created = SKU.objects.bulk_create([
-            SKU(
-                source=row.source, sku_code=row.sku_code, language=row.language, title=row.title,
-                description=row.description, brand=row.brand, attributes=row.attributes,
-                category_id=chunk.categories.get(row.category), product_id=product_id,
-                product_ref=row.product_ref, content_hash=row.content_hash,
-            )
+        created = _insert(SKU, [
+            {
+                "source": row.source, "sku_code": row.sku_code, "language": row.language,
+                "title": row.title, "description": row.description, "brand": row.brand,
+                "attributes": row.attributes, "category_id": chunk.categories.get(row.category),
+                "product_id": product_id, "product_ref": row.product_ref,
+                "content_hash": row.content_hash, "created_at": now, "updated_at": now,
+            }
             for row, product_id in zip(new_rows, product_ids, strict=True)
         ])
         if updated:
             SKU.objects.bulk_update(
                 updated, [*UPDATABLE_FIELDS, "content_hash", "updated_at"], batch_size=1000
             )
-        chunk.announce[:0] = [sku.pk for sku in created]
+        chunk.announce[:0] = created
         return chunk
 
-    def _update(self, sku: SKU, row: Row, category_id: int | None) -> list[str]:
-        """Apply the row to the SKU in memory; the names of the fields that changed."""
+    def _updated(self, current: dict[str, Any], row: Row,
+                 category_id: int | None) -> tuple[SKU | None, list[str]]:
+        """The SKU as the row leaves it and the fields that changed; (None, []) if none did."""
+        values = dict(current)
         changed = []
         for name in ("language", "title", "description", "brand", "attributes", "product_ref"):
-            if name in self.present and getattr(sku, name) != getattr(row, name):
-                setattr(sku, name, getattr(row, name))
+            if name in self.present and values[name] != getattr(row, name):
+                values[name] = getattr(row, name)
                 changed.append(name)
         # A blank category cell keeps the SKU's category: the import only files SKUs.
-        if row.category and sku.category_id != category_id:
-            sku.category_id = category_id
+        if row.category and values["category_id"] != category_id:
+            values["category_id"] = category_id
             changed.append("category")
-        if changed:
-            sku.content_hash = sku.compute_content_hash()
-        return changed
+        if not changed:
+            return None, []
+        sku = SKU(**values)
+        sku.content_hash = sku.compute_content_hash()
+        return sku, changed
 
     def _resolve_categories(self, paths: set[str], chunk: _Chunk) -> None:
         """Category id per path; missing ones are created (or, in a dry run, listed)."""
@@ -616,7 +632,7 @@ class _Writer:
             )
 
     def _product_ids(self, new_rows: list[Row], rows: list[Row],
-                     existing: dict[tuple[str, str], SKU], chunk: _Chunk) -> list[int]:
+                     existing: dict[tuple[str, str], dict[str, Any]], chunk: _Chunk) -> list[int]:
         """The product each new row joins: its product_ref group's, else a new one.
 
         A group joins the product of an SKU that already carries the ref (in this
@@ -626,9 +642,9 @@ class _Writer:
         known = self.caches.products
         refs = {row.product_ref for row in new_rows if row.product_ref} - known.keys()
         for row in rows:
-            sku = existing.get((row.source, row.sku_code))
-            if sku is not None and row.product_ref in refs:
-                chunk.products.setdefault(row.product_ref, sku.product_id)
+            current = existing.get((row.source, row.sku_code))
+            if current is not None and row.product_ref in refs:
+                chunk.products.setdefault(row.product_ref, current["product_id"])
         unknown = refs - chunk.products.keys()
         if unknown:
             carried = SKU.objects.filter(product_ref__in=unknown).order_by("pk")
@@ -636,26 +652,76 @@ class _Writer:
                 chunk.products.setdefault(ref, product_id)
         fresh_refs = sorted(refs - chunk.products.keys())
         loners = sum(1 for row in new_rows if not row.product_ref)
-        products = iter(Product.objects.bulk_create(
-            [Product() for _ in range(len(fresh_refs) + loners)]
+        now = timezone.now()
+        products = iter(_insert(
+            Product, [{"created_at": now, "updated_at": now}] * (len(fresh_refs) + loners)
         ))
         for ref in fresh_refs:
-            chunk.products[ref] = next(products).pk
+            chunk.products[ref] = next(products)
         return [
             (known.get(row.product_ref) or chunk.products[row.product_ref])
-            if row.product_ref else next(products).pk
+            if row.product_ref else next(products)
             for row in new_rows
         ]
 
 
-def _existing(rows: list[Row]) -> dict[tuple[str, str], SKU]:
+EXISTING_FIELDS = (
+    "id", "source", "sku_code", "language", "title", "description", "brand", "attributes",
+    "category_id", "product_id", "product_ref", "content_hash",
+)
+
+
+def _existing(rows: list[Row]) -> dict[tuple[str, str], dict[str, Any]]:
+    """The stored values of the chunk's SKUs that already exist, in one query."""
     codes: dict[str, list[str]] = defaultdict(list)
     for row in rows:
         codes[row.source].append(row.sku_code)
     query = Q()
     for source, source_codes in codes.items():
-        query |= Q(source=source, sku_code__in=source_codes)
-    return {(sku.source, sku.sku_code): sku for sku in SKU.objects.filter(query)}
+        if _is_postgresql():
+            # One array parameter instead of thousands of placeholders to bind.
+            in_codes = RawSQL("catalog_sku.sku_code = ANY(%s)", (source_codes,), BooleanField())
+            query |= Q(in_codes, source=source)
+        else:
+            query |= Q(source=source, sku_code__in=source_codes)
+    return {
+        (values["source"], values["sku_code"]): values
+        for values in SKU.objects.filter(query).values(*EXISTING_FIELDS)
+    }
+
+
+def _is_postgresql() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _insert(model: type[models.Model], rows: list[dict[str, Any]]) -> list[int]:
+    """Insert rows (same keys, concrete column names) and return their new ids in order.
+
+    On PostgreSQL this is COPY with ids drawn from the table's sequence first,
+    several times faster than bulk_create's INSERT; elsewhere it is bulk_create.
+    """
+    if not rows:
+        return []
+    if not _is_postgresql():
+        return [obj.pk for obj in model._default_manager.bulk_create([model(**row) for row in rows])]
+    table = model._meta.db_table
+    columns = list(rows[0])
+    json_columns = {c for c in columns if isinstance(model._meta.get_field(c), models.JSONField)}
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [table, len(rows)],
+        )
+        ids = [pk for (pk,) in cursor.fetchall()]
+        names = ", ".join(quote(c) for c in ["id", *columns])
+        with cursor.cursor.copy(f"COPY {quote(table)} ({names}) FROM STDIN") as copy:
+            for pk, row in zip(ids, rows, strict=True):
+                copy.write_row([pk, *(
+                    json.dumps(row[c], ensure_ascii=False) if c in json_columns else row[c]
+                    for c in columns
+                )])
+    return ids
 
 
 def import_file(

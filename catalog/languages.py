@@ -60,6 +60,7 @@ def detector() -> LanguageDetector:
     ).build()
 
 
+@functools.lru_cache(maxsize=256)
 def normalize_language(value: str) -> str | None:
     """The catalog code for "zh", "zh-CN", "EN_us", "German"...; None if not one of ours."""
     value = value.strip().lower()

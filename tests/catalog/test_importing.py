@@ -292,3 +292,13 @@ class ImportFileTestCase(CsvFilesMixin):
         assert SKU.objects.get(sku_code="AQ-KT17-FR").title == "Bouilloire électrique 1.7L"
         assert not SKU.objects.filter(sku_code="CHAIR-2-DE").exists()
         assert Product.objects.count() == 2
+
+    def test_it_writes_the_same_through_bulk_create_where_copy_is_not_available(self):
+        with patch("catalog.importing._is_postgresql", return_value=False):
+            report = self.run_import(self.csv_file(KETTLES), chunk_size=2)
+            again = self.run_import(self.csv_file(KETTLES, name="again.csv"))
+        assert report.counts["new"] == 4 and again.counts["unchanged"] == 4
+        kettles = SKU.objects.filter(product_ref="P-1")
+        assert kettles.values("product").distinct().count() == 1
+        assert SKU.objects.get(sku_code="100231").attributes == {"容量": "1.7L"}
+        assert sorted(pk for ids in self.announced for pk in ids) == sorted(SKU.objects.values_list("pk", flat=True))
