@@ -31,6 +31,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
+import numpy as np
 from django.conf import settings
 from django.core.files import File
 from django.db import IntegrityError, connection, models, transaction
@@ -365,8 +366,6 @@ def _scan(path: str | Path, fmt: FileFormat, report: ImportReport,
     Keys are kept as 8-byte hashes in an array, so memory grows by 8 bytes a row
     rather than by the size of the codes.
     """
-    import numpy as np
-
     hashes = array("q")
     numbers = array("l")
     source_at, code_at = fmt.columns["source"], fmt.columns["sku_code"]
