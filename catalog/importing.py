@@ -1,9 +1,9 @@
 """CSV catalog import: parse -> validate -> upsert, as plain functions.
 
 The task, the ``import_catalog`` command and the import page all call
-``import_file`` (or ``run_import_job`` for a stored upload). A file is read
-twice, both times as a stream: the first pass finds the encoding, the
-delimiter, the row count and the duplicate codes; the second validates rows
+``import_file`` (``catalog.importjobs`` runs it for a stored upload). A file is
+read twice, both times as a stream (``catalog.csvfiles``): the first pass
+counts the rows and finds the duplicate codes; the second validates rows
 and writes them in chunks, each chunk in its own transaction. A row is fully
 validated before anything is written, so an invalid row is reported and never
 half-applied, and the valid rows around it are imported.
@@ -15,36 +15,37 @@ after their chunk commits, together with the new SKUs.
 
 from __future__ import annotations
 
-import codecs
-import csv
 import functools
 import json
-import logging
 import os
-import re
-import tempfile
 from array import array
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 import numpy as np
 from django.conf import settings
-from django.core.files import File
 from django.db import IntegrityError, connection, models, transaction
 from django.db.models import BooleanField, Q
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
+from catalog.csvfiles import (
+    DELIMITER_NAMES,
+    REQUIRED,
+    ErrorsCsv,
+    FileFormat,
+    ImportFileError,
+    read_format,
+    records,
+)
 from catalog.languages import detect_language, normalize_language
 from catalog.models import (
     PATH_SEPARATOR,
     SKU,
     Category,
-    ImportJob,
     Language,
     Product,
     content_hash,
@@ -52,15 +53,6 @@ from catalog.models import (
 )
 from catalog.signals import announce_on_commit
 
-logger = logging.getLogger(__name__)
-
-COLUMNS = (
-    "source", "sku_code", "language", "title", "description", "brand", "category",
-    "attributes", "product_ref",
-)
-REQUIRED = ("source", "sku_code", "title")
-# The column our own errors file adds; ignored without a warning on re-upload.
-ERROR_COLUMN = "error"
 MAX_LENGTHS = {
     "source": SKU._meta.get_field("source").max_length,
     "sku_code": SKU._meta.get_field("sku_code").max_length,
@@ -73,20 +65,10 @@ MAX_LENGTHS = {
 CATEGORY_NAME_MAX = Category._meta.get_field("name").max_length
 SAMPLE_SIZE = 5
 REPORTED_ERRORS = 200
-# A cell longer than this is almost always an unclosed quote swallowing the file.
-FIELD_SIZE_LIMIT = 1_000_000
-# The sniffer's regular expressions get very slow on long samples.
-SNIFF_BYTES = 8 * 1024
-DELIMITERS = ",;\t"
-DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
 KINDS = ("new", "updated", "unchanged", "invalid")
 UPDATABLE_FIELDS = (
     "language", "title", "description", "brand", "attributes", "category", "product_ref",
 )
-
-
-class ImportFileError(Exception):
-    """The whole file is refused (encoding, header, size); nothing was written."""
 
 
 @dataclass(frozen=True)
@@ -141,19 +123,6 @@ class ImportReport:
         return f"{text} (dry run: nothing was written)" if self.dry_run else text
 
 
-@dataclass(frozen=True)
-class FileFormat:
-    encoding: str
-    delimiter: str
-    header: list[str]
-    # Catalog column name -> index in the row.
-    columns: dict[str, int]
-    unknown: list[str]
-
-    def label(self) -> str:
-        return {"utf-8-sig": "UTF-8", "gb18030": "GB18030"}.get(self.encoding, self.encoding)
-
-
 @dataclass(slots=True)
 class Row:
     number: int
@@ -176,181 +145,7 @@ class Row:
         }
 
 
-class ErrorsCsv:
-    """The invalid rows as they came, plus an ``error`` column: fix and upload again.
-
-    Cells are written verbatim, formulas included: the file goes back to the
-    person who uploaded them, to be uploaded again unchanged.
-    """
-
-    def __init__(self, path: str | Path, *, header: list[str], delimiter: str) -> None:
-        self.path = Path(path)
-        self.header = header
-        self.delimiter = delimiter
-        self.rows = 0
-        self._file: TextIO | None = None
-        self._writer: Any = None
-
-    def write(self, cells: list[str], errors: list[RowError]) -> None:
-        if self._writer is None:
-            self._file = open(self.path, "w", encoding="utf-8-sig", newline="")
-            self._writer = csv.writer(self._file, delimiter=self.delimiter)
-            self._writer.writerow([*self.header, ERROR_COLUMN])
-        padded = cells + [""] * (len(self.header) - len(cells))
-        self._writer.writerow([*padded, "; ".join(str(e) for e in errors)])
-        self.rows += 1
-
-    def close(self) -> None:
-        if self._file is not None:
-            self._file.close()
-
-
 ProgressCallback = Callable[[ImportReport], None]
-
-
-# ---------------------------------------------------------------- reading
-
-
-def detect_encoding(path: str | Path) -> str:
-    """"utf-8-sig" (UTF-8, with or without BOM) or "gb18030"; refuses anything else."""
-    with open(path, "rb") as f:
-        head = f.read(4)
-        if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-            raise ImportFileError(
-                "The file is UTF-16. Save it as CSV UTF-8 (or GB18030) and upload it again."
-            )
-        f.seek(0)
-        failure = _first_undecodable(f, "utf-8")
-        if failure is None:
-            return "utf-8-sig"
-        offset, seen_non_ascii = failure
-        if seen_non_ascii:
-            # Valid UTF-8 text first, then a bad byte: a damaged UTF-8 file. Reading
-            # it as GB18030 would turn every Chinese title into mojibake.
-            raise ImportFileError(
-                f"The file is not valid UTF-8: undecodable bytes at byte {offset} after "
-                "valid UTF-8 text. Save it again as CSV UTF-8 and upload it again."
-            )
-        f.seek(0)
-        if _first_undecodable(f, "gb18030") is None:
-            return "gb18030"
-    raise ImportFileError(
-        f"The file is neither UTF-8 nor GB18030 (undecodable bytes at byte {offset}). "
-        "Save it as CSV UTF-8 and upload it again."
-    )
-
-
-def _first_undecodable(f: Any, encoding: str) -> tuple[int, bool] | None:
-    """(byte offset, whether non-ASCII text came before) of the first bad byte, or None."""
-    decoder = codecs.getincrementaldecoder(encoding)()
-    offset = 0
-    seen_non_ascii = False
-    while block := f.read(1 << 20):
-        try:
-            decoder.decode(block)
-        except UnicodeDecodeError as exc:
-            before = block[: max(exc.start, 0)]
-            return offset + max(exc.start, 0), seen_non_ascii or not before.isascii()
-        seen_non_ascii = seen_non_ascii or not block.isascii()
-        offset += len(block)
-    try:
-        decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        return offset, seen_non_ascii
-    return None
-
-
-def _normalize_header(name: str) -> str:
-    return re.sub(r"[\s_\-]+", "", name.replace("\ufeff", "").strip().lower())
-
-
-KNOWN = {_normalize_header(name): name for name in COLUMNS}
-
-
-def _read_header(cells: list[str]) -> tuple[dict[str, int], list[str], list[str]]:
-    """(catalog column -> index, unknown column names, repeated column names)."""
-    columns: dict[str, int] = {}
-    unknown: list[str] = []
-    repeated: list[str] = []
-    for index, cell in enumerate(cells):
-        key = _normalize_header(cell)
-        if not key or key == ERROR_COLUMN:
-            continue
-        name = KNOWN.get(key)
-        if name is None:
-            unknown.append(cell.strip())
-        elif name in columns:
-            repeated.append(name)
-        else:
-            columns[name] = index
-    return columns, unknown, repeated
-
-
-def _detect_delimiter(path: str | Path, encoding: str) -> str:
-    with open(path, encoding=encoding, newline="") as f:
-        sample = f.read(SNIFF_BYTES)
-    try:
-        delimiter = csv.Sniffer().sniff(sample, delimiters=DELIMITERS).delimiter
-    except csv.Error:
-        delimiter = ""
-    first_line = sample.split("\n", 1)[0]
-    if delimiter:
-        header = next(csv.reader([first_line], delimiter=delimiter), [])
-        if len(_read_header(header)[0]) >= 2:
-            return delimiter
-    # The sniffer can be fooled by commas in descriptions; the header line is not.
-    counts = {d: first_line.count(d) for d in DELIMITERS}
-    best = max(counts, key=lambda d: counts[d])
-    return best if counts[best] else ","
-
-
-def read_format(path: str | Path) -> FileFormat:
-    size = os.path.getsize(path)
-    if size == 0:
-        raise ImportFileError("The file is empty.")
-    limit = settings.CATALOG_IMPORT_MAX_BYTES
-    if size > limit:
-        raise ImportFileError(
-            f"The file is {size / 1e6:.1f} MB; the limit is {limit / 1e6:.0f} MB. "
-            "Split it into smaller files and import them one after the other."
-        )
-    encoding = detect_encoding(path)
-    delimiter = _detect_delimiter(path, encoding)
-    with open(path, encoding=encoding, newline="") as f:
-        header = next((cells for cells in csv.reader(f, delimiter=delimiter) if any(cells)), None)
-    if header is None:
-        raise ImportFileError("The file is empty.")
-    columns, unknown, repeated = _read_header(header)
-    if repeated:
-        raise ImportFileError(f"Column {', '.join(repeated)} appears more than once in the header.")
-    missing = [name for name in REQUIRED if name not in columns]
-    if missing:
-        found = ", ".join(cell.strip() for cell in header if cell.strip()) or "none"
-        raise ImportFileError(
-            f"Missing required column(s): {', '.join(missing)}. The header has: {found}. "
-            f"Expected columns: {', '.join(COLUMNS)} (source, sku_code and title are required)."
-        )
-    return FileFormat(encoding, delimiter, header, columns, unknown)
-
-
-def _records(f: TextIO, fmt: FileFormat) -> Iterator[tuple[int, list[str]]]:
-    """(row number as a spreadsheet shows it, cells) of each non-blank data row."""
-    reader = csv.reader(f, delimiter=fmt.delimiter)
-    number = 0
-    header_seen = False
-    try:
-        for cells in reader:
-            number += 1
-            if not any(cells) or (len(cells) == 1 and not cells[0].strip()):
-                continue
-            if not header_seen:
-                header_seen = True
-                continue
-            yield number, cells
-    except csv.Error as exc:
-        raise ImportFileError(
-            f"Row {number + 1} cannot be read ({exc}); most often a quote that is never closed."
-        ) from exc
 
 
 def _key_hash(source: str, sku_code: str) -> int:
@@ -370,7 +165,7 @@ def _scan(path: str | Path, fmt: FileFormat, report: ImportReport,
     numbers = array("l")
     source_at, code_at = fmt.columns["source"], fmt.columns["sku_code"]
     with open(path, encoding=fmt.encoding, newline="") as f:
-        for count, (number, cells) in enumerate(_records(f, fmt), start=1):
+        for count, (number, cells) in enumerate(records(f, fmt), start=1):
             source = cells[source_at].strip() if len(cells) > source_at else ""
             code = cells[code_at].strip() if len(cells) > code_at else ""
             hashes.append(_key_hash(source, code) if source and code else 0)
@@ -750,7 +545,7 @@ def import_file(
     chunk: list[Row] = []
     try:
         with open(path, encoding=fmt.encoding, newline="") as f:
-            for number, cells in _records(f, fmt):
+            for number, cells in records(f, fmt):
                 result = validate_row(number, cells, fmt, duplicates)
                 if isinstance(result, Row):
                     chunk.append(result)
@@ -786,99 +581,4 @@ def _record_invalid(report: ImportReport, number: int, cells: list[str], fmt: Fi
     if room > 0:
         report.errors.extend(errors[:room])
     if csv_errors:
-        csv_errors.write(cells, errors)
-
-
-# ---------------------------------------------------------------- jobs
-
-
-def claim_job(job_id: int) -> ImportJob | None:
-    """Mark a queued job running; None if another worker has it (or it is finished).
-
-    A job left "running" longer than the task time limit was abandoned by a dead
-    worker: it may be claimed again, and re-running an import is safe.
-    """
-    abandoned = timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
-    claimed = ImportJob.objects.filter(
-        Q(status=ImportJob.Status.QUEUED)
-        | Q(status=ImportJob.Status.RUNNING, updated_at__lt=abandoned),
-        pk=job_id,
-    ).update(
-        status=ImportJob.Status.RUNNING, started_at=timezone.now(), finished_at=None,
-        updated_at=timezone.now(), rows_processed=0, bytes_processed=0, error_message="",
-        new_count=0, updated_count=0, unchanged_count=0, invalid_count=0,
-    )
-    return ImportJob.objects.get(pk=job_id) if claimed else None
-
-
-def run_import_job(job_id: int) -> ImportJob | None:
-    """Run the queued pass of a stored upload: the check, or the import after confirm.
-
-    Returns the finished job, or None when there was nothing to claim.
-    """
-    job = claim_job(job_id)
-    if job is None:
-        return None
-
-    def on_progress(report: ImportReport) -> None:
-        ImportJob.objects.filter(pk=job.pk).update(
-            rows_total=report.rows_total, rows_processed=report.rows_processed,
-            bytes_total=report.bytes_total, bytes_processed=report.bytes_processed,
-            new_count=report.counts["new"], updated_count=report.counts["updated"],
-            unchanged_count=report.counts["unchanged"], invalid_count=report.counts["invalid"],
-            updated_at=timezone.now(),
-        )
-
-    with tempfile.TemporaryDirectory() as scratch:
-        errors_path = Path(scratch) / f"import-{job.pk}-errors.csv"
-        try:
-            report = import_file(
-                job.file.path, dry_run=job.dry_run, errors_path=errors_path, on_progress=on_progress
-            )
-        except ImportFileError as exc:
-            return _finish(job, status=ImportJob.Status.FAILED, error_message=str(exc))
-        except Exception:
-            logger.exception("import job %s failed", job.pk)
-            job.refresh_from_db()
-            message = "The import stopped on an unexpected error."
-            if not job.dry_run and job.rows_processed:
-                message += (
-                    f" The chunks before row {job.rows_processed + 1} were imported; importing "
-                    "the same file again is safe and finishes the rest."
-                )
-            return _finish(job, status=ImportJob.Status.FAILED, error_message=message)
-        job.refresh_from_db()
-        if errors_path.exists():
-            stem = Path(job.original_name).stem[:80] or "catalog"
-            with open(errors_path, "rb") as f:
-                job.errors_file.save(f"{stem}-errors.csv", File(f), save=False)
-        else:
-            job.errors_file = ""
-    if job.dry_run:
-        job.dry_run_results = report.as_json()
-    else:
-        job.results = report.as_json()
-    job.new_count, job.updated_count = report.counts["new"], report.counts["updated"]
-    job.unchanged_count, job.invalid_count = report.counts["unchanged"], report.counts["invalid"]
-    job.rows_total, job.rows_processed = report.rows_total, report.rows_processed
-    job.bytes_processed = report.bytes_total
-    job.encoding, job.delimiter = report.encoding, report.delimiter
-    job.warnings = report.warnings
-    job.errors = [{"row": e.row, "column": e.column, "message": e.message} for e in report.errors]
-    status = ImportJob.Status.CHECKED if job.dry_run else ImportJob.Status.DONE
-    return _finish(job, status=status)
-
-
-def _finish(job: ImportJob, *, status: str, error_message: str = "") -> ImportJob:
-    job.status = status
-    job.error_message = error_message
-    job.finished_at = timezone.now()
-    job.save()
-    return job
-
-
-def confirm_job(job: ImportJob) -> bool:
-    """Turn a checked job into a queued real import; False if it was not waiting."""
-    return bool(ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.CHECKED).update(
-        status=ImportJob.Status.QUEUED, dry_run=False, updated_at=timezone.now(),
-    ))
+        csv_errors.write(cells, "; ".join(str(e) for e in errors))

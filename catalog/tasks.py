@@ -1,10 +1,10 @@
-"""Catalog tasks: thin adapters over catalog.importing."""
+"""Catalog tasks: thin adapters over catalog.importjobs."""
 
 from __future__ import annotations
 
 from celery import shared_task
 
-from catalog import importing
+from catalog import importjobs
 
 
 @shared_task(name="catalog.import_catalog", acks_late=True)
@@ -15,4 +15,4 @@ def import_catalog(job_id: int) -> None:
     message for a job already running or finished does nothing, and re-running
     an import upserts the same rows to the same state.
     """
-    importing.run_import_job(job_id)
+    importjobs.run_import_job(job_id)

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.middleware import HtmxDetails
 
-from catalog import importing, tasks
+from catalog import importjobs, tasks
 from catalog.forms import ImportUploadForm
 from catalog.models import SKU, ImportJob, Product, ProductEvent
 
@@ -83,7 +83,7 @@ def import_job(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @permission_required("catalog.add_sku", raise_exception=True)
 def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     job = get_object_or_404(ImportJob, pk=pk)
-    if importing.confirm_job(job):
+    if importjobs.confirm_job(job):
         tasks.import_catalog.delay_on_commit(job.pk)
         messages.success(request, f"Importing {job.original_name}.")
     else:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from unittest.mock import patch
 
 from catalog import tasks
-from catalog.importing import run_import_job
+from catalog.importjobs import run_import_job
 from catalog.models import SKU, ImportJob
 from tests.catalog.csvfiles import HEADER
 from tests.catalog.importviews import ImportViewTestCase

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from catalog.importing import run_import_job
+from catalog.importjobs import run_import_job
 from tests.catalog.csvfiles import HEADER
 from tests.catalog.importviews import ImportViewTestCase
 

@@ -4,7 +4,8 @@ from unittest.mock import patch
 
 from django.test import override_settings
 
-from catalog.importing import ImportFileError, import_file
+from catalog.csvfiles import ImportFileError
+from catalog.importing import import_file
 from catalog.models import SKU, Category, Product
 from catalog.signals import sku_changed
 from tests.catalog.csvfiles import HEADER, CsvFilesMixin

@@ -5,8 +5,8 @@ from unittest.mock import patch
 
 from django.utils import timezone
 
-from catalog import importing
-from catalog.importing import run_import_job
+from catalog import importing, importjobs
+from catalog.importjobs import run_import_job
 from catalog.models import SKU, ImportJob
 from tests.catalog.csvfiles import HEADER
 from tests.catalog.importviews import ImportViewTestCase
@@ -32,7 +32,7 @@ class RunImportJobTestCase(ImportViewTestCase):
     def test_it_imports_a_confirmed_job_and_records_counts(self):
         job = self.stored_job(ROWS)
         run_import_job(job.pk)
-        assert importing.confirm_job(job)
+        assert importjobs.confirm_job(job)
         with self.captureOnCommitCallbacks(execute=True):
             run_import_job(job.pk)
         job.refresh_from_db()
@@ -64,9 +64,9 @@ class RunImportJobTestCase(ImportViewTestCase):
     def test_it_records_an_unexpected_failure_without_raising(self):
         job = self.stored_job(ROWS)
         ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.CHECKED)
-        importing.confirm_job(job)
+        importjobs.confirm_job(job)
         with patch.object(importing._Writer, "write", side_effect=RuntimeError("boom")):
-            with self.assertLogs("catalog.importing", "ERROR"):
+            with self.assertLogs("catalog.importjobs", "ERROR"):
                 run_import_job(job.pk)
         job.refresh_from_db()
         assert job.status == ImportJob.Status.FAILED

@@ -7,7 +7,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from catalog.importing import ImportFileError, ImportReport, import_file
+from catalog.csvfiles import ImportFileError
+from catalog.importing import ImportReport, import_file
 
 
 class Command(BaseCommand):
