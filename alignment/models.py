@@ -357,6 +357,9 @@ class Match(models.Model):
                 f"WHERE s.product_id IN ({marks}) AND {queue}"
             )
             params = [*product_ids, *product_ids]
+        # A row another transaction holds (a reviewer deciding it, say) is left as it
+        # is rather than waited for: the order is a heuristic, and waiting deadlocks.
+        skip_locked = "FOR UPDATE OF m SKIP LOCKED" if connection.vendor == "postgresql" else ""
         sql = f"""
             WITH target AS (
                 SELECT m.id AS id, sa.product_id AS pa, sb.product_id AS pb
@@ -364,6 +367,7 @@ class Match(models.Model):
                 JOIN catalog_sku sa ON sa.id = m.sku_a_id
                 JOIN catalog_sku sb ON sb.id = m.sku_b_id
                 WHERE m.id IN ({scope})
+                {skip_locked}
             )
             UPDATE alignment_match SET review_impact = (
                 (SELECT COUNT(*) FROM catalog_sku s WHERE s.product_id IN (target.pa, target.pb))
@@ -382,6 +386,7 @@ class Match(models.Model):
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             return cursor.rowcount
+
 
 class AlignmentState(models.Model):
     """Where one SKU stands in the alignment pipeline, so no change is ever lost."""

@@ -7,20 +7,26 @@ catalog.merging (undo). Each call writes one Decision row, the audit trail.
 
 from __future__ import annotations
 
+import random
+import time
+from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 
 from alignment.changes import text_snapshot
 from alignment.models import Match
 from catalog import merging
-from catalog.models import SKU, ProductEvent
+from catalog.models import SKU, Product, ProductEvent
 from reviews import queue
 from reviews.models import Decision
+
+
+T = TypeVar("T")
 
 
 class DecisionError(Exception):
@@ -64,7 +70,44 @@ def _already_decided(match: Match) -> DecisionError:
 
 
 def _products_of(*sku_ids: int) -> list[int]:
-    return list(SKU.objects.filter(pk__in=sku_ids).values_list("product_id", flat=True).distinct())
+    return sorted(set(SKU.objects.filter(pk__in=sku_ids).values_list("product_id", flat=True)))
+
+
+class _ProductsMoved(Exception):
+    """A concurrent merge moved a SKU between reading its product and locking it."""
+
+
+def _lock_products(*sku_ids: int) -> list[int]:
+    """Lock the SKUs' products in id order before anything else, so that concurrent
+    decisions (and merges, which lock products first too) queue instead of deadlocking."""
+    ids = _products_of(*sku_ids)
+    list(Product.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk"))
+    if _products_of(*sku_ids) != ids:
+        raise _ProductsMoved
+    return ids
+
+
+def _retrying(work: Callable[[], T]) -> T:
+    """Run ``work`` in a transaction; run it again when products moved under it or
+    PostgreSQL broke a deadlock (the failed attempt wrote nothing)."""
+    for attempt in range(5):
+        try:
+            with transaction.atomic():
+                return work()
+        except _ProductsMoved:
+            continue
+        except OperationalError as error:
+            deadlock = "deadlock detected" in str(error)
+            if not deadlock or connection.in_atomic_block:
+                raise
+            time.sleep(random.uniform(0.005, 0.02) * (attempt + 1))
+    raise DecisionError("Other changes to these products kept getting in the way; nothing was recorded, try again.")
+
+
+def _refresh_impact(product_ids: set[int]) -> None:
+    # After the decision's transaction: the queue order is a heuristic and must
+    # not hold locks on other pairs while reviewers decide them.
+    Match.refresh_review_impact(product_ids=sorted(product_ids))
 
 
 def record_decision(
@@ -82,7 +125,12 @@ def record_decision(
     are the content hashes the reviewer's page showed: if a SKU changed since,
     the decision is refused rather than made on text nobody read.
     """
-    with transaction.atomic():
+    pair = Match.objects.filter(pk=match_id).values_list("sku_a_id", "sku_b_id").first()
+    if pair is None:
+        raise DecisionError("That pair no longer exists.")
+
+    def work() -> tuple[Decision, list[int]]:
+        before = _lock_products(*pair)
         match = _locked_match(match_id)
         if not Match.objects.in_review_queue().filter(pk=match.pk).exists():
             raise _already_decided(match)
@@ -98,7 +146,6 @@ def record_decision(
                 "One of the two SKUs was edited after you opened the pair; "
                 "read the new text and decide again."
             )
-        before = _products_of(match.sku_a_id, match.sku_b_id)
         status_before = match.status
         seen = {"a": snapshot(match.sku_a), "b": snapshot(match.sku_b)}
         event: ProductEvent | None = None
@@ -122,10 +169,11 @@ def record_decision(
             seen=seen,
             product_event=event,
         )
-        if action != Decision.Action.SKIP:
-            Match.refresh_review_impact(
-                product_ids=sorted({*before, *_products_of(match.sku_a_id, match.sku_b_id)})
-            )
+        return decision, before
+
+    decision, before = _retrying(work)
+    if action != Decision.Action.SKIP:
+        _refresh_impact({*before, *_products_of(*pair)})
     return decision
 
 
@@ -149,24 +197,27 @@ def undo_decision(decision_id: int, *, by: Any, note: str = "") -> Decision:
     reject split off. Refused (nothing changed) when later changes would make
     the reversal touch anything else.
     """
-    with transaction.atomic():
-        try:
-            decision = Decision.objects.select_for_update().get(pk=decision_id)
-        except Decision.DoesNotExist:
-            raise DecisionError("That decision does not exist.") from None
-        if decision.reviewer_id != by.pk:
-            raise DecisionError("You can only undo your own decisions.")
-        if decision.action == Decision.Action.UNDO:
-            raise DecisionError("An undo cannot itself be undone; decide the pair again instead.")
+    try:
+        decision = Decision.objects.select_related("match").get(pk=decision_id)
+    except Decision.DoesNotExist:
+        raise DecisionError("That decision does not exist.") from None
+    if decision.reviewer_id != by.pk:
+        raise DecisionError("You can only undo your own decisions.")
+    if decision.action == Decision.Action.UNDO:
+        raise DecisionError("An undo cannot itself be undone; decide the pair again instead.")
+    if decision.created_at < timezone.now() - timedelta(hours=settings.REVIEWS_UNDO_HOURS):
+        raise DecisionError(
+            f"Decisions older than {settings.REVIEWS_UNDO_HOURS} hours cannot be undone here; "
+            "ask a catalog admin to split or merge from the product page."
+        )
+    pair = (decision.match.sku_a_id, decision.match.sku_b_id)
+
+    def work() -> tuple[Decision, list[int]]:
+        before = _lock_products(*pair)
+        match = _locked_match(decision.match_id)
+        # Checked under the pair's lock: two undos of one decision cannot both pass.
         if Decision.objects.filter(undoes=decision).exists():
             raise DecisionError("That decision was already undone.")
-        if decision.created_at < timezone.now() - timedelta(hours=settings.REVIEWS_UNDO_HOURS):
-            raise DecisionError(
-                f"Decisions older than {settings.REVIEWS_UNDO_HOURS} hours cannot be undone here; "
-                "ask a catalog admin to split or merge from the product page."
-            )
-        match = _locked_match(decision.match_id)
-        before = _products_of(match.sku_a_id, match.sku_b_id)
         event: ProductEvent | None = None
         if decision.action != Decision.Action.SKIP:
             if match.status != decision.status_after:
@@ -192,10 +243,11 @@ def undo_decision(decision_id: int, *, by: Any, note: str = "") -> Decision:
             product_event=event,
             undoes=decision,
         )
-        if decision.action != Decision.Action.SKIP:
-            Match.refresh_review_impact(
-                product_ids=sorted({*before, *_products_of(match.sku_a_id, match.sku_b_id)})
-            )
+        return undo, before
+
+    undo, before = _retrying(work)
+    if decision.action != Decision.Action.SKIP:
+        _refresh_impact({*before, *_products_of(*pair)})
     return undo
 
 

@@ -32,6 +32,10 @@ BANDS = [
 ]
 BAND_RANGES = {key: (low, high) for key, _, low, high in BANDS}
 ORDER = ("-review_impact", "-probability", "pk")
+# What the pair page shows of a match, loaded with it.
+PAIR_RELATED = (
+    "sku_a__category", "sku_b__category", "claimed_by", "instruction__category",
+)
 
 
 @dataclass(frozen=True)
@@ -125,7 +129,7 @@ def claim_next(
     if after is None and before is None:
         mine = qs.filter(claimed_by=user, claimed_until__gte=now)
         with transaction.atomic():
-            held = _lock(mine).first()
+            held = _lock(mine.select_related(*PAIR_RELATED)).first()
             if held is not None:
                 held.claim(by=user, seconds=settings.REVIEWS_CLAIM_SECONDS)
                 return held
@@ -134,7 +138,7 @@ def claim_next(
     else:
         qs = qs.filter(_beyond(before, descending=False)).order_by("review_impact", "probability", "-pk")
     with transaction.atomic():
-        match = _lock(qs).first()
+        match = _lock(qs.select_related(*PAIR_RELATED)).first()
         if match is None:
             return None
         _release_others(user, keep=match.pk)
@@ -169,7 +173,7 @@ def claim(match: Match, user: Any) -> tuple[bool, Match]:
             Match.objects.select_for_update(of=("self",)) if connection.features.has_select_for_update_of
             else Match.objects.select_for_update()
         )
-        fresh = locked.select_related("sku_a", "sku_b", "claimed_by").get(pk=match.pk)
+        fresh = locked.select_related(*PAIR_RELATED).get(pk=match.pk)
         in_queue = Match.objects.in_review_queue().filter(pk=fresh.pk).exists()
         free = fresh.claimed_until is None or fresh.claimed_until < now or fresh.claimed_by_id == user.pk
         if not (in_queue and free):

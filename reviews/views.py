@@ -24,8 +24,8 @@ from reviews.models import Decision
 
 REVIEW = "alignment.review_match"
 PAGE_SIZE = 50
-# Counting a filtered queue of a million rows exactly is slow; past this, "10000+".
-COUNT_CAP = 10_000
+# Counting a filtered queue of a million rows exactly is slow; past this, "1000+".
+COUNT_CAP = 1_000
 
 
 @dataclass
