@@ -36,8 +36,8 @@ MIN_PER_CLASS = 20
 
 
 def pair_key(language_pair: tuple[str, str] | None) -> str:
-    """("zh", "en") -> "en-zh": one key per unordered pair; None -> "" (all pairs)."""
-    if not language_pair:
+    """("zh", "en") -> "en-zh": one key per unordered pair; None or an unknown side -> "" (all pairs)."""
+    if not language_pair or not all(language_pair):
         return ""
     return "-".join(sorted(language_pair))
 
@@ -315,3 +315,119 @@ def save_fit(scorer: Scorer, result: FitResult, *, language_pair: str = "") -> C
             log_loss=result.log_loss,
             fitted_at=timezone.now(),
         )
+
+
+# Labels and the calibrate workflow -------------------------------------------
+
+
+@dataclass(frozen=True)
+class Label:
+    raw_score: float
+    match: bool
+    language_pair: str
+
+
+def collect_labels(scorer: Scorer, *, k: int | None = None, instruction: str = "") -> list[Label]:
+    """Score labelled pairs the way the pipeline would, and label them.
+
+    Each SKU with a ``product_ref`` is scored against the candidates retrieval
+    finds for it (the same lists the pipeline scores, so rank-relative features
+    see what they see in production): a candidate with the same ``product_ref``
+    is a positive, one with another ``product_ref`` a negative. A reviewer's
+    decision (a confirmed or rejected Match) overrides the reference data and
+    labels pairs retrieval did not bring up.
+    """
+    from django.db.models import Q
+
+    from alignment import embeddings, retrieval
+    from alignment.models import Match
+    from catalog.models import SKU
+
+    decided = {
+        Match.ordered(m.sku_a_id, m.sku_b_id): m.status == Match.Status.CONFIRMED
+        for m in Match.objects.filter(status__in=[Match.Status.CONFIRMED, Match.Status.REJECTED])
+    }
+    decided_ids = {pk for pair in decided for pk in pair}
+    skus = list(SKU.objects.filter(~Q(product_ref="") | Q(pk__in=decided_ids)).order_by("pk"))
+    by_id = {sku.pk: sku for sku in skus}
+    vectors = embeddings.ensure_embeddings(skus)
+    found = retrieval.get_index().retrieve(skus, vectors, k=k)
+    missing = set(SKU.objects.filter(pk__in={c.sku_id for cs in found.values() for c in cs} - by_id.keys()))
+    by_id.update({sku.pk: sku for sku in missing})
+
+    def label_of(a: SKU, b: SKU) -> bool | None:
+        key = Match.ordered(a.pk, b.pk)
+        if key in decided:
+            return decided[key]
+        if a.product_ref and b.product_ref:
+            return a.product_ref == b.product_ref
+        return None
+
+    labels: list[Label] = []
+    seen: set[tuple[int, int]] = set()
+    for sku in skus:
+        others = [by_id[c.sku_id] for c in found.get(sku.pk, []) if c.sku_id in by_id]
+        if not others:
+            continue
+        scores = scorer.score(embeddings.sku_text(sku), [embeddings.sku_text(o) for o in others], instruction)
+        for other, score in zip(others, scores, strict=True):
+            label = label_of(sku, other)
+            seen.add(Match.ordered(sku.pk, other.pk))
+            if label is not None:
+                labels.append(Label(score, label, pair_key((sku.language, other.language))))
+    for (a_id, b_id), label in decided.items():
+        if (a_id, b_id) in seen or a_id not in by_id or b_id not in by_id:
+            continue
+        a, b = by_id[a_id], by_id[b_id]
+        (score,) = scorer.score(embeddings.sku_text(a), [embeddings.sku_text(b)], instruction)
+        labels.append(Label(score, label, pair_key((a.language, b.language))))
+    return labels
+
+
+def fit_by_language_pair(
+    labels: list[Label], *, min_labels: int = MIN_LABELS_PER_PAIR, seed: int = 0
+) -> dict[str, FitResult]:
+    """One fit for all pairs ("") and one per language pair with enough labels of both classes.
+
+    Raises ValueError when even the overall fit lacks labels of both classes.
+    """
+    fits = {"": fit([lb.raw_score for lb in labels], [lb.match for lb in labels], seed=seed)}
+    groups: dict[str, list[Label]] = {}
+    for label in labels:
+        groups.setdefault(label.language_pair, []).append(label)
+    for key, group in sorted(groups.items()):
+        positives = sum(1 for lb in group if lb.match)
+        if len(group) >= min_labels and min(positives, len(group) - positives) >= MIN_PER_CLASS:
+            fits[key] = fit([lb.raw_score for lb in group], [lb.match for lb in group], seed=seed)
+    return fits
+
+
+def write_default(scorer: Scorer, fits: dict[str, FitResult], *, source: str, path: Path | None = None) -> Path:
+    """Store fits as the calibration shipped for this scorer (alignment/default_calibration.json)."""
+    path = path or DEFAULT_CALIBRATION_PATH
+    try:
+        data = json.loads(path.read_text())
+    except FileNotFoundError:
+        data = {}
+    data.setdefault("scorers", {})
+
+    def entry(result: FitResult) -> dict[str, Any]:
+        return {
+            "method": result.mapping.method,
+            "params": result.mapping.params,
+            "label_count": result.label_count,
+            "positives": result.positives,
+            "ece": round(result.ece, 6),
+            "log_loss": round(result.log_loss, 6),
+        }
+
+    overall = entry(fits[""])
+    overall.update(
+        model_revision=scorer.model_revision,
+        fitted_at=timezone.now().isoformat(timespec="seconds"),
+        fitted_on=source,
+        pairs={key: entry(result) for key, result in fits.items() if key},
+    )
+    data["scorers"][scorer.name] = overall
+    path.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n")
+    return path

@@ -21,6 +21,8 @@ class Scorer:
     name: str = ""
     model_revision: str = ""
     uses_instruction: bool = False
+    # Top-level packages the backend imports when it scores (checked by alignment.W001).
+    requires: tuple[str, ...] = ()
 
     def score(self, query: str, documents: list[str], instruction: str) -> list[float]:
         """Return one raw score per document, in the order given, each in [0, 1].

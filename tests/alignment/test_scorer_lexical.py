@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+from django.test import SimpleTestCase
+
+from alignment.scorers.lexical import FEATURE_NAMES, LexicalScorer, extract, pair_features, parse_number
+
+
+def features(a: str, b: str) -> dict[str, float]:
+    return dict(zip(FEATURE_NAMES, pair_features(a, b), strict=True))
+
+
+class LexicalFeaturesTestCase(SimpleTestCase):
+    def test_it_reads_decimal_commas_and_thousands_groups(self):
+        assert parse_number("1,7") == 1.7
+        assert parse_number("1.7") == 1.7
+        assert parse_number("20 000") == 20000
+        assert parse_number("20,000") == 20000
+        assert parse_number("0,100") == 0.1
+
+    def test_it_agrees_on_1_7_l_written_differently(self):
+        f = features("智能恒温电热水壶，1.7L大容量", "Bouilloire électrique, 1,7 L")
+        assert f["unit_agree"] == 1 and f["unit_conflict"] == 0
+        assert features("Kettle 1.7 litres", "Wasserkocher 1700 ml")["unit_agree"] == 1
+
+    def test_it_flags_1_7_l_against_1_5_l_as_a_conflict(self):
+        f = features("智能恒温电热水壶，1.7L大容量", "Electric kettle 1.5 L")
+        assert f["unit_conflict"] == 1 and f["unit_agree"] == 0
+
+    def test_it_reads_grams_mah_resolution_and_spf(self):
+        assert ("mass", 0.1) in extract("厨房电子秤，精度0.1g").quantities
+        assert ("charge", 20000.0) in extract("Power bank 20 000 mAh").quantities
+        assert features("充电宝 20000mAh", "Power bank 20 000 mAh")["unit_agree"] == 1
+        assert ("resolution", 4.0) in extract("防水运动相机，4K超清").quantities
+        assert features("儿童防晒霜 SPF50+", "Kids Sunscreen SPF 50+")["unit_agree"] == 1
+        assert features("Sunscreen SPF50+", "Sonnencreme LSF SPF 30")["unit_conflict"] == 1
+
+    def test_it_matches_model_codes_across_separators(self):
+        assert features("Sony WH-1000XM5 耳机", "Sony WH1000XM5 headphones")["code_agree"] == 1
+        f = features("Sony WH-1000XM5 耳机", "Sony WH-1000XM4 headphones")
+        assert f["code_conflict"] == 1 and f["code_agree"] == 0
+
+    def test_it_does_not_take_quantities_for_model_codes(self):
+        assert extract("Kettle 1.7L 2200W SPF50 20000mAh 6er-Pack").codes == frozenset()
+
+    def test_it_shares_brand_words_but_not_stop_words(self):
+        assert "aquora" in extract("Bouilloire AQUORA pour le thé").words
+        assert "pour" not in extract("Bouilloire AQUORA pour le thé").words
+        assert features("Aquora 电热水壶", "AQUORA Kettle")["word_overlap"] == 1.0
+
+
+class LexicalScorerTestCase(SimpleTestCase):
+    def test_it_ranks_the_agreeing_document_first(self):
+        scores = LexicalScorer().score(
+            "智能恒温电热水壶，1.7L大容量，Aquora",
+            ["Aquora Electric Kettle 1.5 L", "Aquora Electric Kettle 1,7 L", "Power bank 20000 mAh"],
+        )
+        assert scores[1] > scores[0] > scores[2]
+        assert all(0.0 <= s <= 1.0 for s in scores)
+
+    def test_it_is_deterministic_and_keeps_document_order(self):
+        documents = ["Sony WH-1000XM4", "Sony WH-1000XM5", "Sony"]
+        first = LexicalScorer().score("Sony WH-1000XM5", documents)
+        assert first == LexicalScorer().score("Sony WH-1000XM5", documents)
+        assert first[1] == max(first)
+        assert LexicalScorer().score("anything", []) == []
