@@ -75,71 +75,142 @@ class Candidate:
         }
 
 
-class VectorIndex:
-    """Exact top-k cosine search over a growing matrix of unit vectors.
+# Rows carry, after the vector, a one-hot language slot and a "dead" slot; a query
+# carries -PENALTY in its own language's slot and in the dead slot. The matrix
+# product then excludes same-language and removed rows by itself, with no
+# per-element masking: their score drops below -1 (a cosine never does).
+EXTRA_SLOTS = 8
+DEAD_SLOT = len(LANGUAGE_CODES)
+PENALTY = 4.0
+VALID_ABOVE = -2.0
 
-    Rows carry a language code and a root category id; a search excludes rows in
-    the query's language and rows of another category tree.
+
+class _Part:
+    """The rows of one category tree: a growing matrix plus the SKU id of each row."""
+
+    def __init__(self, width: int, dtype: Any) -> None:
+        import numpy as np
+
+        self.size = 0
+        self.ids = np.empty(0, dtype=np.int64)
+        self.matrix = np.empty((0, width), dtype=dtype)
+
+    def _reserve(self, extra: int) -> None:
+        import numpy as np
+
+        if self.size + extra <= len(self.ids):
+            return
+        capacity = max(1024, 2 * len(self.ids), self.size + extra)
+        ids = np.zeros(capacity, dtype=np.int64)
+        ids[: self.size] = self.ids[: self.size]
+        matrix = np.zeros((capacity, self.matrix.shape[1]), dtype=self.matrix.dtype)
+        matrix[: self.size] = self.matrix[: self.size]
+        self.ids, self.matrix = ids, matrix
+
+    def append(self, sku_id: int, row: Any) -> int:
+        self._reserve(1)
+        self.ids[self.size] = sku_id
+        self.matrix[self.size] = row
+        self.size += 1
+        return self.size - 1
+
+    def extend(self, ids: Any, rows: Any) -> int:
+        """Append many rows; return the index of the first."""
+        first = self.size
+        self._reserve(len(ids))
+        self.ids[first : first + len(ids)] = ids
+        self.matrix[first : first + len(ids)] = rows
+        self.size += len(ids)
+        return first
+
+
+class VectorIndex:
+    """Exact top-k cosine search over growing matrices of unit vectors.
+
+    Rows are kept per category tree (root category id), so a query searches only
+    its own tree plus the uncategorised rows; the language exclusion is part of
+    the matrix product (see EXTRA_SLOTS). Storage is float32 or float16 (half the
+    memory; blocks are widened to float32 for the product).
     """
 
-    def __init__(self, *, dim: int = 384, dtype: str = "float32", block_rows: int = 131_072) -> None:
+    def __init__(self, *, dim: int = 384, dtype: str = "float32", block_rows: int = 65_536) -> None:
         import numpy as np
 
         self.dim = dim
+        self.width = dim + EXTRA_SLOTS
         self.dtype = np.dtype(dtype)
         self.block_rows = block_rows
-        self.size = 0
-        self.ids = np.empty(0, dtype=np.int64)
-        self.vectors = np.empty((0, dim), dtype=self.dtype)
-        self.languages = np.empty(0, dtype=np.int8)
-        self.roots = np.empty(0, dtype=np.int64)
-        self.row_of: dict[int, int] = {}
+        self.parts: dict[int, _Part] = {}
+        self.row_of: dict[int, tuple[int, int]] = {}
 
     def __len__(self) -> int:
         return len(self.row_of)
 
     @property
     def nbytes(self) -> int:
-        return int(self.vectors.nbytes + self.ids.nbytes + self.languages.nbytes + self.roots.nbytes)
+        return int(sum(part.matrix.nbytes + part.ids.nbytes for part in self.parts.values()))
 
-    def _grow(self, needed: int) -> None:
+    def _row(self, vector: Any, language: int) -> Any:
         import numpy as np
 
-        capacity = len(self.ids)
-        if needed <= capacity:
-            return
-        new_capacity = max(needed, capacity * 2, 1024)
-
-        def grown(array: np.ndarray, fill: int) -> np.ndarray:
-            shape = (new_capacity, *array.shape[1:])
-            out = np.full(shape, fill, dtype=array.dtype)
-            out[: self.size] = array[: self.size]
-            return out
-
-        self.ids = grown(self.ids, 0)
-        self.vectors = grown(self.vectors, 0)
-        self.languages = grown(self.languages, DEAD)
-        self.roots = grown(self.roots, NO_ROOT)
+        row = np.zeros(self.width, dtype=np.float32)
+        row[: self.dim] = vector
+        if 0 <= language < DEAD_SLOT:
+            row[self.dim + language] = 1.0
+        else:
+            row[self.dim + DEAD_SLOT] = 1.0
+        return row
 
     def upsert(self, ids: Sequence[int], vectors: np.ndarray, languages: Sequence[int], roots: Sequence[int]) -> None:
-        new = [i for i in ids if i not in self.row_of]
-        self._grow(self.size + len(new))
+        ids = [int(i) for i in ids]
+        if not any(i in self.row_of for i in ids):
+            self._append_new(ids, vectors, languages, roots)
+            return
         for sku_id, vector, language, root in zip(ids, vectors, languages, roots, strict=True):
-            row = self.row_of.get(sku_id)
-            if row is None:
-                row = self.size
-                self.size += 1
-                self.row_of[sku_id] = row
-                self.ids[row] = sku_id
-            self.vectors[row] = vector
-            self.languages[row] = language
-            self.roots[row] = root
+            sku_id, root = int(sku_id), int(root)
+            row = self._row(vector, int(language))
+            where = self.row_of.get(sku_id)
+            if where is not None and where[0] == root:
+                self.parts[root].matrix[where[1]] = row
+                continue
+            if where is not None:
+                self.remove([sku_id])
+            part = self.parts.get(root)
+            if part is None:
+                part = self.parts[root] = _Part(self.width, self.dtype)
+            self.row_of[sku_id] = (root, part.append(sku_id, row))
+
+    def _append_new(self, ids: list[int], vectors: np.ndarray, languages: Sequence[int], roots: Sequence[int]) -> None:
+        """Add rows for new ids, a whole category tree at a time (the fast path of a load)."""
+        import numpy as np
+
+        languages = np.asarray(languages, dtype=np.int64)
+        roots = np.asarray(roots, dtype=np.int64)
+        vectors = np.asarray(vectors, dtype=np.float32).reshape(len(ids), self.dim)
+        id_array = np.asarray(ids, dtype=np.int64)
+        for root in np.unique(roots):
+            members = np.flatnonzero(roots == root)
+            rows = np.zeros((len(members), self.width), dtype=np.float32)
+            rows[:, : self.dim] = vectors[members]
+            member_languages = languages[members]
+            known = (member_languages >= 0) & (member_languages < DEAD_SLOT)
+            slots = np.where(known, member_languages, DEAD_SLOT)
+            rows[np.arange(len(members)), self.dim + slots] = 1.0
+            part = self.parts.get(int(root))
+            if part is None:
+                part = self.parts[int(root)] = _Part(self.width, self.dtype)
+            first = part.extend(id_array[members], rows)
+            for offset, sku_id in enumerate(id_array[members].tolist()):
+                self.row_of[sku_id] = (int(root), first + offset)
 
     def remove(self, ids: Iterable[int]) -> None:
         for sku_id in ids:
-            row = self.row_of.pop(sku_id, None)
-            if row is not None:
-                self.languages[row] = DEAD
+            where = self.row_of.pop(int(sku_id), None)
+            if where is not None:
+                part = self.parts[where[0]]
+                part.matrix[where[1], self.dim :] = 0
+                part.matrix[where[1], self.dim + DEAD_SLOT] = 1.0
+                part.ids[where[1]] = -1
 
     def search(
         self, queries: np.ndarray, *, k: int, languages: Sequence[int], roots: Sequence[int]
@@ -147,42 +218,51 @@ class VectorIndex:
         """Top-k (ids, cosines) per query, best first; id -1 pads when fewer rows qualify."""
         import numpy as np
 
-        q = np.ascontiguousarray(queries, dtype=np.float32).reshape(-1, self.dim)
-        n_queries = q.shape[0]
-        query_languages = np.asarray(languages, dtype=np.int8)
-        query_roots = np.asarray(roots, dtype=np.int64)
-        best_scores = np.full((n_queries, 0), -np.inf, dtype=np.float32)
-        best_rows = np.empty((n_queries, 0), dtype=np.int64)
-        qt = q.T.copy()
-        for start in range(0, self.size, self.block_rows):
-            stop = min(start + self.block_rows, self.size)
-            block = self.vectors[start:stop]
-            if block.dtype != np.float32:
-                block = block.astype(np.float32)
-            scores = block @ qt  # (rows, queries)
-            row_languages = self.languages[start:stop, None]
-            row_roots = self.roots[start:stop, None]
-            excluded = (row_languages == query_languages[None, :]) | (row_languages == DEAD)
-            excluded |= (
-                (query_roots[None, :] != NO_ROOT)
-                & (row_roots != NO_ROOT)
-                & (row_roots != query_roots[None, :])
-            )
-            scores[excluded] = -np.inf
-            take = min(k, stop - start)
-            top = np.argpartition(-scores, take - 1, axis=0)[:take]  # (take, queries)
-            top_scores = np.take_along_axis(scores, top, axis=0).T
-            best_scores = np.concatenate([best_scores, top_scores], axis=1)
-            best_rows = np.concatenate([best_rows, top.T + start], axis=1)
-            if best_scores.shape[1] > k:
-                keep = np.argpartition(-best_scores, k - 1, axis=1)[:, :k]
-                best_scores = np.take_along_axis(best_scores, keep, axis=1)
-                best_rows = np.take_along_axis(best_rows, keep, axis=1)
+        q = np.asarray(queries, dtype=np.float32).reshape(-1, self.dim)
+        extended = np.zeros((q.shape[0], self.width), dtype=np.float32)
+        extended[:, : self.dim] = q
+        extended[:, self.dim + DEAD_SLOT] = -PENALTY
+        for i, language in enumerate(languages):
+            if 0 <= language < DEAD_SLOT:
+                extended[i, self.dim + language] = -PENALTY
+        out_ids = np.full((q.shape[0], k), -1, dtype=np.int64)
+        out_scores = np.full((q.shape[0], k), -np.inf, dtype=np.float32)
+        groups: dict[int, list[int]] = {}
+        for i, root in enumerate(roots):
+            groups.setdefault(int(root), []).append(i)
+        for root, members in groups.items():
+            parts = list(self.parts.values()) if root == NO_ROOT else [
+                self.parts[r] for r in (root, NO_ROOT) if r in self.parts
+            ]
+            ids, scores = self._search_parts(extended[members], parts, k=k)
+            out_ids[members], out_scores[members] = ids, scores
+        return out_ids, out_scores
+
+    def _search_parts(self, queries: np.ndarray, parts: list[_Part], *, k: int) -> tuple[np.ndarray, np.ndarray]:
+        import numpy as np
+
+        n = queries.shape[0]
+        best_scores = np.full((n, k), -np.inf, dtype=np.float32)
+        best_ids = np.full((n, k), -1, dtype=np.int64)
+        for part in parts:
+            for start in range(0, part.size, self.block_rows):
+                stop = min(start + self.block_rows, part.size)
+                block = part.matrix[start:stop]
+                if block.dtype != np.float32:
+                    block = block.astype(np.float32)
+                scores = queries @ block.T  # (queries, rows)
+                take = min(k, stop - start)
+                top = np.argpartition(scores, -take, axis=1)[:, -take:]
+                merged_scores = np.concatenate([best_scores, np.take_along_axis(scores, top, axis=1)], axis=1)
+                merged_ids = np.concatenate([best_ids, part.ids[start:stop][top]], axis=1)
+                keep = np.argpartition(merged_scores, -k, axis=1)[:, -k:]
+                best_scores = np.take_along_axis(merged_scores, keep, axis=1)
+                best_ids = np.take_along_axis(merged_ids, keep, axis=1)
         order = np.argsort(-best_scores, axis=1, kind="stable")
         best_scores = np.take_along_axis(best_scores, order, axis=1)
-        best_rows = np.take_along_axis(best_rows, order, axis=1)
-        ids = np.where(np.isfinite(best_scores), self.ids[best_rows] if best_rows.size else best_rows, -1)
-        return ids, best_scores
+        best_ids = np.take_along_axis(best_ids, order, axis=1)
+        valid = best_scores > VALID_ABOVE
+        return np.where(valid, best_ids, -1), np.where(valid, best_scores, -np.inf)
 
 
 @dataclass

@@ -132,7 +132,7 @@ class VectorIndexTestCase(SimpleTestCase):
         index = retrieval.VectorIndex(dim=2)
         index.upsert([1, 2], np.eye(2, dtype=np.float32), [0, 1], [-1, -1])
         ids, _ = index.search(np.array([[1.0, 0.0]]), k=3, languages=[0], roots=[-1])
-        assert list(ids[0]) == [2, -1]
+        assert list(ids[0]) == [2, -1, -1]
 
     def test_it_forgets_removed_rows(self):
         index = retrieval.VectorIndex(dim=2)
@@ -141,3 +141,14 @@ class VectorIndexTestCase(SimpleTestCase):
         ids, _ = index.search(np.array([[0.0, 1.0]]), k=1, languages=[0], roots=[-1])
         assert list(ids[0]) == [-1]
         assert len(index) == 1
+
+    def test_it_moves_a_row_when_its_category_tree_changes(self):
+        index = retrieval.VectorIndex(dim=2)
+        index.upsert([1, 2], np.eye(2, dtype=np.float32), [0, 1], [5, 5])
+        index.upsert([2], np.eye(2, dtype=np.float32)[1:], [1], [6])
+        query = np.array([[0.0, 1.0]])
+        in_old_tree, _ = index.search(query, k=1, languages=[0], roots=[5])
+        in_new_tree, _ = index.search(query, k=1, languages=[0], roots=[6])
+        assert list(in_old_tree[0]) == [-1]
+        assert list(in_new_tree[0]) == [2]
+        assert len(index) == 2
