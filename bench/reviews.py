@@ -4,10 +4,11 @@
 
 In a scratch database (created, migrated, dropped at the end unless --keep):
 
-1. generates a catalog of SKUs in products of 1-3 SKUs and ``--matches`` scored
-   pairs with COPY (automatic merges inside products; discarded, pending review
-   and already decided pairs between products), then computes the queue's impact
-   order for every queued pair;
+1. generates a catalog of SKUs in products of one or two SKUs and ``--matches``
+   scored pairs with INSERT ... SELECT over generate_series, inside PostgreSQL
+   (automatic merges inside products; discarded, pending review and already
+   decided pairs between products), then computes the queue's impact order for
+   every queued pair;
 2. measures queue page, pair page and decision post latency (p50/p95) through
    Django's test Client against the real views;
 3. runs ``--reviewers`` threads (each with its own database connection) that
@@ -29,8 +30,7 @@ import statistics
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable
-from datetime import timedelta
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -63,91 +63,87 @@ def admin_sql(base: str, statement: str) -> None:
 # ---------------------------------------------------------------- generation
 
 
-def copy_into(model: Any, columns: list[str], rows: Iterable[tuple]) -> None:
-    """COPY rows into a model's table; columns not given get the model's defaults."""
+def insert_select(model: Any, columns: dict[str, str], source: str, params: list[Any] | None = None) -> int:
+    """INSERT INTO the model's table SELECT the given column expressions FROM ``source``.
+
+    Columns not given get the model's Python-side defaults, so the generator keeps
+    working when other apps add fields to these tables.
+    """
     from django.db import connection
     from django.db.models import JSONField
 
     fields = {f.column: f for f in model._meta.concrete_fields}
-    extra = [c for c in fields if c not in columns and c != "id"]
     template = model()
-
-    def default(column: str) -> Any:
+    extra = [c for c in fields if c not in columns and c != "id"]
+    values = []
+    for column in extra:
         field = fields[column]
         value = getattr(template, field.attname)
-        return json.dumps(value) if isinstance(field, JSONField) and value is not None else value
-
-    defaults = tuple(default(c) for c in extra)
-    table = model._meta.db_table
+        values.append(json.dumps(value) if isinstance(field, JSONField) and value is not None else value)
+    # The expressions hold no placeholders; "%" in them is SQL's modulo.
+    select = [
+        *(expression.replace("%", "%%") for expression in columns.values()),
+        *(f"CAST(%s AS {fields[c].db_type(connection)})" for c in extra),
+    ]
+    sql = (
+        f"INSERT INTO {model._meta.db_table} ({', '.join([*columns, *extra])}) "
+        f"SELECT {', '.join(select)} FROM {source}"
+    )
     with connection.cursor() as cursor:
-        with cursor.cursor.copy(f"COPY {table} ({', '.join(columns + extra)}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row + defaults)
+        cursor.execute(sql, [*(params or []), *values])
+        return cursor.rowcount
 
 
-def generate(*, n_skus: int, n_matches: int, seed: int = 11) -> dict[str, Any]:
+def generate(*, n_skus: int, n_matches: int) -> dict[str, Any]:
+    """The catalog and its matches, generated inside PostgreSQL (deterministic)."""
     from django.db import connection
-    from django.utils import timezone
+    from django.db.models import Count
 
     from alignment.models import Match
     from catalog.models import SKU, Category, Product
 
-    rng = random.Random(seed)
-    now = timezone.now()
     leaves = [Category.get_or_create_path(path).pk for path in CATEGORIES]
-
-    # Products of 1-3 SKUs, in id order, each product in one category.
-    product_of: list[int] = []
-    sizes: list[int] = []
-    while len(product_of) < n_skus:
-        size = min(rng.choice([1, 1, 1, 2, 2, 3]), n_skus - len(product_of))
-        product_of.extend([len(sizes) + 1] * size)
-        sizes.append(size)
-    n_products = len(sizes)
-    copy_into(Product, ["id", "created_at", "updated_at"], ((i, now, now) for i in range(1, n_products + 1)))
-
-    def skus() -> Iterable[tuple]:
-        for i in range(1, n_skus + 1):
-            language = LANGUAGES[i % 5]
-            product = product_of[i - 1]
-            category = leaves[(product // 50) % len(leaves)]
-            capacity = 1.0 + (product % 9) / 10
-            title = f"Brava {NOUNS[language]} {capacity:.1f} L BK-{product % 977}"
-            yield (i, SOURCES[language], f"S{i:07d}", language, title, f"{title}. 2200 W.", "Brava", "{}",
-                   category, product, "", f"{i:032x}", now, now)
-
-    copy_into(SKU, ["id", "source", "sku_code", "language", "title", "description", "brand", "attributes",
-                    "category_id", "product_id", "product_ref", "content_hash", "created_at", "updated_at"], skus())
-
-    # Pairs between nearby SKUs (same category block): unique, ordered a < b.
-    pairs: set[tuple[int, int]] = set()
-    while len(pairs) < n_matches:
-        a = rng.randint(1, n_skus - 1)
-        b = min(n_skus, a + rng.randint(1, 60))
-        if a != b:
-            pairs.add((a, b))
-    statuses: dict[str, int] = {}
-    created = now - timedelta(days=20)
-
-    def matches() -> Iterable[tuple]:
-        for index, (a, b) in enumerate(sorted(pairs), start=1):
-            if product_of[a - 1] == product_of[b - 1]:
-                p, status = rng.uniform(0.9, 1.0), "auto_merged"
-            else:
-                p = rng.uniform(0.3, 0.9)
-                status = "discarded" if p < 0.7 else "pending"
-                if status == "pending" and rng.random() < 0.05:
-                    status = rng.choice(["confirmed", "rejected"])
-            statuses[status] = statuses.get(status, 0) + 1
-            at = created + timedelta(seconds=index)
-            yield (index, a, b, p, p, "e5", "bench", json.dumps({"embedding_rank": 1, "fused_rank": 2}),
-                   status, f"{a:032x}", f"{b:032x}", at, at)
-
-    copy_into(Match, ["id", "sku_a_id", "sku_b_id", "probability", "raw_score", "scorer", "model_revision",
-                      "retrieval", "status", "hash_a", "hash_b", "created_at", "updated_at"], matches())
+    # SKU i belongs to product floor((i - 1) * 0.6) + 1: products of one and two SKUs.
+    product = "(((g - 1) * 3) / 5 + 1)"
+    n_products = ((n_skus - 1) * 3) // 5 + 1
+    insert_select(Product, {"id": "g", "created_at": "now()", "updated_at": "now()"},
+                  f"generate_series(1, {n_products}) AS g")
+    languages = "(ARRAY['" + "','".join(LANGUAGES) + "'])"
+    sources = "(ARRAY['" + "','".join(SOURCES[lang] for lang in LANGUAGES) + "'])"
+    nouns = "(ARRAY['" + "','".join(NOUNS[lang] for lang in LANGUAGES) + "'])"
+    category = f"(ARRAY[{','.join(map(str, leaves))}])[({product} / 50) % {len(leaves)} + 1]"
+    title = (f"'Brava ' || {nouns}[g % 5 + 1] || ' ' || to_char(1 + ({product} % 9) / 10.0, 'FM0.0') "
+             f"|| ' L BK-' || ({product} % 977)")
+    insert_select(SKU, {
+        "id": "g", "source": f"{sources}[g % 5 + 1]", "sku_code": "'S' || lpad(g::text, 7, '0')",
+        "language": f"{languages}[g % 5 + 1]", "title": title, "description": title + " || '. 2200 W.'",
+        "brand": "'Brava'", "attributes": "'{}'::jsonb", "category_id": category, "product_id": product,
+        "product_ref": "''", "content_hash": "lpad(to_hex(g), 32, '0')", "created_at": "now()",
+        "updated_at": "now()",
+    }, f"generate_series(1, {n_skus}) AS g")
+    # Pair k joins SKU a with a nearby SKU b = a + 1 + round: unique, ordered pairs.
+    span = n_skus - 64
+    rounds = -(-n_matches // span)
+    if rounds > 60:
+        raise SystemExit("too many matches for this many SKUs; raise --skus")
+    a, b = f"(k % {span} + 1)", f"(k % {span} + 2 + k / {span})"
+    pa, pb = f"((({a} - 1) * 3) / 5 + 1)", f"((({b} - 1) * 3) / 5 + 1)"
+    p = "(0.3 + 0.6 * ((k * 2654435761) % 1000) / 1000.0)"
+    hp = "((k * 40503) % 100)"
+    status = (f"CASE WHEN {pa} = {pb} THEN 'auto_merged' WHEN {p} < 0.7 THEN 'discarded' "
+              f"WHEN {hp} < 3 THEN 'confirmed' WHEN {hp} < 5 THEN 'rejected' ELSE 'pending' END")
+    probability = f"CASE WHEN {pa} = {pb} THEN 0.9 + {p} / 10 ELSE {p} END"
+    at = "now() - interval '20 days' + k * interval '1 second'"
+    insert_select(Match, {
+        "id": "k + 1", "sku_a_id": a, "sku_b_id": b, "probability": probability, "raw_score": probability,
+        "scorer": "'e5'", "model_revision": "'bench'", "retrieval": "'{\"embedding_rank\": 1}'::jsonb",
+        "status": status, "hash_a": f"lpad(to_hex({a}), 32, '0')", "hash_b": f"lpad(to_hex({b}), 32, '0')",
+        "created_at": at, "updated_at": at,
+    }, f"generate_series(0, {n_matches - 1}) AS k")
     with connection.cursor() as cursor:
         for table in ("catalog_product", "catalog_sku", "alignment_match"):
             cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))")
+    statuses = dict(Match.objects.values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
     return {"products": n_products, "statuses": statuses}
 
 
@@ -324,20 +320,24 @@ def main() -> int:
         from alignment.models import Match
 
         call_command("migrate", verbosity=0)
-        print(f"generating {args.skus:,} SKUs and {args.matches:,} matches with COPY ...", flush=True)
+        print(f"generating {args.skus:,} SKUs and {args.matches:,} matches in PostgreSQL ...", flush=True)
         start = time.perf_counter()
         made = generate(n_skus=args.skus, n_matches=args.matches)
         generate_s = time.perf_counter() - start
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")  # what autovacuum would do after a bulk load
         start = time.perf_counter()
         queued = Match.refresh_review_impact()
         impact_s = time.perf_counter() - start
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+            cursor.execute("VACUUM ANALYZE alignment_match")
         print(f"generated in {generate_s:.1f} s; impact of {queued:,} queued pairs in {impact_s:.1f} s", flush=True)
 
+        load_before = os.getloadavg()[0]
         rows = latency(samples=args.samples)
         print(f"running {args.reviewers} concurrent reviewers for {args.seconds:.0f} s ...", flush=True)
         run = concurrent(reviewers=args.reviewers, seconds=args.seconds)
+        load_after = os.getloadavg()[0]
         connection.close()
     finally:
         if not args.keep:
@@ -348,9 +348,10 @@ def main() -> int:
 
     print()
     print(f"Review queue benchmark: PostgreSQL, {args.matches:,} matches, {args.skus:,} SKUs "
-          f"({made['products']:,} products), {os.cpu_count()} CPU cores")
+          f"({made['products']:,} products), {os.cpu_count()} CPU cores, "
+          f"load average {load_before:.1f} before the timings and {load_after:.1f} after")
     print("statuses: " + ", ".join(f"{k} {v:,}" for k, v in sorted(made["statuses"].items())))
-    print(f"generation (COPY): {generate_s:.1f} s; full impact refresh of {queued:,} queued pairs: {impact_s:.1f} s")
+    print(f"generation (INSERT ... SELECT in PostgreSQL): {generate_s:.1f} s; full impact refresh of {queued:,} queued pairs: {impact_s:.1f} s")
     print()
     print(f"| {'request':<44} | {'n':>4} | {'p50 ms':>7} | {'p95 ms':>7} | {'max ms':>7} |")
     print(f"|{'-' * 46}|{'-' * 6}|{'-' * 9}|{'-' * 9}|{'-' * 9}|")
