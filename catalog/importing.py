@@ -158,8 +158,10 @@ def _scan(path: str | Path, fmt: FileFormat, report: ImportReport,
           on_progress: ProgressCallback | None) -> dict[int, list[int]]:
     """Count the rows and find duplicate keys: row number -> the other rows with its key.
 
-    Keys are kept as 8-byte hashes in an array, so memory grows by 8 bytes a row
-    rather than by the size of the codes.
+    Keys are kept as 8-byte hashes in an array, so memory grows by 16 bytes a
+    row (hash and row number) rather than by the size of the codes. Two
+    different codes sharing a 64-bit hash (odds about 1e-8 for a million rows)
+    would be reported as duplicates: a false alarm, never a wrong write.
     """
     hashes = array("q")
     numbers = array("l")

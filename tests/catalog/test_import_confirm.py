@@ -70,3 +70,24 @@ class ImportConfirmTestCase(ImportViewTestCase):
         r, delay = self.confirm(job)
         assert r.status_code == 403
         delay.assert_not_called()
+
+    def test_the_flow_from_upload_to_import(self):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        self.client.login(username="alice", password="password")
+        with patch.object(tasks.import_catalog, "delay") as delay:
+            with self.captureOnCommitCallbacks(execute=True):
+                r = self.client.post("/imports/", {"file": SimpleUploadedFile("shop.csv", ROWS.encode())})
+        job = ImportJob.objects.get()
+        delay.assert_called_once_with(job.pk)
+        tasks.import_catalog(job.pk)  # what the worker does with the queued check
+        page = self.client.get(r["Location"])
+        assert b"Import 2 new and 0 updated rows" in page.content
+        assert SKU.objects.count() == 0
+        r, delay = self.confirm(job)
+        delay.assert_called_once_with(job.pk)
+        with self.captureOnCommitCallbacks(execute=True):
+            tasks.import_catalog(job.pk)
+        page = self.client.get(r["Location"])
+        assert b"Imported" in page.content
+        assert sorted(SKU.objects.values_list("sku_code", flat=True)) == ["A", "B"]
