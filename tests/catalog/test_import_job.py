@@ -63,3 +63,11 @@ class ImportJobPageTestCase(ImportViewTestCase):
         job = self.stored_job(ROWS)
         self.client.login(username="bob", password="password")
         assert self.client.get(self.url(job)).status_code == 403
+
+    def test_it_says_when_no_row_can_be_imported(self):
+        job = self.stored_job(f"{HEADER}\nshop,A,ja,Kettle,,,,,\n")
+        run_import_job(job.pk)
+        self.client.login(username="alice", password="password")
+        r = self.client.get(self.url(job))
+        assert b"no row is valid" in r.content
+        assert f"/imports/{job.pk}/confirm/".encode() not in r.content
