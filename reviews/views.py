@@ -15,7 +15,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import push_url, trigger_client_event
 
 from alignment.models import Match
-from catalog.models import Product
+from catalog.models import SKU, Product
 from reviews import dashboard as dashboard_stats
 from reviews import decisions, history, queue
 from reviews.comparison import compare
@@ -30,19 +30,21 @@ COUNT_CAP = 1_000
 
 @dataclass
 class QueuePage:
-    """One page of the queue, without the exact COUNT(*) a Paginator would run."""
+    """One page of the queue as plain rows, without the exact COUNT(*) a Paginator runs."""
 
-    rows: list[Match]
+    rows: list[dict[str, Any]]
     number: int
     has_next: bool
-    matching: int
+    matching: int | None
 
     @classmethod
-    def of(cls, qs: Any, number: str | None) -> QueuePage:
+    def of(cls, qs: Any, number: str | None, *, count: bool) -> QueuePage:
         page = int(number) if number and number.isdigit() and int(number) > 0 else 1
         offset = (page - 1) * PAGE_SIZE
-        rows = list(qs[offset : offset + PAGE_SIZE + 1])
-        return cls(rows[:PAGE_SIZE], page, len(rows) > PAGE_SIZE, qs.order_by()[: COUNT_CAP + 1].count())
+        found = list(qs.values(*ROW_FIELDS)[offset : offset + PAGE_SIZE + 1])
+        matching = qs.order_by()[: COUNT_CAP + 1].count() if count else None
+        now = timezone.now()
+        return cls([_row(r, now) for r in found[:PAGE_SIZE]], page, len(found) > PAGE_SIZE, matching)
 
     @property
     def has_previous(self) -> bool:
@@ -50,7 +52,38 @@ class QueuePage:
 
     @property
     def matching_label(self) -> str:
-        return f"{COUNT_CAP}+" if self.matching > COUNT_CAP else str(self.matching)
+        return f"{COUNT_CAP}+" if (self.matching or 0) > COUNT_CAP else str(self.matching)
+
+
+ROW_FIELDS = (
+    "pk", "probability", "review_impact", "is_audit_sample", "claimed_until", "claimed_by__username",
+    *(f"{side}__{field}" for side in ("sku_a", "sku_b") for field in ("language", "title", "source", "sku_code")),
+)
+
+
+def _short(text: str, length: int = 70) -> str:
+    return text if len(text) <= length else text[: length - 1] + "…"
+
+
+def _row(values: dict[str, Any], now: Any) -> dict[str, Any]:
+    """What the queue table shows of one pair (formatted here: it is the page's hot loop)."""
+    held = values["claimed_until"] is not None and values["claimed_until"] >= now
+    return {
+        "pk": values["pk"],
+        "url": reverse("reviews:pair", args=[values["pk"]]),
+        # Audit samples are blind: their score never reaches the page.
+        "score": None if values["is_audit_sample"] else f"{values['probability']:.3f}",
+        "impact": values["review_impact"],
+        "holder": values["claimed_by__username"] if held else None,
+        "sides": [
+            {
+                "language": values[f"{side}__language"],
+                "title": _short(values[f"{side}__title"]),
+                "code": f"{values[f'{side}__source']}/{values[f'{side}__sku_code']}",
+            }
+            for side in ("sku_a", "sku_b")
+        ],
+    }
 
 
 def _today_count(user: object) -> int:
@@ -83,8 +116,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @vary_on_headers("HX-Request")
 def queue_page(request: HttpRequest) -> HttpResponse:
     form, filters = read_filters(request.GET)
-    rows = queue.queued(filters).select_related("sku_a", "sku_b", "claimed_by")
-    page = QueuePage.of(rows, request.GET.get("page"))
+    page = QueuePage.of(queue.queued(filters), request.GET.get("page"), count=bool(filters))
     context = {
         "form": form,
         "filters": filters,
@@ -92,7 +124,6 @@ def queue_page(request: HttpRequest) -> HttpResponse:
         "page": page,
         "counts": queue.facet_counts(),
         "today": _today_count(request.user),
-        "now": timezone.now(),
     }
     template = "reviews/queue.html#results" if request.htmx else "reviews/queue.html"
     return render(request, template, context)
@@ -119,8 +150,9 @@ def _pair_context(request: HttpRequest, match: Match, *, filters: queue.Filters,
     }
     if not blind:
         # Blind audit samples already share one product: showing it would give the answer away.
-        context["others_a"] = sku_a.product.skus.exclude(pk__in=[sku_a.pk, sku_b.pk]).order_by("language")
-        context["others_b"] = sku_b.product.skus.exclude(pk__in=[sku_a.pk, sku_b.pk]).order_by("language")
+        pair = [sku_a.pk, sku_b.pk]
+        context["others_a"] = SKU.objects.filter(product_id=sku_a.product_id).exclude(pk__in=pair).order_by("language")
+        context["others_b"] = SKU.objects.filter(product_id=sku_b.product_id).exclude(pk__in=pair).order_by("language")
         context["same_product"] = sku_a.product_id == sku_b.product_id
     return context
 

@@ -45,16 +45,16 @@ class QueuePageTestCase(ReviewTestCase):
         self.login(self.bob)
         response = self.client.get(self.url, {"languages": "de-en"})
         rows = response.context["page"].rows
-        assert [m.pk for m in rows] == [self.bank.pk]
+        assert [row["pk"] for row in rows] == [self.bank.pk]
 
     def test_it_filters_by_category_source_and_band(self):
         self.login(self.bob)
         kitchen = self.kettles.parent
-        assert [m.pk for m in self.client.get(self.url, {"category": kitchen.pk}).context["page"].rows] == [
+        assert [row["pk"] for row in self.client.get(self.url, {"category": kitchen.pk}).context["page"].rows] == [
             self.same.pk, self.differ.pk,
         ]
-        assert [m.pk for m in self.client.get(self.url, {"source": "fnac"}).context["page"].rows] == [self.differ.pk]
-        assert [m.pk for m in self.client.get(self.url, {"band": "70-75"}).context["page"].rows] == [self.differ.pk]
+        assert [row["pk"] for row in self.client.get(self.url, {"source": "fnac"}).context["page"].rows] == [self.differ.pk]
+        assert [row["pk"] for row in self.client.get(self.url, {"band": "70-75"}).context["page"].rows] == [self.differ.pk]
 
     def test_it_reports_a_bad_filter_and_ignores_it(self):
         self.login(self.bob)
