@@ -154,6 +154,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "alignment.sweep_pending",
         "schedule": crontab(minute="*/5"),
     },
+    "reviews-audit-sample": {
+        "task": "reviews.sample_auto_merges",
+        "schedule": crontab(hour=2, minute=15),
+    },
+    "reviews-refresh-impact": {
+        "task": "reviews.refresh_review_impact",
+        "schedule": crontab(minute="*/15"),
+    },
 }
 
 # Catalog import.

@@ -86,6 +86,19 @@ def queued(filters: Filters = Filters()) -> MatchQuerySet:
     return qs.order_by(*ORDER)
 
 
+def place_new_pairs(*, limit: int = 2000) -> int:
+    """Give pairs queued since the last refresh (impact still 0) their place in the order.
+
+    The pipeline queues pairs without computing their impact; this runs before the
+    queue is read, and a periodic task recomputes everything. Returns rows updated.
+    """
+    new = Match.objects.in_review_queue().filter(review_impact=0)
+    pairs = list(new.values_list("sku_a__product_id", "sku_b__product_id")[:limit])
+    if not pairs:
+        return 0
+    return Match.refresh_review_impact(product_ids=sorted({p for pair in pairs for p in pair}))
+
+
 def skipped_recently(user: Any) -> Exists:
     """Pairs the user skipped within REVIEWS_SKIP_HOURS (and did not undo): not offered again."""
     since = timezone.now() - timedelta(hours=settings.REVIEWS_SKIP_HOURS)

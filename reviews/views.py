@@ -115,6 +115,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @permission_required(REVIEW, raise_exception=True)
 @vary_on_headers("HX-Request")
 def queue_page(request: HttpRequest) -> HttpResponse:
+    queue.place_new_pairs()
     form, filters = read_filters(request.GET)
     page = QueuePage.of(queue.queued(filters), request.GET.get("page"), count=bool(filters))
     context = {
@@ -188,6 +189,7 @@ def next_pair(request: HttpRequest) -> HttpResponse:
         after = Match.objects.filter(pk=request.GET["after"]).first()
     if request.GET.get("before", "").isdigit():
         before = Match.objects.filter(pk=request.GET["before"]).first()
+    queue.place_new_pairs()
     match = queue.claim_next(request.user, filters=filters, after=after, before=before)
     if match is None and (after or before):
         origin = after or before

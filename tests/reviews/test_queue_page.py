@@ -88,3 +88,13 @@ class QueuePageTestCase(ReviewTestCase):
         body = self.client.get(self.url).content.decode()
         assert "<script>alert(1)</script>" not in body
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body
+
+    def test_it_places_pairs_queued_since_the_last_refresh(self):
+        # A new pair on the busiest kettle SKU, queued by the pipeline without an impact yet.
+        fresh = self.match(self.kettle_zh, self.sku("K5", "es", "Hervidor Philips 1,7 L"), 0.71)
+        assert fresh.review_impact == 0
+        self.login(self.bob)
+        rows = self.client.get(self.url).context["page"].rows
+        fresh.refresh_from_db()
+        assert fresh.review_impact == 3  # 2 SKUs + the other pair touching the Chinese kettle
+        assert [row["pk"] for row in rows].index(fresh.pk) < [row["pk"] for row in rows].index(self.bank.pk)
