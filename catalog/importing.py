@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 from django.conf import settings
 from django.db import IntegrityError, connection, models, transaction
-from django.db.models import BooleanField, Q
+from django.db.models import BooleanField, ProtectedError, Q
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
@@ -298,6 +298,8 @@ class _Caches:
     categories: dict[str, int | None] = field(default_factory=dict)
     # product_ref -> the product its rows join in this file.
     products: dict[str, int] = field(default_factory=dict)
+    # The refs whose product this import created (no existing SKU had joined them yet).
+    fresh: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -308,6 +310,8 @@ class _Chunk:
     categories: dict[str, int | None] = field(default_factory=dict)
     new_categories: list[str] = field(default_factory=list)
     products: dict[str, int] = field(default_factory=dict)
+    fresh: set[str] = field(default_factory=set)
+    joined: set[str] = field(default_factory=set)
     # (kind, row, changed fields) of each valid row.
     counted: list[tuple[str, Row, list[str]]] = field(default_factory=list)
 
@@ -341,6 +345,7 @@ class _Writer:
     def _commit(self, chunk: _Chunk) -> None:
         self.caches.categories.update(chunk.categories)
         self.caches.products.update(chunk.products)
+        self.caches.fresh = (self.caches.fresh | chunk.fresh) - chunk.joined
         self.report.new_categories.extend(chunk.new_categories)
         samples = self.report.samples
         for kind, row, changes in chunk.counted:
@@ -373,6 +378,7 @@ class _Writer:
             updated.append(sku)
         if self.report.dry_run:
             return chunk
+        self._join_existing(rows, existing, chunk)
         product_ids = self._product_ids(new_rows, rows, existing, chunk)
         created = _insert(SKU, [
             {
@@ -427,6 +433,32 @@ class _Writer:
                 None if self.report.dry_run else Category.get_or_create_path(path).pk
             )
 
+    def _join_existing(self, rows: list[Row], existing: dict[tuple[str, str], dict[str, Any]],
+                       chunk: _Chunk) -> None:
+        """Move a ref group that an earlier chunk gave a new product into an existing SKU's.
+
+        When the file lists the group's new rows before a row for an SKU that
+        already exists, the new rows got a product of their own; the existing
+        SKU's product wins, as it would have had the rows come the other way round.
+        A product that alignment has meanwhile merged or split keeps its history
+        and is left alone.
+        """
+        for row in rows:
+            current = existing.get((row.source, row.sku_code))
+            if current is None or row.product_ref not in self.caches.fresh or row.product_ref in chunk.joined:
+                continue
+            created = self.caches.products[row.product_ref]
+            if current["product_id"] == created:
+                continue
+            try:
+                with transaction.atomic():
+                    SKU.objects.filter(product_id=created).update(product_id=current["product_id"])
+                    Product.objects.filter(pk=created).delete()
+            except ProtectedError:
+                continue
+            chunk.products[row.product_ref] = current["product_id"]
+            chunk.joined.add(row.product_ref)
+
     def _product_ids(self, new_rows: list[Row], rows: list[Row],
                      existing: dict[tuple[str, str], dict[str, Any]], chunk: _Chunk) -> list[int]:
         """The product each new row joins: its product_ref group's, else a new one.
@@ -454,8 +486,9 @@ class _Writer:
         ))
         for ref in fresh_refs:
             chunk.products[ref] = next(products)
+        chunk.fresh.update(fresh_refs)
         return [
-            (known.get(row.product_ref) or chunk.products[row.product_ref])
+            (chunk.products.get(row.product_ref) or known[row.product_ref])
             if row.product_ref else next(products)
             for row in new_rows
         ]

@@ -303,3 +303,18 @@ class ImportFileTestCase(CsvFilesMixin):
         assert kettles.values("product").distinct().count() == 1
         assert SKU.objects.get(sku_code="100231").attributes == {"容量": "1.7L"}
         assert sorted(pk for ids in self.announced for pk in ids) == sorted(SKU.objects.values_list("pk", flat=True))
+
+    def test_it_joins_a_group_to_an_existing_sku_listed_after_the_new_rows(self):
+        chair = f"{HEADER}\nshop-eu,CHAIR-1-DE,de,Ergonomischer Bürostuhl,,,,,\n"
+        self.run_import(self.csv_file(chair))
+        existing_product = SKU.objects.get(sku_code="CHAIR-1-DE").product_id
+        grouped = (
+            f"{HEADER}\n"
+            "shop-eu,CHAIR-1-EN,en,Ergonomic office chair,,,,,P-CHAIR\n"
+            "shop-eu,CHAIR-1-FR,fr,Chaise de bureau ergonomique,,,,,P-CHAIR\n"
+            "shop-eu,CHAIR-1-DE,de,Ergonomischer Bürostuhl,,,,,P-CHAIR\n"
+        )
+        self.run_import(self.csv_file(grouped, name="grouped.csv"), chunk_size=2)
+        products = set(SKU.objects.values_list("product_id", flat=True))
+        assert products == {existing_product}
+        assert Product.objects.count() == 1
