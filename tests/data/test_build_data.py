@@ -187,4 +187,4 @@ class ShippedDataTestCase(SimpleTestCase):
         assert {row.language for row in report.rows} == set(build_data.LANGUAGES)
         assert len(report.queries) >= 200
         assert {q["query"]["lang"] for q in report.queries} == set(build_data.LANGUAGES)
-        assert build_data.stale_files(DATA_DIR, report) == []
+        assert build_data.stale_files(DATA_DIR, report) == [], "run: python data/build_data.py"
