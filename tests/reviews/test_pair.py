@@ -20,7 +20,7 @@ class PairViewTestCase(ReviewTestCase):
         assert "Stainless steel" in body and "Acier inoxydable" in body
         assert "0.740" in body
         assert "lexical" in body and "lexical-1" in body
-        assert "embeddingrank 1" in body
+        assert "embedding rank 1, lexical rank 2" in body
 
     def test_it_flags_quantities_and_codes_that_differ(self):
         self.login(self.bob)
