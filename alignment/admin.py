@@ -1,10 +1,13 @@
 from __future__ import annotations
 
-from django.contrib import admin
+from typing import Any
+
+from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
 
-from alignment.models import AlignmentState, Calibration, InstructionTemplate, Match
+from alignment.models import AlignmentState, ApiToken, Calibration, InstructionTemplate, Match
 
 
 @admin.register(Calibration)
@@ -61,3 +64,42 @@ class AlignmentStateAdmin(admin.ModelAdmin):
     list_filter = ("status",)
     search_fields = ("sku__title", "sku__sku_code", "error")
     raw_id_fields = ("sku",)
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Tokens are issued here (the key is shown once, in a message) and revoked, never edited."""
+
+    list_display = ("name", "prefix", "user", "created_at", "last_used_at", "revoked_at")
+    list_filter = ("revoked_at",)
+    search_fields = ("name", "prefix", "user__username")
+    raw_id_fields = ("user",)
+    actions = ["revoke"]
+
+    def get_fields(self, request: HttpRequest, obj: ApiToken | None = None) -> list[str]:
+        if obj is None:
+            return ["user", "name"]
+        return ["user", "name", "prefix", "created_at", "last_used_at", "revoked_at"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: ApiToken | None = None) -> list[str]:
+        if obj is None:
+            return []
+        return ["user", "prefix", "created_at", "last_used_at"]
+
+    def save_model(self, request: HttpRequest, obj: ApiToken, form: Any, change: bool) -> None:
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        token, key = ApiToken.issue(obj.user, name=obj.name)
+        obj.pk = token.pk
+        obj.prefix, obj.key_hash, obj.created_at = token.prefix, token.key_hash, token.created_at
+        messages.warning(
+            request,
+            f"API key for {token.name}: {key} — copy it now, it is not stored and will not be shown again. "
+            "Send it as 'Authorization: Token <key>'.",
+        )
+
+    @admin.action(description="Revoke the selected tokens")
+    def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
+        count = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+        messages.success(request, f"Revoked {count} tokens.")
