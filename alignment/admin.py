@@ -57,6 +57,12 @@ class InstructionTemplateAdmin(admin.ModelAdmin):
     search_fields = ("text", "category__path")
     raw_id_fields = ("category", "created_by")
 
+    def get_readonly_fields(self, request: HttpRequest, obj: InstructionTemplate | None = None) -> tuple[str, ...]:
+        # A saved version is history (matches name it): edits make a new version in the editor.
+        if obj is None:
+            return ()
+        return ("category", "version", "text", "created_by", "created_at", "published_at")
+
 
 @admin.register(AlignmentState)
 class AlignmentStateAdmin(admin.ModelAdmin):
