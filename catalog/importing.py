@@ -65,6 +65,7 @@ MAX_LENGTHS = {
 CATEGORY_NAME_MAX = Category._meta.get_field("name").max_length
 SAMPLE_SIZE = 5
 REPORTED_ERRORS = 200
+JSON_ENCODER = json.JSONEncoder(ensure_ascii=False)
 KINDS = ("new", "updated", "unchanged", "invalid")
 UPDATABLE_FIELDS = (
     "language", "title", "description", "brand", "attributes", "category", "product_ref",
@@ -535,7 +536,11 @@ def _insert(model: type[models.Model], rows: list[dict[str, Any]]) -> list[int]:
         return [obj.pk for obj in model._default_manager.bulk_create([model(**row) for row in rows])]
     table = model._meta.db_table
     columns = list(rows[0])
-    json_columns = {c for c in columns if isinstance(model._meta.get_field(c), models.JSONField)}
+    # Positions in [id, *columns] of the JSON columns, which COPY takes as text.
+    json_columns = [
+        position for position, c in enumerate(columns, start=1)
+        if isinstance(model._meta.get_field(c), models.JSONField)
+    ]
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
         cursor.execute(
@@ -546,10 +551,10 @@ def _insert(model: type[models.Model], rows: list[dict[str, Any]]) -> list[int]:
         names = ", ".join(quote(c) for c in ["id", *columns])
         with cursor.cursor.copy(f"COPY {quote(table)} ({names}) FROM STDIN") as copy:
             for pk, row in zip(ids, rows, strict=True):
-                copy.write_row([pk, *(
-                    json.dumps(row[c], ensure_ascii=False) if c in json_columns else row[c]
-                    for c in columns
-                )])
+                values = [pk, *row.values()]
+                for column in json_columns:
+                    values[column] = JSON_ENCODER.encode(values[column])
+                copy.write_row(values)
     return ids
 
 

@@ -142,14 +142,15 @@ LANGUAGE_ORDER = {code: index for index, code in enumerate(Language.values)}
 TEXT_FIELDS = ("title", "description", "brand", "attributes", "language")
 
 
+# Built once: content_hash runs for every row of every import.
+HASH_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
 def content_hash(
     *, title: str, description: str, brand: str, attributes: Any, language: str
 ) -> str:
-    payload = json.dumps(
-        [language, title.strip(), description.strip(), brand.strip(), attributes or {}],
-        ensure_ascii=False,
-        sort_keys=True,
-        separators=(",", ":"),
+    payload = HASH_ENCODER.encode(
+        [language, title.strip(), description.strip(), brand.strip(), attributes or {}]
     )
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:32]
 
