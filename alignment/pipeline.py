@@ -245,6 +245,9 @@ def _score(
     partner_ids = {o for others in wanted.values() for o in others}
     partners = {s.pk: s for s in SKU.objects.filter(pk__in=partner_ids).select_related("category")}
     partners.update({s.pk: s for s in skus})
+    if embeddings.embedder() is scorer:
+        # Hand the candidates' stored vectors to the scorer: it embeds nothing twice.
+        embeddings.ensure_embeddings(list(partners.values()))
     roots = retrieval.category_roots()
 
     seen: set[tuple[int, int]] = set()
