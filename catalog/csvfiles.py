@@ -31,7 +31,6 @@ DELIMITERS = ",;\t"
 DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
 
 
-
 class ImportFileError(Exception):
     """The whole file is refused (encoding, header, size); nothing was written."""
 
@@ -58,7 +57,10 @@ class ErrorsCsv:
 
     def __init__(self, path: str | Path, *, header: list[str], delimiter: str) -> None:
         self.path = Path(path)
-        self.header = header
+        # A re-uploaded errors file brings its old error column: replace it.
+        self.keep = [i for i, name in enumerate(header) if _normalize_header(name) != ERROR_COLUMN]
+        self.header = [header[i] for i in self.keep]
+        self.width = len(header)
         self.delimiter = delimiter
         self.rows = 0
         self._file: TextIO | None = None
@@ -69,8 +71,9 @@ class ErrorsCsv:
             self._file = open(self.path, "w", encoding="utf-8-sig", newline="")
             self._writer = csv.writer(self._file, delimiter=self.delimiter)
             self._writer.writerow([*self.header, ERROR_COLUMN])
-        padded = cells + [""] * (len(self.header) - len(cells))
-        self._writer.writerow([*padded, message])
+        kept = [cells[i] if i < len(cells) else "" for i in self.keep]
+        # Cells beyond the header go after the error column: kept, and still flagged.
+        self._writer.writerow([*kept, message, *cells[self.width :]])
         self.rows += 1
 
     def close(self) -> None:

@@ -318,3 +318,22 @@ class ImportFileTestCase(CsvFilesMixin):
         products = set(SKU.objects.values_list("product_id", flat=True))
         assert products == {existing_product}
         assert Product.objects.count() == 1
+
+    def test_it_replaces_the_error_column_of_a_reuploaded_errors_file(self):
+        text = f"{HEADER},error\nshop,A,ja,Kettle,,,,,,old problem\nshop,B,en,Toaster,,,,,,\n"
+        errors_path = self.tmp / "errors.csv"
+        report = self.run_import(self.csv_file(text), errors_path=errors_path)
+        assert report.warnings == []
+        lines = errors_path.read_text(encoding="utf-8-sig").splitlines()
+        assert lines == [
+            f"{HEADER},error",
+            "shop,A,ja,Kettle,,,,,,\"language: 'ja' is not one of zh, en, fr, es, de\"",
+        ]
+
+    def test_it_keeps_cells_beyond_the_header_in_the_errors_file(self):
+        text = "source,sku_code,title\nshop,A,Kettle, 1.7 L\n"
+        errors_path = self.tmp / "errors.csv"
+        self.run_import(self.csv_file(text), errors_path=errors_path)
+        lines = errors_path.read_text(encoding="utf-8-sig").splitlines()
+        assert lines[1].startswith("shop,A,Kettle,")
+        assert lines[1].endswith(", 1.7 L")
