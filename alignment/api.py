@@ -13,7 +13,6 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import RequestDataTooBig
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -53,7 +52,8 @@ def api_view(*methods: str, permission: str | None = None) -> Callable[[View], V
         @functools.wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             try:
-                if request.method not in methods:
+                allowed = (*methods, "HEAD") if "GET" in methods else methods
+                if request.method not in allowed:
                     raise ApiError(f"Method {request.method} not allowed: use {', '.join(methods)}", status=405)
                 authenticate(request)
                 if permission and not request.user.has_perm(permission):
@@ -83,7 +83,7 @@ def authenticate(request: HttpRequest) -> None:
             raise ApiError("Invalid or revoked API token", status=401)
         request.user = token.user
         return
-    if isinstance(request.user, AnonymousUser) or not request.user.is_authenticated:
+    if not request.user.is_authenticated:
         raise ApiError("Authentication required: send 'Authorization: Token <key>'", status=401)
     if request.method not in ("GET", "HEAD", "OPTIONS"):
         rejected = CsrfViewMiddleware(lambda r: HttpResponse()).process_view(request, None, (), {})
