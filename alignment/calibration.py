@@ -14,7 +14,7 @@ import json
 import math
 import random
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -424,7 +424,7 @@ def write_default(scorer: Scorer, fits: dict[str, FitResult], *, source: str, pa
     overall = entry(fits[""])
     overall.update(
         model_revision=scorer.model_revision,
-        fitted_at=timezone.now().isoformat(timespec="seconds"),
+        fitted_at=datetime.now(UTC).isoformat(timespec="seconds"),
         fitted_on=source,
         pairs={key: entry(result) for key, result in fits.items() if key},
     )

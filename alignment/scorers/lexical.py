@@ -49,6 +49,7 @@ _units("length", 1.0, "mm", "毫米")
 _units("length", 10.0, "cm", "厘米")
 _units("length", 1000.0, "m", "米", "meter", "meters", "metre", "metres", "metro", "metros")
 _units("inch", 1.0, "inch", "inches", '"', "″", "英寸", "寸", "zoll", "pouce", "pouces", "pulgadas", "pulgada")
+_units("speed", 1.0, "rpm", "转/分", "u/min", "tr/min")
 _units("percent", 1.0, "%")
 _units("temperature", 1.0, "°c", "℃")
 _units("resolution", 1.0, "k")
@@ -62,6 +63,12 @@ _UNIT_ALTERNATION = "|".join(sorted((re.escape(u) for u in UNITS), key=len, reve
 _QUANTITY = re.compile(
     rf"(?<![\dA-Za-z])(?<!\d[.,])({_NUMBER})\s?({_UNIT_ALTERNATION})(?![a-zà-ÿ])", re.IGNORECASE
 )
+# "135x200 cm", "80 x 80 cm", "30×20×10 mm": each side is a length in that unit.
+_SIZES = re.compile(
+    rf"(?<![\dA-Za-z])(\d+(?:[.,]\d+)?)\s?[x×*]\s?(\d+(?:[.,]\d+)?)(?:\s?[x×*]\s?(\d+(?:[.,]\d+)?))?\s?"
+    rf"(mm|cm|m|inch|\"|毫米|厘米|米)(?![a-zà-ÿ])",
+    re.IGNORECASE,
+)
 # "SPF50+", "SPF 30", "IP68", "Qi2": a label followed by a number.
 _LABELLED = re.compile(r"\b(spf|ip|ipx|usb|wi-?fi|pm|ece r)\s?(\d+(?:[.,]\d+)?)", re.IGNORECASE)
 # "pack of 6", "lot de 6", "paquete de 6", "6er-Pack".
@@ -69,6 +76,8 @@ _PACK = re.compile(
     r"(?:pack of|set of|lot de|paquete de|pack de|set de|juego de|packung mit)\s(\d+)|(?<![\w.])(\d+)er\b",
     re.IGNORECASE,
 )
+# "2 × 15 W", "3x 100ml": how many of the item the pack holds.
+_MULTIPLE = re.compile(r"(?<![\dA-Za-z.,])(\d{1,2})\s?[x×]\s?(?=\d+(?:[.,]\d+)?\s?(?:w|mah|ml|l|g|kg|v)(?![a-z]))", re.IGNORECASE)
 _TOKEN = re.compile(r"[A-Za-z0-9]+(?:[-/.][A-Za-z0-9]+)*")
 _LATIN_WORD = re.compile(r"[a-z]+(?:['&][a-z]+)*")
 _ANY_NUMBER = re.compile(_NUMBER)
@@ -125,10 +134,17 @@ def extract(text: str) -> Evidence:
         dimension, factor = UNITS[match.group(2).lower()]
         quantities.add((dimension, round(parse_number(match.group(1)) * factor, 6)))
         unit_spans.append(match.span())
+    for match in _SIZES.finditer(normal):
+        dimension, factor = UNITS[match.group(4).lower()]
+        for side in filter(None, match.groups()[:3]):
+            quantities.add((dimension, round(parse_number(side) * factor, 6)))
+        unit_spans.append(match.span())
     for match in _LABELLED.finditer(normal):
         label = match.group(1).lower().replace("-", "")
         quantities.add((label, parse_number(match.group(2))))
         unit_spans.append(match.span())
+    for match in _MULTIPLE.finditer(normal):
+        quantities.add(("count", float(match.group(1))))
     for match in _PACK.finditer(normal):
         value = next(group for group in match.groups() if group)
         quantities.add(("count", float(value)))
@@ -142,7 +158,7 @@ def extract(text: str) -> Evidence:
         if not (re.search(r"[A-Za-z]", token) and re.search(r"\d", token)):
             continue
         compact = re.sub(r"[-/.]", "", token).upper()
-        if len(compact) >= 4 and not _QUANTITY.fullmatch(token):
+        if len(compact) >= 4 and not _QUANTITY.fullmatch(token) and not re.fullmatch(r"\d+(X\d+)+", compact):
             codes.add(compact)
 
     folded = _fold(normal)
@@ -164,6 +180,7 @@ FEATURE_NAMES = (
     "code_conflict",  # 1 when both texts carry model codes and none is shared
     "word_overlap",  # shared Latin words / words of the shorter text (brands, names)
     "number_overlap",  # Jaccard of all numbers in the texts
+    "quantity_disjoint",  # 1 when both texts give quantities and not one of them agrees (100 ml vs 15 g)
 )
 
 
@@ -184,12 +201,17 @@ def pair_features(a: str, b: str) -> list[float]:
     word_overlap = len(ea.words & eb.words) / shorter if shorter else 0.0
     union = len(ea.numbers | eb.numbers)
     number_overlap = len(ea.numbers & eb.numbers) / union if union else 0.0
-    return [float(agree), float(conflict), float(code_agree), float(code_conflict), word_overlap, number_overlap]
+    shared = any(_close(x, y) for d, x in ea.quantities for e, y in eb.quantities if d == e)
+    disjoint = bool(ea.quantities and eb.quantities and not shared)
+    return [
+        float(agree), float(conflict), float(code_agree), float(code_conflict),
+        word_overlap, number_overlap, float(disjoint),
+    ]
 
 
 # Hand-set weights: agreement raises the score, a contradicted quantity or model
 # code lowers it sharply. The lexical score is only ordinal; calibration maps it.
-LEXICAL_WEIGHTS = (1.2, -2.5, 2.0, -2.0, 3.0, 1.0)
+LEXICAL_WEIGHTS = (1.2, -2.5, 2.0, -2.0, 3.0, 1.0, -1.0)
 LEXICAL_BIAS = -2.0
 
 

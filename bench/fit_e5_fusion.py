@@ -1,0 +1,191 @@
+"""Fit the e5 scorer's fusion weights (alignment/scorers/e5_fusion.json) on the dev set.
+
+    .venv/bin/python bench/fit_e5_fusion.py data/devset.jsonl [--check data/devset_extra.jsonl] [--write]
+
+A logistic regression (L2, standardised features, fixed seed) over the features
+documented in alignment/scorers/e5.py. It first fits on the queries of half the
+categories and reports ranking and threshold metrics on the other half (so what
+is shipped is not judged on what it was fitted on), then on every query, which is
+what --write stores. --check reports the final weights on other files.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import math
+import random
+import sys
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from alignment.calibration import Label, fit_by_language_pair, pair_key, write_default  # noqa: E402
+from alignment.evaluation import Example, read_examples  # noqa: E402
+from alignment.scorers.e5 import FUSION_FEATURES, FUSION_PATH, E5Scorer, fused_score, phrases  # noqa: E402
+
+SEED = 20260225
+L2 = 1.0  # on standardised features; the set is small
+
+
+def load(path: str) -> list[Example]:
+    with open(path, encoding="utf-8") as handle:
+        return [e for e in read_examples(handle) if isinstance(e, Example)]
+
+
+CACHE = Path("/tmp/skualign-e5-fusion-cache.npz")
+
+
+def warm(scorer: E5Scorer, examples: list[Example]) -> None:
+    """Embed every text once, keeping the vectors on disk between runs of this script."""
+    texts = list(dict.fromkeys(t for e in examples for t in (e.text, *(c.text for c in e.candidates))))
+    texts = list(dict.fromkeys(texts + [p for t in texts for p in phrases(t)]))
+    stored = dict(np.load(CACHE)) if CACHE.exists() else {}
+    keys = {t: hashlib.sha1(t.encode()).hexdigest() for t in texts}
+    known = [t for t in texts if keys[t] in stored]
+    scorer.remember(known, [stored[keys[t]] for t in known])
+    missing = [t for t in texts if keys[t] not in stored]
+    for i, text in enumerate(missing, 1):
+        stored[keys[text]] = scorer.embed([text])[0]
+        if i % 100 == 0 or i == len(missing):
+            print(f"embedded {i}/{len(missing)}", file=sys.stderr)
+            np.savez(CACHE, **stored)
+
+
+def featurise(scorer: E5Scorer, examples: list[Example]) -> list[tuple[np.ndarray, np.ndarray, list[str]]]:
+    """Per query: (features matrix, labels, language pair keys)."""
+    warm(scorer, examples)
+    rows = []
+    for e in examples:
+        rows.append(
+            (
+                np.array(scorer.features(e.text, [c.text for c in e.candidates]), dtype=np.float64),
+                np.array([c.match for c in e.candidates], dtype=np.float64),
+                [pair_key((e.lang, c.lang)) for c in e.candidates],
+            )
+        )
+    return rows
+
+
+def fit_logistic(x: np.ndarray, y: np.ndarray, *, l2: float) -> dict:
+    mean = x.mean(axis=0)
+    scale = x.std(axis=0)
+    scale[scale == 0] = 1.0
+    z = (x - mean) / scale
+    w = np.zeros(z.shape[1])
+    b = 0.0
+    for _ in range(50):  # Newton's method
+        p = 1 / (1 + np.exp(-(z @ w + b)))
+        g_w = z.T @ (p - y) + l2 * w
+        g_b = float(np.sum(p - y))
+        s = p * (1 - p)
+        h = np.zeros((z.shape[1] + 1, z.shape[1] + 1))
+        h[:-1, :-1] = (z * s[:, None]).T @ z + l2 * np.eye(z.shape[1])
+        h[:-1, -1] = h[-1, :-1] = (z * s[:, None]).sum(axis=0)
+        h[-1, -1] = s.sum() + 1e-9
+        step = np.linalg.solve(h, np.append(g_w, g_b))
+        w -= step[:-1]
+        b -= step[-1]
+        if np.abs(step).max() < 1e-10:
+            break
+    return {
+        "features": list(FUSION_FEATURES),
+        "mean": mean.round(8).tolist(),
+        "scale": scale.round(8).tolist(),
+        "coef": w.round(8).tolist(),
+        "bias": round(float(b), 8),
+    }
+
+
+def report(weights: dict, rows: list, *, calibrations: dict | None = None, auto: float = 0.9, review: float = 0.7) -> dict:
+    """Ranking and threshold metrics; probabilities are the fused scores, calibrated when given."""
+    top1 = top3 = 0
+    probabilities, labels = [], []
+    for x, y, pairs in rows:
+        p = [fused_score(list(r), weights) for r in x]
+        if calibrations:
+            p = [(calibrations.get(k) or calibrations[""]).mapping.apply([v])[0] for v, k in zip(p, pairs, strict=True)]
+        order = sorted(range(len(p)), key=lambda i: (-p[i], y[i]))
+        first = next(rank for rank, i in enumerate(order, 1) if y[i])
+        top1 += first == 1
+        top3 += first <= 3
+        probabilities += p
+        labels += list(y)
+    p, y = np.array(probabilities), np.array(labels)
+    chosen = p >= auto
+    return {
+        "queries": len(rows),
+        "top1": round(top1 / len(rows), 4),
+        "top3": round(top3 / len(rows), 4),
+        "auto_precision": round(float(y[chosen].mean()) if chosen.any() else 1.0, 4),
+        "auto_recall": round(float(y[chosen].sum() / y.sum()), 4),
+        "review_share": round(float(((p >= review) & (p < auto)).mean()), 4),
+        "log_loss": round(float(-np.mean(y * np.log(np.clip(p, 1e-6, 1)) + (1 - y) * np.log(np.clip(1 - p, 1e-6, 1)))), 4),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("devset")
+    parser.add_argument("--check", action="append", default=[])
+    parser.add_argument("--exclude", action="append", default=[], help="leave out queries whose id is in this file")
+    parser.add_argument("--write", action="store_true")
+    parser.add_argument("--min-pair-labels", type=int, default=200)
+    parser.add_argument("--l2", type=float, default=L2, help="ridge penalty on standardised features")
+    args = parser.parse_args()
+
+    scorer = E5Scorer(fusion=False)
+    excluded = {e.id for path in args.exclude for e in load(path)}
+    examples = [e for e in load(args.devset) if e.id not in excluded]
+    rows = featurise(scorer, examples)
+    categories = sorted({e.category for e in examples})
+    random.Random(SEED).shuffle(categories)
+    half = set(categories[: math.ceil(len(categories) / 2)])
+    # Cross-fitting: each half's scores come from weights fitted on the other half;
+    # the shipped calibration is fitted on these out-of-fold scores, so it is not
+    # flattered by the fusion having seen the pairs.
+    out_of_fold: list[Label] = []
+    for name, train_set in (("A", half), ("B", set(categories) - half)):
+        train = [r for r, e in zip(rows, examples, strict=True) if e.category in train_set]
+        test = [(r, e) for r, e in zip(rows, examples, strict=True) if e.category not in train_set]
+        weights = fit_logistic(np.vstack([r[0] for r in train]), np.concatenate([r[1] for r in train]), l2=args.l2)
+        print(f"fit on categories {name}, checked on the others:", report(weights, [r for r, _ in test]))
+        for (x, y, _), e in test:
+            for features, label, candidate in zip(x, y, e.candidates, strict=True):
+                pair = pair_key((e.lang, candidate.lang))
+                out_of_fold.append(Label(fused_score(list(features), weights), bool(label), pair))
+    weights = fit_logistic(np.vstack([r[0] for r in rows]), np.concatenate([r[1] for r in rows]), l2=args.l2)
+    weights["version"] = f"{Path(args.devset).stem}-{len(examples)}q"
+    weights["fitted_on"] = Path(args.devset).name
+    weights["seed"] = SEED
+    weights["l2"] = args.l2
+    print("fit on all, in-sample:", report(weights, rows))
+    print(dict(zip(FUSION_FEATURES, weights["coef"], strict=True)))
+    fits = fit_by_language_pair(out_of_fold, min_labels=args.min_pair_labels, seed=SEED)
+    for key, result in fits.items():
+        print(f"calibration {key or 'all pairs'}: {result.mapping.method}, {result.label_count} labels, "
+              f"held-out ECE {result.ece:.4f}, log loss {result.log_loss:.4f}")
+    calibrated = np.array([(fits.get(lb.language_pair) or fits[""]).mapping.apply([lb.raw_score])[0] for lb in out_of_fold])
+    truth = np.array([lb.match for lb in out_of_fold])
+    auto = calibrated >= 0.9
+    print(
+        "out-of-fold, calibrated:",
+        {
+            "auto_precision": round(float(truth[auto].mean()), 4),
+            "auto_recall": round(float(truth[auto].sum() / truth.sum()), 4),
+            "review_share": round(float(((calibrated >= 0.7) & ~auto).mean()), 4),
+        },
+    )
+    for path in args.check:
+        print(f"check {path}:", report(weights, featurise(scorer, load(path)), calibrations=fits))
+    if args.write:
+        FUSION_PATH.write_text(json.dumps(weights, indent=1) + "\n")
+        print(f"wrote {FUSION_PATH}")
+        path = write_default(E5Scorer(), fits, source=f"{Path(args.devset).name} (out-of-fold fused scores)")
+        print(f"wrote {path}")
+
+if __name__ == "__main__":
+    main()

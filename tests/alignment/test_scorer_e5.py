@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+from unittest.mock import patch
+
+import numpy as np
+from django.test import SimpleTestCase
+
+from alignment.scorers.e5 import FUSION_FEATURES, E5Scorer, fusion_features, phrase_alignment, phrases
+
+KETTLE_ZH = "智能恒温电热水壶，1.7L大容量，4档温度调节"
+KETTLE_FR = "Bouilloire électrique intelligente, 1,7 L, 4 réglages de température"
+KETTLE_15 = "Bouilloire électrique intelligente, 1,5 L, 4 réglages de température"
+SCALE = "Balance de cuisine numérique, précision 0,1 g"
+
+
+class E5ScorerTestCase(SimpleTestCase):
+    @classmethod
+    def setUpClass(cls) -> None:
+        super().setUpClass()
+        cls.scorer = E5Scorer()  # one model load for the module (~1 s)
+
+    def test_it_embeds_normalised_vectors_and_caches_them_per_text(self):
+        vectors = self.scorer.embed([KETTLE_ZH, KETTLE_FR])
+        assert vectors.shape == (2, 384) and vectors.dtype == np.float32
+        assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+        with patch.object(self.scorer._model, "encode", autospec=True) as encode:
+            again = self.scorer.embed([KETTLE_FR, KETTLE_ZH])
+        encode.assert_not_called()
+        assert np.array_equal(again[0], vectors[1])
+
+    def test_it_bounds_the_cache(self):
+        scorer = E5Scorer(cache_size=2)
+        scorer._model = self.scorer._load()
+        scorer.embed(["one", "two", "three"])
+        assert len(scorer._cache) == 2
+
+    def test_it_splits_long_text_into_windows_and_pools_them(self):
+        scorer = E5Scorer(max_tokens=64)  # e5 reads 512; a small window keeps the test fast
+        scorer._model = self.scorer._load()
+        long_text = " ".join(f"{KETTLE_FR}, modèle {i}." for i in range(8))
+        windows = scorer.windows(long_text)
+        assert len(windows) > 1
+        assert "".join(windows) == long_text
+        assert all(scorer._model.token_count(w, True) <= 64 for w in windows)
+        pooled = scorer.embed([long_text])[0]
+        expected = scorer._model.encode(windows, True).mean(axis=0)
+        assert np.allclose(pooled, expected / np.linalg.norm(expected), atol=1e-5)
+        assert scorer.windows(KETTLE_FR) == [KETTLE_FR]
+
+    def test_it_scores_the_same_product_above_a_contradicting_one(self):
+        scores = self.scorer.score(KETTLE_ZH, [KETTLE_15, KETTLE_FR, SCALE], "ignored")
+        assert scores[1] > scores[0] and scores[1] > scores[2]
+        assert all(0.0 <= s <= 1.0 for s in scores)
+        assert self.scorer.score(KETTLE_ZH, [], "") == []
+
+    def test_it_builds_the_documented_features(self):
+        rows = fusion_features([0.9, 0.8], KETTLE_ZH, [KETTLE_FR, KETTLE_15], [(0.8, 0.7), (0.6, 0.2)])
+        named = [dict(zip(FUSION_FEATURES, row, strict=True)) for row in rows]
+        assert abs(named[0]["cosine_gap"] - 0.1) < 1e-9 and abs(named[1]["cosine_gap"] + 0.1) < 1e-9
+        assert named[0]["cosine_rank"] == 1.0 and named[1]["cosine_rank"] == 0.5
+        assert named[1]["phrase_min"] == 0.2
+        assert named[0]["cjk_pair"] == 1.0 and named[0]["long_texts"] == 0.0
+        assert named[0]["unit_agree"] == 1 and named[1]["unit_conflict"] == 1
+        single = dict(zip(FUSION_FEATURES, fusion_features([0.9], KETTLE_ZH, [KETTLE_FR], [(1.0, 1.0)])[0], strict=True))
+        assert single["cosine_gap"] == 0.0 and single["cosine_z"] == 0.0
+
+    def test_it_splits_the_head_of_a_text_into_phrases(self):
+        assert phrases("Aquora\nSmart Kettle, 1.7L Capacity (white)") == ["Aquora", "Smart Kettle", "1.7L Capacity", "white"]
+        vectors = self.scorer.embed(["1.7L Capacity", "Smart Kettle", "4 presets"])
+        align, worst = phrase_alignment(vectors[:2], vectors[:2])
+        assert abs(align - 1.0) < 1e-5 and abs(worst - 1.0) < 1e-5
+        align, worst = phrase_alignment(vectors[:2], vectors[1:])
+        assert worst < align < 1.0
