@@ -26,8 +26,6 @@ from alignment.thresholds import thresholds_for
 from catalog.models import SKU, Category
 
 NEGATIVES_PER_QUERY = 4
-BAND_OF_STATUS = {Match.Status.AUTO_MERGED: "auto", Match.Status.PENDING: "review", Match.Status.DISCARDED: "discard"}
-BANDS = ("auto", "review", "discard")
 
 
 @dataclass
@@ -230,7 +228,9 @@ def _count_moves(
         raw = scorer.score(match.sku_a.text(), [match.sku_b.text()], instruction)
         [p] = _calibrate(scorer, match.sku_a, [match.sku_b], raw)
         auto, review = thresholds_for(match.sku_a.category)
-        before, after = BAND_OF_STATUS[match.status], band(p, auto=auto, review=review)
+        # Compare bands of the stored and the new probability, so pairs the pipeline
+        # holds in review for reasons of its own do not count as moves.
+        before, after = band(match.probability, auto=auto, review=review), band(p, auto=auto, review=review)
         if before != after:
             moves[(before, after)] += 1
     result.moves = dict(moves)

@@ -8,9 +8,10 @@ as everywhere else in alignment.
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from alignment import calibration
@@ -98,10 +99,23 @@ def _finish(run: RescoreRun, *, error: str) -> RescoreRun:
     return run
 
 
+BANDS = ("auto", "review", "discard")
+# The pipeline keeps a pair whose SKUs already share a product in review, never discarded.
+SAME_PRODUCT = Q(sku_a__product_id=F("sku_b__product_id"))
+
+
 def band(probability: float, *, auto: float, review: float) -> str:
     if probability >= auto:
         return "auto"
     return "review" if probability >= review else "discard"
+
+
+def band_filter(name: str, *, auto: float, review: float) -> Q:
+    return {
+        "auto": Q(probability__gte=auto),
+        "review": Q(probability__gte=review, probability__lt=auto),
+        "discard": Q(probability__lt=review),
+    }[name]
 
 
 def route(old: str, band: str) -> str:
@@ -116,6 +130,51 @@ def route(old: str, band: str) -> str:
     return Match.Status.DISCARDED if band == "discard" else Match.Status.PENDING
 
 
+def reroutable(scope: Q) -> QuerySet[Match]:
+    """Open pairs a machine may move: not blind audit samples, not re-opened human decisions."""
+    return Match.objects.filter(scope, status__in=OPEN_STATUSES, is_audit_sample=False, reopened_from__isnull=True)
+
+
+@dataclass(frozen=True)
+class Move:
+    old: str
+    new: str
+    condition: Q
+
+
+def threshold_moves(*, old: tuple[float, float], new: tuple[float, float]) -> list[Move]:
+    """The status changes new (auto, review) thresholds cause, by stored probability.
+
+    Only pairs whose band changes move: a pair the pipeline holds for a reason of
+    its own (a safety rule, a doubtful member of a product) stays where it is.
+    """
+    moves = []
+    for status in OPEN_STATUSES:
+        for before in BANDS:
+            for after in BANDS:
+                target = route(status, after)
+                if before == after or target == status:
+                    continue
+                condition = (
+                    Q(status=status)
+                    & band_filter(before, auto=old[0], review=old[1])
+                    & band_filter(after, auto=new[0], review=new[1])
+                )
+                if target == Match.Status.DISCARDED:
+                    condition &= ~SAME_PRODUCT
+                moves.append(Move(status, target, condition))
+    return moves
+
+
+def apply_thresholds(scope: Q, *, old: tuple[float, float], new: tuple[float, float]) -> int:
+    """Re-route the scope's open pairs after a threshold change; returns how many moved."""
+    moved = 0
+    with transaction.atomic():
+        for move in threshold_moves(old=old, new=new):
+            moved += reroutable(scope).filter(move.condition).update(status=move.new, updated_at=timezone.now())
+    return moved
+
+
 def rescore_match(match: Match, *, template: InstructionTemplate, scorer: Scorer) -> str:
     """Score one open pair with the template and route it again; returns "old->new" when
     its status changed, else "". A pair a reviewer decided meanwhile is left alone."""
@@ -124,8 +183,11 @@ def rescore_match(match: Match, *, template: InstructionTemplate, scorer: Scorer
         scorer, raw, language_pair=(match.sku_a.language, match.sku_b.language)
     )
     auto, review = thresholds_for(match.sku_a.category)
-    old = match.status
-    new = route(old, band(probability, auto=auto, review=review))
+    old = new = match.status
+    if not match.is_audit_sample and match.reopened_from is None:
+        new = route(old, band(probability, auto=auto, review=review))
+        if new == Match.Status.DISCARDED and match.sku_a.product_id == match.sku_b.product_id:
+            new = Match.Status.PENDING
     with transaction.atomic():
         updated = Match.objects.filter(pk=match.pk, status=old).update(
             probability=probability,

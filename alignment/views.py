@@ -289,58 +289,39 @@ def rescore_progress(request: HttpRequest, scope: str, run_id: int) -> HttpRespo
 # Thresholds -----------------------------------------------------------------
 
 
-def _threshold_counts(category: Category, *, auto: float, review: float) -> dict[str, object]:
-    """Where the open pairs governed by the category's thresholds sit now, and where
-    re-routing them at (auto, review) would put them (rescoring.route's rules)."""
-    scope = rescoring.scope_filter(
-        category, overrides=Category.objects.filter(threshold__isnull=False)
+def _threshold_scope(category: Category) -> Q:
+    """The pairs whose thresholds come from this category (not from an override below it)."""
+    return rescoring.scope_filter(category, overrides=Category.objects.filter(threshold__isnull=False))
+
+
+def _threshold_preview(category: Category, *, new: tuple[float, float]) -> dict[str, object]:
+    """Open pair counts now and after saving ``new`` (auto, review) thresholds."""
+    scope = _threshold_scope(category)
+    old = thresholds_for(category)
+    moves = rescoring.threshold_moves(old=old, new=new)
+    # Pairs that newly clear the auto threshold: they go to review, not to a merge.
+    clear_auto = (
+        Q(status__in=[Match.Status.PENDING, Match.Status.DISCARDED])
+        & ~rescoring.band_filter("auto", auto=old[0], review=old[1])
+        & rescoring.band_filter("auto", auto=new[0], review=new[1])
     )
-    matches = Match.objects.filter(scope)
-    bands = {
-        "auto": Q(probability__gte=auto),
-        "review": Q(probability__gte=review, probability__lt=auto),
-        "discard": Q(probability__lt=review),
-    }
-    aggregates = {
-        f"{status}__{name}": Count("pk", filter=Q(status=status) & condition)
-        for status in rescoring.OPEN_STATUSES
-        for name, condition in bands.items()
-    }
-    aggregates["decided"] = Count("pk", filter=Q(status__in=[Match.Status.CONFIRMED, Match.Status.REJECTED]))
-    counts = matches.aggregate(**aggregates)
-    now: Counter[str] = Counter()
-    after: Counter[str] = Counter()
-    for status in rescoring.OPEN_STATUSES:
-        for name in bands:
-            n = counts[f"{status}__{name}"]
-            now[status] += n
-            after[rescoring.route(status, name)] += n
+    counts = Match.objects.filter(scope).aggregate(
+        **{f"move{i}": Count("pk", filter=move.condition & ~Q(is_audit_sample=True) & Q(reopened_from__isnull=True))
+           for i, move in enumerate(moves)},
+        **{status: Count("pk", filter=Q(status=status)) for status in rescoring.OPEN_STATUSES},
+        decided=Count("pk", filter=Q(status__in=[Match.Status.CONFIRMED, Match.Status.REJECTED])),
+        clear_auto=Count("pk", filter=clear_auto),
+    )
+    change: Counter[str] = Counter()
+    for i, move in enumerate(moves):
+        change[move.old] -= counts[f"move{i}"]
+        change[move.new] += counts[f"move{i}"]
     rows = [
-        {"status": status, "label": Match.Status(status).label, "now": now[status], "after": after[status],
-         "change": after[status] - now[status]}
+        {"status": status, "label": Match.Status(status).label, "now": counts[status],
+         "after": counts[status] + change[status], "change": change[status]}
         for status in (Match.Status.AUTO_MERGED, Match.Status.PENDING, Match.Status.DISCARDED)
     ]
-    clear_auto = sum(counts[f"{s}__auto"] for s in (Match.Status.PENDING, Match.Status.DISCARDED))
-    return {"rows": rows, "decided": counts["decided"], "clear_auto": clear_auto}
-
-
-def _reroute(category: Category, *, auto: float, review: float) -> int:
-    """Apply new thresholds to the category's open pairs (by their stored probability)."""
-    scope = rescoring.scope_filter(category, overrides=Category.objects.filter(threshold__isnull=False))
-    bands = {
-        "auto": Q(probability__gte=auto),
-        "review": Q(probability__gte=review, probability__lt=auto),
-        "discard": Q(probability__lt=review),
-    }
-    moved = 0
-    for status in rescoring.OPEN_STATUSES:
-        for name, condition in bands.items():
-            new = rescoring.route(status, name)
-            if new != status:
-                moved += Match.objects.filter(scope, condition, status=status).update(
-                    status=new, updated_at=timezone.now()
-                )
-    return moved
+    return {"rows": rows, "decided": counts["decided"], "clear_auto": counts["clear_auto"]}
 
 
 @require_http_methods(["GET", "POST"])
@@ -353,8 +334,10 @@ def thresholds(request: HttpRequest, category_id: int) -> HttpResponse:
     if request.method == "POST" and "remove" in request.POST:
         if override is not None:
             override.delete()
+            moved = rescoring.apply_thresholds(
+                _threshold_scope(category), old=(auto, review), new=thresholds_for(category)
+            )
             auto, review = thresholds_for(category)
-            moved = _reroute(category, auto=auto, review=review)
             messages.success(
                 request, f"Override removed: {category} now uses review {review:g}, auto {auto:g}. {moved} open pairs moved."
             )
@@ -366,7 +349,9 @@ def thresholds(request: HttpRequest, category_id: int) -> HttpResponse:
             CategoryThreshold.objects.update_or_create(
                 category=category, defaults={"auto": new_auto, "review": new_review, "updated_by": request.user}
             )
-            moved = _reroute(category, auto=new_auto, review=new_review)
+            moved = rescoring.apply_thresholds(
+                _threshold_scope(category), old=(auto, review), new=(new_auto, new_review)
+            )
         messages.success(
             request, f"Thresholds for {category} saved: review {new_review:g}, auto {new_auto:g}. {moved} open pairs moved."
         )
@@ -378,7 +363,7 @@ def thresholds(request: HttpRequest, category_id: int) -> HttpResponse:
         "form": form,
         "auto": auto,
         "review": review,
-        "preview": _threshold_counts(category, auto=auto, review=review),
+        "preview": _threshold_preview(category, new=(auto, review)),
     }
     return render(request, "alignment/thresholds.html", context, status=400 if form.is_bound else 200)
 
@@ -396,7 +381,7 @@ def thresholds_preview(request: HttpRequest, category_id: int) -> HttpResponse:
     form = ThresholdForm(request.POST)
     preview = None
     if form.is_valid():
-        preview = _threshold_counts(category, auto=form.cleaned_data["auto"], review=form.cleaned_data["review"])
+        preview = _threshold_preview(category, new=(form.cleaned_data["auto"], form.cleaned_data["review"]))
     auto, review = thresholds_for(category)
     context = {"form": form, "preview": preview, "category": category, "auto": auto, "review": review}
     return render(request, "alignment/thresholds.html#preview", context)

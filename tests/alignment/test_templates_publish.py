@@ -184,3 +184,25 @@ class PublishTestCase(BaseTestCase):
         assert b"already the active one" in r.content
         delay.assert_not_called()
         assert not RescoreRun.objects.exists()
+
+    def test_the_rescore_keeps_reopened_pairs_and_product_members_in_review(self):
+        from catalog import merging
+
+        template = InstructionTemplate.add_version(self.kettles, text="v1")
+        template.publish()
+        merging.merge_products(self.k_en, self.k_de, via="admin")
+        self.k_en.refresh_from_db()
+        self.k_de.refresh_from_db()
+        member = make_match(self.k_en, self.k_de, status=Match.Status.PENDING, probability=0.8)
+        reopened = make_match(self.k_en, self.k_zh, status=Match.Status.PENDING, probability=0.8)
+        reopened.reopened_from = {"status": "confirmed"}
+        reopened.save()
+        plain = make_match(self.k_de, self.k_zh, status=Match.Status.PENDING, probability=0.8)
+        run = RescoreRun.objects.create(template=template)
+        with FakeScorer.returning(default=0.1):
+            rescoring.rescore_run(run.pk, scorer=FakeScorer())
+        for match in (member, reopened, plain):
+            match.refresh_from_db()
+        assert (member.status, member.probability) == ("pending", 0.1)
+        assert (reopened.status, reopened.probability) == ("pending", 0.1)
+        assert plain.status == "discarded"

@@ -112,3 +112,25 @@ class ThresholdsViewTestCase(BaseTestCase):
         assert self.client.post(self.url, {"review": "0.1", "auto": "0.2"}).status_code == 403
         assert self.client.post(f"{self.url}preview/", {"review": "0.1", "auto": "0.2"}).status_code == 403
         assert not CategoryThreshold.objects.exists()
+
+    def test_saving_leaves_pairs_the_pipeline_holds_for_its_own_reasons(self):
+        from catalog import merging
+
+        skus = list(SKU.objects.order_by("pk"))
+        merging.merge_products(skus[4], skus[5], via="admin")
+        make = lambda a, b, **kw: Match.objects.create(
+            sku_a=skus[a], sku_b=skus[b], raw_score=0, scorer="x", hash_a="", hash_b="", **kw
+        )
+        doubtful_member = make(4, 5, status="pending", probability=0.5)  # same product, below review
+        reopened = make(4, 7, status="pending", probability=0.72, reopened_from={"status": "confirmed"})
+        audited = make(6, 7, status="auto_merged", probability=0.91, is_audit_sample=True)
+        held = make(3, 4, status="pending", probability=0.96, hold_reason="Weak bridge")
+        self.client.post(self.url, {"review": "0.8", "auto": "0.93"})
+        for match in (doubtful_member, reopened, audited, held):
+            match.refresh_from_db()
+        assert doubtful_member.status == "pending"
+        assert reopened.status == "pending"
+        assert audited.status == "auto_merged"
+        assert held.status == "pending"
+        # An ordinary pair in the same situation as the re-opened one does move.
+        assert self.statuses()[(0, 5)] == "discarded"
