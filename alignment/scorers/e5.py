@@ -23,7 +23,9 @@ the development set by ``bench/fit_e5_fusion.py`` with a fixed seed):
   characters) rather than titles, which also shifts cosines;
 - the lexical features of ``alignment.scorers.lexical.FEATURE_NAMES``: quantities
   with units that agree or conflict, model codes that agree or conflict, shared
-  Latin words (brands), shared numbers, quantities that share nothing.
+  Latin words (brands), shared numbers, quantities that share nothing; and the
+  same for the heads alone (``head_*``: a description may name a sibling model,
+  a title rarely does).
 
 Texts longer than the model's 512 tokens are split into windows that each fit,
 embedded separately and mean-pooled (then re-normalised). Embeddings are cached
@@ -50,9 +52,13 @@ if TYPE_CHECKING:
     import numpy as np
 
 FUSION_PATH = Path(__file__).with_name("e5_fusion.json")
+# Lexical evidence in the heads alone (brand line and title): a description may
+# mention a sibling model ("same size as the 12V version"); a title rarely does.
+HEAD_FEATURES = ("unit_agree", "unit_conflict", "code_agree", "code_conflict", "quantity_disjoint", "variant_conflict")
 FUSION_FEATURES = (
     "cosine", "cosine_gap", "cosine_z", "cosine_rank", "phrase_align", "phrase_min", "cjk_pair", "long_texts",
     *FEATURE_NAMES,
+    *(f"head_{name}" for name in HEAD_FEATURES),
 )
 # A title's phrases: "Smart Kettle, 1.7L Capacity, 4 Presets" -> three phrases.
 PHRASE_SPLIT = re.compile(r"[,，;；、|/()（）\[\]【】:：+]|\s[-–—]\s|\n")
@@ -72,9 +78,14 @@ def load_fusion(path: Path = FUSION_PATH) -> dict[str, Any]:
     return weights
 
 
+def head_of(text: str) -> str:
+    """The start of a text: its brand line and title."""
+    return text.strip()[:HEAD_CHARACTERS]
+
+
 def phrases(text: str) -> list[str]:
     """The phrases of a text's head (brand line, title), at most MAX_PHRASES."""
-    head = text.strip()[:HEAD_CHARACTERS]
+    head = head_of(text)
     found = [p.strip() for p in PHRASE_SPLIT.split(head) if len(p.strip()) >= 2]
     return found[:MAX_PHRASES] or [head]
 
@@ -107,7 +118,11 @@ def fusion_features(
         cjk_pair = float(query_cjk != bool(CJK.search(document)))
         long_texts = float((len(query) > LONG_TEXT) + (len(document) > LONG_TEXT))
         align, worst = phrase_scores[i]
-        rows.append([cosine, gap, z, 1 / rank, align, worst, cjk_pair, long_texts, *pair_features(query, document)])
+        whole = pair_features(query, document)
+        head = dict(zip(FEATURE_NAMES, pair_features(head_of(query), head_of(document)), strict=True))
+        rows.append(
+            [cosine, gap, z, 1 / rank, align, worst, cjk_pair, long_texts, *whole, *(head[n] for n in HEAD_FEATURES)]
+        )
     return rows
 
 

@@ -57,6 +57,29 @@ _units("resolution_p", 1.0, "p")
 _units("count", 1.0, "pcs", "pc", "pieces", "piece", "pièces", "pièce", "piezas", "pieza", "stück", "stk",
        "片", "粒", "pack", "count", "ct", "件装", "个装", "只装", "片装", "支装", "瓶装", "袋装", "罐装")
 
+# Colours in the five languages: two texts that name different colours describe
+# different SKUs. Chinese only in two-character forms ("白" alone is in "蛋白").
+COLOURS = {
+    "black": "black noir noire negro negra schwarz schwarze 黑色",
+    "white": "white blanc blanche blanco blanca weiss 白色",
+    "grey": "grey gray gris grau 灰色",
+    "blue": "blue bleu bleue azul blau 蓝色",
+    "red": "red rouge rojo roja rot 红色",
+    "green": "green vert verte verde grun grün 绿色",
+    "pink": "pink rose rosa 粉色 粉红色",
+    "brown": "brown marron brun braun 棕色 咖啡色",
+    "beige": "beige 米色",
+    "yellow": "yellow jaune amarillo amarilla gelb 黄色",
+    "silver": "silver argent argente plata plateado silber 银色",
+    "gold": "gold golden dore dorado 金色",
+    "purple": "purple violet morado lila 紫色",
+    "transparent": "transparent transparente clear 透明",
+}
+_COLOUR_OF = {word: i for i, (_, words) in enumerate(COLOURS.items()) for word in words.split()}
+# Words that name a variant of a product line in every language: "iPhone 15 Pro
+# Max", "Galaxy S24 Ultra", "VoltEdge Duo".
+VARIANT_WORDS = frozenset("pro max ultra plus mini lite air duo slim xl xxl".split())
+
 # A number: "20 000" / "20,000" (thousands groups) or "1,7" / "1.7" (decimals).
 _NUMBER = r"\d{1,3}(?:[  \u202f]\d{3})+(?!\d)|\d+(?:[.,]\d+)?"
 _UNIT_ALTERNATION = "|".join(sorted((re.escape(u) for u in UNITS), key=len, reverse=True))
@@ -67,6 +90,11 @@ _QUANTITY = re.compile(
 _SIZES = re.compile(
     rf"(?<![\dA-Za-z])(\d+(?:[.,]\d+)?)\s?[x×*]\s?(\d+(?:[.,]\d+)?)(?:\s?[x×*]\s?(\d+(?:[.,]\d+)?))?\s?"
     rf"(mm|cm|m|inch|\"|毫米|厘米|米)(?![a-zà-ÿ])",
+    re.IGNORECASE,
+)
+# "15–36 kg", "3,5-20 kg", "45~100℃": a range is its own pair of quantities.
+_RANGE = re.compile(
+    rf"(?<![\dA-Za-z])(?<!\d[.,])({_NUMBER})\s?(?:[-–~至到]|to|bis|à|a)\s?({_NUMBER})\s?({_UNIT_ALTERNATION})(?![a-zà-ÿ])",
     re.IGNORECASE,
 )
 # "SPF50+", "SPF 30", "IP68", "Qi2": a label followed by a number.
@@ -97,7 +125,7 @@ STOPWORDS = frozenset(
 
 def _fold(text: str) -> str:
     """Lower case without accents, with full-width forms made ASCII (NFKC)."""
-    text = unicodedata.normalize("NFKC", text).lower()
+    text = unicodedata.normalize("NFKC", text).lower().replace("ß", "ss")
     return "".join(c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c) != "Mn")
 
 
@@ -118,6 +146,7 @@ class Evidence:
     codes: frozenset[str]  # model codes, upper case, separators removed
     words: frozenset[str]  # Latin-script words (brands, names), stop words removed
     numbers: frozenset[float]  # every number, with or without a unit
+    variants: frozenset[str] = frozenset()  # product-line variant words: pro, max, ultra, mini...
 
     @property
     def dimensions(self) -> frozenset[str]:
@@ -130,7 +159,14 @@ def extract(text: str) -> Evidence:
     normal = unicodedata.normalize("NFKC", text)
     quantities: set[tuple[str, float]] = set()
     unit_spans: list[tuple[int, int]] = []
+    for match in _RANGE.finditer(normal):
+        dimension, factor = UNITS[match.group(3).lower()]
+        quantities.add((f"{dimension} from", round(parse_number(match.group(1)) * factor, 6)))
+        quantities.add((f"{dimension} to", round(parse_number(match.group(2)) * factor, 6)))
+        unit_spans.append(match.span())
     for match in _QUANTITY.finditer(normal):
+        if any(start < match.end() and match.start() < end for start, end in unit_spans):
+            continue  # the upper end of a range
         dimension, factor = UNITS[match.group(2).lower()]
         quantities.add((dimension, round(parse_number(match.group(1)) * factor, 6)))
         unit_spans.append(match.span())
@@ -162,9 +198,14 @@ def extract(text: str) -> Evidence:
             codes.add(compact)
 
     folded = _fold(normal)
-    words = {w for w in _LATIN_WORD.findall(folded) if len(w) >= 3 and w not in STOPWORDS and not w.isdigit()}
+    latin = set(_LATIN_WORD.findall(folded))
+    words = {w for w in latin if len(w) >= 3 and w not in STOPWORDS}
+    for word, colour in _COLOUR_OF.items():
+        if word in latin or (not word.isascii() and word in normal):
+            quantities.add(("colour", float(colour)))
     numbers = {parse_number(n) for n in _ANY_NUMBER.findall(normal)}
-    return Evidence(frozenset(quantities), frozenset(codes), frozenset(words), frozenset(numbers))
+    variants = frozenset(latin & VARIANT_WORDS)
+    return Evidence(frozenset(quantities), frozenset(codes), frozenset(words), frozenset(numbers), variants)
 
 
 def _close(a: float, b: float) -> bool:
@@ -181,6 +222,7 @@ FEATURE_NAMES = (
     "word_overlap",  # shared Latin words / words of the shorter text (brands, names)
     "number_overlap",  # Jaccard of all numbers in the texts
     "quantity_disjoint",  # 1 when both texts give quantities and not one of them agrees (100 ml vs 15 g)
+    "variant_conflict",  # variant words (pro, max, ultra, mini...) in one text and not the other
 )
 
 
@@ -205,13 +247,13 @@ def pair_features(a: str, b: str) -> list[float]:
     disjoint = bool(ea.quantities and eb.quantities and not shared)
     return [
         float(agree), float(conflict), float(code_agree), float(code_conflict),
-        word_overlap, number_overlap, float(disjoint),
+        word_overlap, number_overlap, float(disjoint), float(len(ea.variants ^ eb.variants)),
     ]
 
 
 # Hand-set weights: agreement raises the score, a contradicted quantity or model
 # code lowers it sharply. The lexical score is only ordinal; calibration maps it.
-LEXICAL_WEIGHTS = (1.2, -2.5, 2.0, -2.0, 3.0, 1.0, -1.0)
+LEXICAL_WEIGHTS = (1.2, -2.5, 2.0, -2.0, 3.0, 1.0, -1.0, -1.0)
 LEXICAL_BIAS = -2.0
 
 
@@ -226,7 +268,7 @@ class LexicalScorer(Scorer):
     """
 
     name = "lexical"
-    model_revision = "lexical-1"
+    model_revision = "lexical-2"
     uses_instruction = False
 
     def score(self, query: str, documents: list[str], instruction: str = "") -> list[float]:

@@ -63,3 +63,24 @@ class LexicalScorerTestCase(SimpleTestCase):
         assert first == LexicalScorer().score("Sony WH-1000XM5", documents)
         assert first[1] == max(first)
         assert LexicalScorer().score("anything", []) == []
+
+
+class LexicalVariantsTestCase(SimpleTestCase):
+    def test_it_compares_ranges_end_to_end(self):
+        f = features("Rehausseur groupe 2/3, 15-36 kg", "Cojín elevador grupo 3 (22–36 kg)")
+        assert f["unit_conflict"] == 1 and f["unit_agree"] == 1  # the low ends differ, the high ends agree
+        assert features("Porte-bébé 3,5 à 20 kg", "婴儿背带 3.5-20kg")["unit_conflict"] == 0
+
+    def test_it_compares_colours_across_languages(self):
+        assert features("Mascara wasserfest, Schwarz", "防水睫毛膏 黑色")["unit_agree"] == 1
+        assert features("Mascara wasserfest, Braun", "防水睫毛膏 黑色")["unit_conflict"] == 1
+        assert features("Wasserkocher Weiß", "Kettle, white")["unit_agree"] == 1
+
+    def test_it_flags_a_variant_word_on_one_side(self):
+        assert features("Clear Case for iPhone 15 Pro", "Hülle für iPhone 15 Pro Max")["variant_conflict"] == 1
+        assert features("Hülle für iPhone 15 Pro", "iPhone 15 Pro 透明手机壳")["variant_conflict"] == 0
+
+    def test_it_counts_pack_sizes(self):
+        assert ("count", 2.0) in extract("VoltEdge 双位无线充电板 2×15W").quantities
+        assert features("Gelschreiber 12 Stück", "Pack of 12 gel pens")["unit_agree"] == 1
+        assert ("length", 1350.0) in extract("Bettwäsche 135x200 cm").quantities
