@@ -37,7 +37,7 @@ from alignment.changes import is_material_change, text_snapshot
 from alignment.models import AlignmentState, InstructionTemplate, Match
 from alignment.scorers import Scorer, ScoringError, get_scorer
 from catalog import merging
-from catalog.models import SKU, Category
+from catalog.models import SKU, Category, ProductEvent
 
 logger = logging.getLogger(__name__)
 
@@ -338,8 +338,21 @@ def _write(pairs: list[ScoredPair], *, scorer: Scorer, summary: AlignmentSummary
         (updates if match is not None else new_rows).append(row)
         _count(summary, status, hold)
     _save_rows(new_rows, updates)
+    new_rows, updates = [], []
     for pair in sorted(strong, key=lambda p: -p.probability):
-        _route_strong(pair, scorer=scorer, summary=summary, batch_scores=scores)
+        if product_of.get(pair.a.pk) == product_of.get(pair.b.pk):
+            # Already one product (through other pairs): nothing to merge or lock.
+            match = existing.get(pair.key)
+            row = _match_row(pair, scorer=scorer, status=Match.Status.AUTO_MERGED, existing=match)
+            (updates if match is not None else new_rows).append(row)
+            _count(summary, Match.Status.AUTO_MERGED, "")
+            continue
+        event = _route_strong(pair, scorer=scorer, summary=summary, batch_scores=scores)
+        if event is not None:
+            for sku_id, product_id in product_of.items():
+                if product_id == event.other_product_id:
+                    product_of[sku_id] = event.product_id
+    _save_rows(new_rows, updates)
 
 
 def _existing_matches(keys: list[tuple[int, int]]) -> dict[tuple[int, int], Match]:
@@ -395,22 +408,27 @@ def _count(summary: AlignmentSummary, status: str, hold: str) -> None:
 
 def _route_strong(
     pair: ScoredPair, *, scorer: Scorer, summary: AlignmentSummary, batch_scores: dict[tuple[int, int], float]
-) -> None:
-    """Merge a pair scored at or above the auto threshold, unless a safety rule refuses."""
+) -> ProductEvent | None:
+    """Merge a pair scored at or above the auto threshold, unless a safety rule refuses.
+
+    Returns the merge event, if the products merged.
+    """
+    event = None
     with transaction.atomic():
         match = Match.objects.select_for_update().filter(sku_a=pair.a, sku_b=pair.b).first()
         if match is not None and match.status in DECIDED_STATUSES:
-            return
+            return None
         refusal = join_refusal(pair.a, pair.b, review=pair.review, scorer=scorer, batch_scores=batch_scores)
         status = Match.Status.PENDING if refusal else Match.Status.AUTO_MERGED
         row = _match_row(pair, scorer=scorer, status=status, hold_reason=refusal or "", existing=match)
         row.save()
         if not refusal:
-            merging.merge_products(
+            event = merging.merge_products(
                 pair.a, pair.b, via="auto", match_ref=row.pk,
                 reason=f"p={pair.probability:.3f} >= {pair.auto:.2f} ({scorer.name})",
             )
     _count(summary, status, refusal or "")
+    return event
 
 
 def join_refusal(
