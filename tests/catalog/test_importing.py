@@ -337,3 +337,32 @@ class ImportFileTestCase(CsvFilesMixin):
         lines = errors_path.read_text(encoding="utf-8-sig").splitlines()
         assert lines[1].startswith("shop,A,Kettle,")
         assert lines[1].endswith(", 1.7 L")
+
+    def test_it_leaves_a_group_alone_once_alignment_merged_its_new_product(self):
+        from catalog import importing
+        from catalog.merging import merge_products
+
+        setup = f"{HEADER}\nshop-eu,CHAIR-1-DE,de,Ergonomischer Bürostuhl,,,,,\nshop-uk,OTHER,en,Office chair,,,,,\n"
+        self.run_import(self.csv_file(setup))
+        grouped = (
+            f"{HEADER}\n"
+            "shop-eu,CHAIR-1-EN,en,Ergonomic office chair,,,,,P-CHAIR\n"
+            "shop-eu,CHAIR-1-FR,fr,Chaise de bureau ergonomique,,,,,P-CHAIR\n"
+            "shop-eu,CHAIR-1-DE,de,Ergonomischer Bürostuhl,,,,,P-CHAIR\n"
+        )
+        real_write = importing._Writer.write
+        chunks = []
+
+        def write_then_align(writer, rows):
+            real_write(writer, rows)
+            chunks.append(len(rows))
+            if len(chunks) == 1:
+                # Alignment merges the new chair into another product between two chunks.
+                merge_products(SKU.objects.get(sku_code="CHAIR-1-EN"), SKU.objects.get(sku_code="OTHER"), via="auto")
+
+        with patch.object(importing._Writer, "write", write_then_align):
+            report = self.run_import(self.csv_file(grouped, name="grouped.csv"), chunk_size=2)
+        assert report.counts["new"] == 2 and report.counts["updated"] == 1
+        other = SKU.objects.get(sku_code="OTHER").product
+        assert SKU.objects.get(sku_code="CHAIR-1-FR").product == other
+        assert Product.objects.filter(merged_into=other).count() == 1
