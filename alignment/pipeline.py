@@ -135,8 +135,7 @@ def align_skus(
 
     rescore: dict[int, set[int]] = defaultdict(set)
     with summary.timed("writing"):
-        for sku in skus:
-            summary.reopened += _settle_changed_text(sku, rescore=rescore[sku.pk], summary=summary)
+        summary.reopened += _settle_changed_texts(skus, rescore=rescore, summary=summary)
     with summary.timed("embedding"):
         vectors = embeddings.ensure_embeddings(skus)
     with summary.timed("retrieval"):
@@ -179,53 +178,70 @@ def mark_failed(sku_ids: Iterable[int], error: str) -> None:
     )
 
 
-def _settle_changed_text(sku: SKU, *, rescore: set[int], summary: AlignmentSummary) -> int:
-    """Apply a text change to the SKU's existing matches; return how many decisions re-opened.
+def _settle_changed_texts(
+    skus: list[SKU], *, rescore: dict[int, set[int]], summary: AlignmentSummary
+) -> int:
+    """Apply text changes to the SKUs' existing matches; return how many decisions re-opened.
 
-    Open matches scored on the old text become stale and their partners are
+    Open matches scored on an old text become stale and their partners are
     re-scored. A human decision stands when the change is not material (see
     ``alignment.changes``), otherwise it is re-opened for review with the texts
     it was made on.
     """
+    current = {s.pk: s for s in skus}
+    ids = list(current)
+    rows = Match.objects.filter(Q(sku_a__in=ids) | Q(sku_b__in=ids)).values_list("pk", "sku_a_id", "hash_a", "sku_b_id", "hash_b")
+    changed: set[int] = set()
+    for pk, a, hash_a, b, hash_b in rows:
+        if (a in current and current[a].content_hash != hash_a) or (b in current and current[b].content_hash != hash_b):
+            changed.add(pk)
+    if not changed:
+        return 0
     reopened = 0
-    changed = Match.objects.involving(sku).filter(
-        (Q(sku_a=sku) & ~Q(hash_a=sku.content_hash)) | (Q(sku_b=sku) & ~Q(hash_b=sku.content_hash))
-    )
-    now_text = text_snapshot(sku)
     with transaction.atomic():
-        for match in changed.select_for_update():
-            reopened += _settle_match(match, sku, now_text, rescore=rescore, summary=summary)
+        for match in Match.objects.select_for_update().filter(pk__in=changed).order_by("pk"):
+            sides = {
+                side: current[sku_id]
+                for side, sku_id, stored in (("a", match.sku_a_id, match.hash_a), ("b", match.sku_b_id, match.hash_b))
+                if sku_id in current and current[sku_id].content_hash != stored
+            }
+            if sides:
+                reopened += _settle_match(match, sides, rescore=rescore, summary=summary)
     return reopened
 
 
 def _settle_match(
-    match: Match, sku: SKU, now_text: dict[str, Any], *, rescore: set[int], summary: AlignmentSummary
+    match: Match, sides: dict[str, SKU], *, rescore: dict[int, set[int]], summary: AlignmentSummary
 ) -> int:
-    side = "a" if match.sku_a_id == sku.pk else "b"
-    if match.status in DECIDED_STATUSES:
-        before = (match.decided_texts or {}).get(side)
-        if before is not None and not is_material_change(before, now_text):
-            # A typo fix: the decision stands at the new text.
+    """Settle one match whose texts changed on ``sides`` ("a", "b" or both); 1 if re-opened."""
+    for sku in sides.values():
+        rescore[sku.pk].add(match.other_sku_id(sku.pk))
+    if match.status not in DECIDED_STATUSES:
+        if match.status != Match.Status.STALE:
+            match.mark_stale()
+            summary.stale += 1
+        return 0
+    before = match.decided_texts or {}
+    material = any(
+        before.get(side) is None or is_material_change(before[side], text_snapshot(sku))
+        for side, sku in sides.items()
+    )
+    if not material:
+        # Typo fixes: the decision stands at the new texts.
+        for side, sku in sides.items():
             setattr(match, f"hash_{side}", sku.content_hash)
-            match.save(update_fields=[f"hash_{side}", "updated_at"])
-            return 0
-        old_texts = match.decided_texts or {}
-        match.reopen(
-            reopened_from={
-                "status": match.status,
-                "decided_at": match.decided_at.isoformat() if match.decided_at else None,
-                "a": old_texts.get("a"),
-                "b": old_texts.get("b"),
-                "changed": side,
-            }
-        )
-        rescore.add(match.other_sku_id(sku.pk))
-        return 1
-    if match.status != Match.Status.STALE:
-        match.mark_stale()
-        summary.stale += 1
-    rescore.add(match.other_sku_id(sku.pk))
-    return 0
+        match.save(update_fields=[*(f"hash_{side}" for side in sides), "updated_at"])
+        return 0
+    match.reopen(
+        reopened_from={
+            "status": match.status,
+            "decided_at": match.decided_at.isoformat() if match.decided_at else None,
+            "a": before.get("a"),
+            "b": before.get("b"),
+            "changed": "".join(sorted(sides)),
+        }
+    )
+    return 1
 
 
 def _score(

@@ -258,6 +258,26 @@ class TextChangeTestCase(PipelineTestCase):
         assert match.status == Match.Status.REJECTED
         assert self.product(en) != self.product(de)
 
+    def test_it_reopens_once_when_both_sides_changed(self):
+        en, de = self.sku("1", "en", KETTLE_EN), self.sku("2", "de", KETTLE_DE)
+        decided(en, de, Match.Status.CONFIRMED)
+        self.edit(en, title="Stainless steel electric kettle 1.5 L, 2200 W")
+        self.edit(de, title="Edelstahl Wasserkocher 1,5 L, 2200 W")
+        summary = self.align([en, de], {}, default=0.95)
+        match = self.match(en, de)
+        assert summary.reopened == 1
+        assert match.status == Match.Status.PENDING
+        assert match.reopened_from["status"] == "confirmed"
+        assert match.reopened_from["changed"] == "ab"
+        assert self.product(en) == self.product(de)  # still together until a reviewer says otherwise
+
+    def test_it_reopens_a_decision_without_recorded_texts(self):
+        en, de = self.sku("1", "en", KETTLE_EN), self.sku("2", "de", KETTLE_DE)
+        match = decided(en, de, Match.Status.REJECTED)
+        Match.objects.filter(pk=match.pk).update(decided_texts=None)
+        self.edit(de, description="Neu")
+        assert self.align([de], {}).reopened == 1
+
     def test_it_rescores_open_pairs_after_an_edit(self):
         en, de = self.sku("1", "en", KETTLE_EN), self.sku("2", "de", KETTLE_DE)
         self.align([en], {KETTLE_DE: 0.8})
