@@ -549,7 +549,10 @@ def _insert(model: type[models.Model], rows: list[dict[str, Any]]) -> list[int]:
         )
         ids = [pk for (pk,) in cursor.fetchall()]
         names = ", ".join(quote(c) for c in ["id", *columns])
-        with cursor.cursor.copy(f"COPY {quote(table)} ({names}) FROM STDIN") as copy:
+        # The raw psycopg cursor raises psycopg's errors: turn them into Django's.
+        with connection.wrap_database_errors, cursor.cursor.copy(
+            f"COPY {quote(table)} ({names}) FROM STDIN"
+        ) as copy:
             for pk, row in zip(ids, rows, strict=True):
                 values = [pk, *row.values()]
                 for column in json_columns:

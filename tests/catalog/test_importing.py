@@ -366,3 +366,24 @@ class ImportFileTestCase(CsvFilesMixin):
         other = SKU.objects.get(sku_code="OTHER").product
         assert SKU.objects.get(sku_code="CHAIR-1-FR").product == other
         assert Product.objects.filter(merged_into=other).count() == 1
+
+    def test_it_counts_and_writes_a_chunk_again_when_another_import_created_its_codes(self):
+        from catalog import importing
+
+        path = self.csv_file(KETTLES)
+        self.run_import(path)
+        real_existing = importing._existing
+        calls = []
+
+        def missing_once(rows):
+            # The first look misses the SKUs, as if another import created them just after.
+            calls.append(len(rows))
+            return {} if len(calls) == 1 else real_existing(rows)
+
+        changed = KETTLES.replace("Smart Electric Kettle 1.7L", "Smart Electric Kettle 1.7 L")
+        with patch.object(importing, "_existing", side_effect=missing_once):
+            report = self.run_import(self.csv_file(changed, name="changed.csv"))
+        assert calls == [4, 4]
+        assert report.counts == {"new": 0, "updated": 1, "unchanged": 3, "invalid": 0}
+        assert SKU.objects.count() == 4
+        assert SKU.objects.get(sku_code="AQ-KT17-EN").title == "Smart Electric Kettle 1.7 L"
