@@ -127,8 +127,18 @@ def align_skus(
     ids = list(dict.fromkeys(int(i) for i in sku_ids))
     skus = list(SKU.objects.filter(pk__in=ids).select_related("category").order_by("pk"))
     if expected_hashes:
-        skus = [s for s in skus if expected_hashes.get(s.pk, s.content_hash) == s.content_hash]
-    summary.skipped = len(ids) - len(skus)  # deleted, or edited since the enqueue
+        # Enqueued work: skip SKUs edited since (a newer task follows) and SKUs that
+        # another delivery of the same work (a sweep, a redelivery) already aligned.
+        aligned = set(
+            AlignmentState.objects.filter(
+                sku_id__in=ids, status=AlignmentState.Status.DONE, aligned_hash=F("sku__content_hash")
+            ).values_list("sku_id", flat=True)
+        )
+        skus = [
+            s for s in skus
+            if expected_hashes.get(s.pk, s.content_hash) == s.content_hash and s.pk not in aligned
+        ]
+    summary.skipped = len(ids) - len(skus)  # deleted, edited since the enqueue, or already done
     if not skus:
         return summary
     _mark_started(skus)
