@@ -387,3 +387,21 @@ class ImportFileTestCase(CsvFilesMixin):
         assert report.counts == {"new": 0, "updated": 1, "unchanged": 3, "invalid": 0}
         assert SKU.objects.count() == 4
         assert SKU.objects.get(sku_code="AQ-KT17-EN").title == "Smart Electric Kettle 1.7 L"
+
+    def test_it_refuses_a_file_whose_quote_is_never_closed(self):
+        text = f'{HEADER}\nshop,A,en,"Kettle,,,,,\n' + "shop,B,en,Toaster,,,,,\n" * 8000
+        with self.assertRaisesMessage(ImportFileError, "Row 2 cannot be read"):
+            self.run_import(self.csv_file(text))
+        assert SKU.objects.count() == 0
+
+    def test_it_reports_a_cell_with_a_nul_character(self):
+        text = f"{HEADER}\nshop,A,en,Kettle\x00,,,,,\nshop,B,en,Toaster,,,,,\n"
+        report = self.run_import(self.csv_file(text))
+        assert str(report.errors[0]) == "title: contains a NUL character"
+        assert list(SKU.objects.values_list("sku_code", flat=True)) == ["B"]
+
+    def test_it_reads_the_delimiter_from_the_header_when_the_sniffer_cannot_tell(self):
+        text = "source;sku_code;title\nshop;A;Kettle\n"
+        report = self.run_import(self.csv_file(text))
+        assert report.delimiter == "semicolon"
+        assert SKU.objects.get(sku_code="A").title == "Kettle"
