@@ -16,7 +16,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Count
 
 from alignment import calibration
 from alignment.models import Match
@@ -104,60 +104,73 @@ def run_backtest(
     return result
 
 
-def scope_skus(category: Category | None) -> QuerySet[SKU]:
-    skus = SKU.objects.select_related("category")
-    return skus.filter(category_id__in=category.tree_ids()) if category else skus
-
-
 def labelled_queries(category: Category | None, *, max_pairs: int, seed: int = 0) -> tuple[list[Query], int]:
     """A deterministic sample of labelled queries (at most ``max_pairs`` pairs in all),
-    and how many labelled pairs the scope holds before sampling (an estimate for
-    product_ref negatives: NEGATIVES_PER_QUERY per query)."""
+    and about how many labelled pairs the scope holds (product_ref negatives counted
+    as NEGATIVES_PER_QUERY per group). Reads ids first and loads only the sample, so
+    the cost does not grow with the catalog."""
     rng = random.Random(seed)
-    queries: list[Query] = []
-    # Reviewers' decisions, grouped by the first SKU of each pair.
-    decided = Match.objects.filter(status__in=(Match.Status.CONFIRMED, Match.Status.REJECTED)).select_related(
-        "sku_a", "sku_b"
-    )
-    if category is not None:
-        decided = decided.filter(sku_a__category_id__in=category.tree_ids())
-    by_sku: dict[int, Query] = {}
-    for match in decided.order_by("pk"):
-        query = by_sku.setdefault(match.sku_a_id, Query(match.sku_a, [], []))
-        query.candidates.append(match.sku_b)
-        query.labels.append(match.status == Match.Status.CONFIRMED)
-    queries.extend(by_sku.values())
-    reviewed_pairs = {(m.sku_a_id, m.sku_b_id) for m in decided}
+    tree = category.tree_ids() if category else None
+    decided = Match.objects.filter(status__in=(Match.Status.CONFIRMED, Match.Status.REJECTED))
+    if tree is not None:
+        decided = decided.filter(sku_a__category_id__in=tree)
+    decided_rows = list(decided.order_by("pk").values_list("sku_a_id", "sku_b_id", "status"))
+    reviewed_pairs = {(a, b) for a, b, _ in decided_rows}
+    decided_rows = rng.sample(decided_rows, min(len(decided_rows), max_pairs))
 
-    # Ground truth from the import: product_ref groups, with other-language negatives.
-    skus = list(scope_skus(category).exclude(product_ref="").order_by("pk"))
-    groups: dict[str, list[SKU]] = defaultdict(list)
-    for sku in skus:
-        groups[sku.product_ref].append(sku)
-    pool_scope = category.root() if category else None
-    pool = list(scope_skus(pool_scope).exclude(product_ref="").order_by("pk")) if pool_scope != category else skus
-    for ref, members in sorted(groups.items()):
-        languages = {s.language for s in members}
-        if len(languages) < 2:
-            continue
-        anchor = members[0]
-        positives = [s for s in members if s.language != anchor.language]
-        others = [s for s in pool if s.product_ref != ref and s.language != anchor.language]
-        negatives = rng.sample(others, min(NEGATIVES_PER_QUERY, len(others)))
-        candidates = [s for s in positives + negatives if Match.ordered(anchor.pk, s.pk) not in reviewed_pairs]
-        if candidates:
-            queries.append(Query(anchor, candidates, [s.product_ref == ref for s in candidates]))
-    labelled = sum(len(q.candidates) for q in queries)
-    rng.shuffle(queries)
-    sample: list[Query] = []
+    # Ground truth from the import: product_ref groups in two languages or more.
+    in_scope = SKU.objects.exclude(product_ref="")
+    if tree is not None:
+        in_scope = in_scope.filter(category_id__in=tree)
+    groups = dict(
+        in_scope.values("product_ref")
+        .annotate(languages=Count("language", distinct=True), size=Count("pk"))
+        .filter(languages__gte=2)
+        .values_list("product_ref", "size")
+    )
+    refs = sorted(groups)
+    labelled = len(reviewed_pairs) + sum(size - 1 + NEGATIVES_PER_QUERY for size in groups.values())
+    refs = rng.sample(refs, min(len(refs), max_pairs))
+    members: dict[str, list[SKU]] = defaultdict(list)
+    for sku in in_scope.filter(product_ref__in=refs).select_related("category").order_by("pk"):
+        members[sku.product_ref].append(sku)
+    # Negatives: other-language SKUs of the same root category tree, another product_ref.
+    pool = SKU.objects.exclude(product_ref="")
+    if category is not None:
+        pool = pool.filter(category_id__in=category.root().tree_ids())
+    pool_rows = list(pool.order_by("pk").values_list("pk", "language", "product_ref"))
+
+    plan: list[tuple[int, list[int], list[bool]]] = []
+    for a, b, status in decided_rows:
+        plan.append((a, [b], [status == Match.Status.CONFIRMED]))
+    for ref in refs:
+        group = members[ref]
+        anchor = group[0]
+        candidates = [s.pk for s in group if s.language != anchor.language]
+        negatives: set[int] = set()
+        for _ in range(NEGATIVES_PER_QUERY * 10):
+            if len(negatives) == NEGATIVES_PER_QUERY or not pool_rows:
+                break
+            pk, language, other_ref = pool_rows[rng.randrange(len(pool_rows))]
+            if language != anchor.language and other_ref != ref:
+                negatives.add(pk)
+        candidates += sorted(negatives)
+        candidates = [pk for pk in candidates if Match.ordered(anchor.pk, pk) not in reviewed_pairs]
+        plan.append((anchor.pk, candidates, [pk not in negatives for pk in candidates]))
+    rng.shuffle(plan)
+
+    chosen: list[tuple[int, list[int], list[bool]]] = []
     budget = max_pairs
-    for query in queries:
+    for anchor_pk, candidates, labels in plan:
         if budget <= 0:
             break
-        query.candidates, query.labels = query.candidates[:budget], query.labels[:budget]
-        budget -= len(query.candidates)
-        sample.append(query)
-    return sample, labelled
+        if candidates:
+            chosen.append((anchor_pk, candidates[:budget], labels[:budget]))
+            budget -= len(chosen[-1][1])
+    needed = {pk for anchor_pk, candidates, _ in chosen for pk in (anchor_pk, *candidates)}
+    skus = SKU.objects.select_related("category").in_bulk(needed)
+    queries = [Query(skus[a], [skus[pk] for pk in candidates], labels) for a, candidates, labels in chosen]
+    return queries, labelled
 
 
 def _score_queries(scorer: Scorer, queries: list[Query], instruction: str) -> list[list[float]]:

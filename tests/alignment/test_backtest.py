@@ -51,7 +51,8 @@ class BacktestTestCase(BaseTestCase):
                 assert candidate.language != query.sku.language
                 assert label == (candidate.product_ref == query.sku.product_ref) or query.sku.pk in (a.pk, b.pk)
         assert ("k17-en", "k15-en") not in pairs
-        assert labelled == len(pairs)
+        # 1 decision + per product_ref group its other-language members and 4 negatives.
+        assert labelled == 1 + (2 + 4) + (1 + 4) + (1 + 4)
 
     def test_it_bounds_the_sample(self):
         queries, labelled = backtest.labelled_queries(self.kettles, max_pairs=3)
