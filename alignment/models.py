@@ -160,6 +160,9 @@ class Match(models.Model):
     # in both products plus the other queued pairs touching them. Kept by
     # refresh_review_impact(); 0 until first computed.
     review_impact = models.PositiveIntegerField(default=0)
+    # The pair's languages, sorted ("en-zh"), kept with review_impact so the queue
+    # can filter by language pair on an index.
+    review_languages = models.CharField(max_length=5, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -179,6 +182,11 @@ class Match(models.Model):
                 fields=["-review_impact", "-probability", "id"],
                 condition=REVIEW_QUEUE,
                 name="match_review_queue",
+            ),
+            models.Index(
+                fields=["review_languages", "-review_impact", "-probability", "id"],
+                condition=REVIEW_QUEUE,
+                name="match_review_queue_languages",
             ),
         ]
         permissions = [("review_match", "Can review matches")]
@@ -327,8 +335,8 @@ class Match(models.Model):
     def refresh_review_impact(
         cls, *, product_ids: list[int] | None = None, match_ids: list[int] | None = None
     ) -> int:
-        """Recompute review_impact for queued pairs: those touching ``product_ids``, the
-        given ``match_ids``, or (neither given) all of them.
+        """Recompute review_impact (and review_languages) for queued pairs: those touching
+        ``product_ids``, the given ``match_ids``, or (neither given) all of them.
 
         A pair's impact is the number of SKUs in its two products plus the number of
         other queued pairs touching either product. Exact for the pairs it updates:
@@ -365,7 +373,9 @@ class Match(models.Model):
         # and a full refresh of a million rows (hash joins) alike.
         sql = f"""
             WITH target AS (
-                SELECT m.id AS id, sa.product_id AS pa, sb.product_id AS pb
+                SELECT m.id AS id, sa.product_id AS pa, sb.product_id AS pb,
+                       CASE WHEN sa.language <= sb.language THEN sa.language || '-' || sb.language
+                            ELSE sb.language || '-' || sa.language END AS languages
                 FROM alignment_match m
                 JOIN catalog_sku sa ON sa.id = m.sku_a_id
                 JOIN catalog_sku sb ON sb.id = m.sku_b_id
@@ -401,7 +411,8 @@ class Match(models.Model):
             )
             UPDATE alignment_match SET review_impact = CASE
                 WHEN target.pa = target.pb THEN size_a.n + touch_a.n - 1
-                ELSE size_a.n + size_b.n + touch_a.n + touch_b.n - COALESCE(linking.n, 0) - 1 END
+                ELSE size_a.n + size_b.n + touch_a.n + touch_b.n - COALESCE(linking.n, 0) - 1 END,
+                review_languages = target.languages
             FROM target
             JOIN size size_a ON size_a.p = target.pa JOIN size size_b ON size_b.p = target.pb
             JOIN touch touch_a ON touch_a.p = target.pa JOIN touch touch_b ON touch_b.p = target.pb

@@ -75,8 +75,7 @@ def queued(filters: Filters = Filters()) -> MatchQuerySet:
         tree = filters.category.tree_ids()
         qs = qs.filter(Q(sku_a__category_id__in=tree) | Q(sku_b__category_id__in=tree))
     if filters.languages:
-        x, y = filters.languages
-        qs = qs.filter(Q(sku_a__language=x, sku_b__language=y) | Q(sku_a__language=y, sku_b__language=x))
+        qs = qs.filter(review_languages="-".join(language_pair(*filters.languages)))
     if filters.band:
         low, high = BAND_RANGES[filters.band]
         # Audit samples are blind: a score filter must not reveal them.
@@ -87,12 +86,13 @@ def queued(filters: Filters = Filters()) -> MatchQuerySet:
 
 
 def place_new_pairs(*, limit: int = 2000) -> int:
-    """Give pairs queued since the last refresh (impact still 0) their place in the order.
+    """Give pairs queued since the last refresh (impact still 0) their place in the order
+    and their language pair.
 
     The pipeline queues pairs without computing their impact; this runs before the
     queue is read, and a periodic task recomputes everything. Returns rows updated.
     """
-    new = Match.objects.in_review_queue().filter(review_impact=0)
+    new = Match.objects.in_review_queue().filter(Q(review_impact=0) | Q(review_languages=""))
     pairs = list(new.values_list("sku_a__product_id", "sku_b__product_id")[:limit])
     if not pairs:
         return 0
@@ -232,9 +232,8 @@ def forget_counts() -> None:
 def _count_facets() -> dict[str, Any]:
     qs = Match.objects.in_review_queue()
     languages: dict[tuple[str, str], int] = {}
-    for row in qs.values("sku_a__language", "sku_b__language").annotate(n=Count("pk")):
-        pair = language_pair(row["sku_a__language"], row["sku_b__language"])
-        languages[pair] = languages.get(pair, 0) + row["n"]
+    for row in qs.exclude(review_languages="").values("review_languages").annotate(n=Count("pk")):
+        languages[tuple(row["review_languages"].split("-"))] = row["n"]  # type: ignore[index]
     roots: dict[int, int] = {}
     paths = dict(Category.objects.values_list("pk", "path"))
     by_path = {path: pk for pk, path in paths.items()}
@@ -260,7 +259,7 @@ def _count_facets() -> dict[str, Any]:
         for row in rows.values(field).annotate(n=Count("pk")):
             sources[row[field]] = sources.get(row[field], 0) + row["n"]
     return {
-        "total": sum(languages.values()),
+        "total": qs.count(),
         "audit": qs.filter(is_audit_sample=True).count(),
         "languages": sorted(languages.items(), key=lambda item: -item[1]),
         "categories": sorted(((paths[pk], pk, n) for pk, n in roots.items()), key=lambda r: -r[2]),

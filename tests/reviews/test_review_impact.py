@@ -47,6 +47,8 @@ class ReviewImpactTestCase(ReviewTestCase):
         updated = Match.refresh_review_impact()
         assert updated == len(self.expected())
         assert self.stored() == self.expected()
+        for match in Match.objects.in_review_queue().select_related("sku_a", "sku_b"):
+            assert match.review_languages == "-".join(sorted([match.sku_a.language, match.sku_b.language]))
 
     def test_it_refreshes_exactly_the_pairs_around_given_products(self):
         Match.refresh_review_impact()
