@@ -105,11 +105,12 @@ def _scope_slug(category: Category | None) -> str:
 @permission_required(TEMPLATE_PERMISSION, raise_exception=True)
 def templates(request: HttpRequest) -> HttpResponse:
     versions: dict[int | None, list[InstructionTemplate]] = {}
-    for template in InstructionTemplate.objects.order_by("-version"):
+    for template in InstructionTemplate.objects.select_related("category").order_by("-version"):
         versions.setdefault(template.category_id, []).append(template)
     overrides = {t.category_id: t for t in CategoryThreshold.objects.all()}
     query = request.GET.get("q", "").strip()
-    categories = Category.objects.select_related("parent").order_by("path")
+    parents = dict(Category.objects.values_list("pk", "parent_id"))
+    categories = Category.objects.order_by("path")
     if query:
         categories = categories.filter(path__icontains=query)
 
@@ -117,11 +118,10 @@ def templates(request: HttpRequest) -> HttpResponse:
         own = versions.get(category.pk if category else None, [])
         active = next((t for t in own if t.is_published), None)
         inherited = None
-        if active is None and category is not None:
-            for ancestor in category.ancestors()[1:]:
-                inherited = next((t for t in versions.get(ancestor.pk, []) if t.is_published), None)
-                if inherited:
-                    break
+        ancestor = parents.get(category.pk) if category else None
+        while active is None and inherited is None and ancestor is not None:
+            inherited = next((t for t in versions.get(ancestor, []) if t.is_published), None)
+            ancestor = parents.get(ancestor)
         return {
             "category": category,
             "slug": _scope_slug(category),

@@ -123,3 +123,11 @@ class TemplateEditorTestCase(BaseTestCase):
         r = self.client.get("/instructions/")
         assert r.status_code == 302
         assert "/accounts/login/" in r["Location"]
+
+    def test_the_list_uses_a_fixed_number_of_queries(self):
+        for i in range(10):
+            Category.get_or_create_path(f"Home > Kitchen > Kettles > Size {i} > Deep")
+        InstructionTemplate.add_version(self.kitchen, text="Kitchen v1").publish()
+        with self.assertNumQueries(8):
+            r = self.client.get("/instructions/")
+        assert r.content.count(b"inherits Kitchen v1") == 22
