@@ -19,15 +19,16 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
 from django.views.decorators.csrf import csrf_exempt
 
-from alignment import openapi, reranking
+from alignment import openapi, reranking, rescoring
 from alignment.models import ApiToken, Match
 from alignment.scorers import ScoringError
-from catalog.models import LANGUAGE_ORDER, SKU, Language, Product
+from alignment.thresholds import thresholds_for
+from catalog.models import LANGUAGE_ORDER, PATH_SEPARATOR, SKU, Category, Language, Product, split_category_path
 
 View = Callable[..., HttpResponse]
 
 MAX_INSTRUCTION_CHARS = 4000
-RERANK_FIELDS = ("query", "documents", "instruction", "top_n")
+RERANK_FIELDS = ("query", "documents", "instruction", "top_n", "category")
 
 
 class ApiError(Exception):
@@ -95,11 +96,14 @@ def authenticate(request: HttpRequest) -> None:
 def rerank(request: HttpRequest) -> HttpResponse:
     data = parse_rerank(request)
     try:
-        ranking = reranking.rerank(data["query"], data["documents"], instruction=data["instruction"])
+        ranking = reranking.rerank(
+            data["query"], data["documents"], instruction=data["instruction"], category=data["category"]
+        )
     except ScoringError as exc:
         raise ApiError(f"Scoring failed: {exc}", status=503) from exc
     results = ranking.results[: data["top_n"]] if data["top_n"] else ranking.results
     template = ranking.template
+    auto, review = thresholds_for(data["category"])
     return JsonResponse(
         {
             "results": [
@@ -108,9 +112,11 @@ def rerank(request: HttpRequest) -> HttpResponse:
                     "document": item.document,
                     "score": round(item.probability, 6),
                     "language": item.language,
+                    "band": rescoring.band(item.probability, auto=auto, review=review),
                 }
                 for item in results
             ],
+            "thresholds": {"auto": auto, "review": review},
             "model": {"scorer": ranking.scorer, "revision": ranking.model_revision},
             "instruction_version": template.version if template else None,
             "instruction_source": "request" if data["instruction"] else ("template" if template else "built-in"),
@@ -164,7 +170,22 @@ def parse_rerank(request: HttpRequest) -> dict[str, Any]:
     top_n = body.get("top_n")
     if top_n is not None and (isinstance(top_n, bool) or not isinstance(top_n, int) or top_n < 1):
         raise ApiError("top_n must be a positive integer", field="top_n")
-    return {"query": query, "documents": documents, "instruction": instruction, "top_n": top_n}
+    category = _category(body.get("category"))
+    return {"query": query, "documents": documents, "instruction": instruction, "top_n": top_n, "category": category}
+
+
+def _category(value: object) -> Category | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        raise ApiError("category must be a category id or a path like 'Home > Kitchen'", field="category")
+    if isinstance(value, int):
+        found = Category.objects.filter(pk=value).first() if 0 < value < 2**63 else None
+    else:
+        found = Category.objects.filter(path=PATH_SEPARATOR.join(split_category_path(value))).first()
+    if found is None:
+        raise ApiError(f"Unknown category {value!r}", field="category")
+    return found
 
 
 def _text(value: object, *, field: str, max_chars: int) -> str:

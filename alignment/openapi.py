@@ -148,6 +148,10 @@ def schema(*, server: str) -> dict[str, Any]:
                             "description": "What 'the same product' means; English works best. Default: the published default template.",
                         },
                         "top_n": {"type": "integer", "minimum": 1, "description": "Return only the best N."},
+                        "category": {
+                            "oneOf": [{"type": "integer"}, {"type": "string"}],
+                            "description": "A category id or path ('Home > Kitchen > Kettles'): its published instruction and thresholds apply.",
+                        },
                     },
                     "example": {
                         "query": "智能恒温电热水壶,1.7L大容量,4档温度调节",
@@ -170,6 +174,7 @@ def schema(*, server: str) -> dict[str, Any]:
                                     "document": {"type": "string"},
                                     "score": {"type": "number", "minimum": 0, "maximum": 1, "description": "Calibrated probability of the same product."},
                                     "language": {"type": "string", "nullable": True, "enum": ["zh", "en", "fr", "es", "de", None]},
+                                    "band": {"type": "string", "enum": ["auto", "review", "discard"], "description": "Where the pipeline would route the pair at the thresholds."},
                                 },
                             },
                         },
@@ -177,8 +182,12 @@ def schema(*, server: str) -> dict[str, Any]:
                             "type": "object",
                             "properties": {"scorer": {"type": "string"}, "revision": {"type": "string"}},
                         },
-                        "instruction_version": {"type": "integer", "nullable": True, "description": "Version of the default template used; null for the request's own or the built-in instruction."},
+                        "instruction_version": {"type": "integer", "nullable": True, "description": "Version of the template used (the category's or the default); null for the request's own or the built-in instruction."},
                         "instruction_source": {"type": "string", "enum": ["request", "template", "built-in"]},
+                        "thresholds": {
+                            "type": "object",
+                            "properties": {"auto": {"type": "number"}, "review": {"type": "number"}},
+                        },
                         "query_language": {"type": "string", "nullable": True},
                         "took_ms": {"type": "number"},
                     },

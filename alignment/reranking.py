@@ -9,6 +9,7 @@ from alignment import calibration, instructions
 from alignment.models import InstructionTemplate
 from alignment.scorers import Scorer, get_scorer
 from catalog.languages import detect_language
+from catalog.models import Category
 
 
 @dataclass(frozen=True)
@@ -34,18 +35,21 @@ class Ranking:
     elapsed_ms: float
 
 
-def rerank(query: str, documents: list[str], *, instruction: str | None = None) -> Ranking:
+def rerank(
+    query: str, documents: list[str], *, instruction: str | None = None, category: Category | None = None
+) -> Ranking:
     """Score every document against the query, best first (ties keep the given order).
 
-    Without an instruction, the published default template's text (else the
-    built-in default) is used. Probabilities are calibrated per language pair
-    where the languages can be told. Raises ``ScoringError`` when the scorer fails.
+    Without an instruction, the category's published template (else the default
+    template, else the built-in default) is used. Probabilities are calibrated per
+    language pair where the languages can be told. Raises ``ScoringError`` when the
+    scorer fails.
     """
     started = time.perf_counter()
     scorer = get_scorer()
     template: InstructionTemplate | None = None
     if not instruction:
-        instruction, template = instructions.instruction_for(None)
+        instruction, template = instructions.instruction_for(category)
     raw = scorer.score(query, documents, instruction)
     query_language = detect_language(query).language
     languages = [detect_language(document).language for document in documents]

@@ -151,3 +151,25 @@ class RerankTestCase(BaseTestCase):
         body = self.post({"query": KETTLE_ZH, "documents": [doc]})
         assert body["Content-Type"] == "application/json"
         assert body.json()["results"][0]["document"] == doc
+
+    def test_it_uses_a_categorys_instruction_and_thresholds(self):
+        from alignment.models import CategoryThreshold
+        from catalog.models import Category
+
+        kettles = Category.get_or_create_path("Home > Kitchen > Kettles")
+        template = InstructionTemplate.add_version(kettles.parent, text="Same kitchen appliance?")
+        template.publish()
+        CategoryThreshold.objects.create(category=kettles, auto=0.99, review=0.01)
+        for category in (kettles.pk, "Home > Kitchen > Kettles", "Home>Kitchen>Kettles"):
+            body = self.post({"query": KETTLE_ZH, "documents": [KETTLE_EN, THERMOMETER], "category": category}).json()
+            assert body["instruction_version"] == template.version
+            assert body["thresholds"] == {"auto": 0.99, "review": 0.01}
+            assert {item["band"] for item in body["results"]} == {"review"}
+        body = self.post({"query": KETTLE_ZH, "documents": [KETTLE_EN]}).json()
+        assert body["thresholds"] == {"auto": 0.9, "review": 0.7}
+        assert body["results"][0]["band"] in ("auto", "review", "discard")
+
+    def test_it_rejects_an_unknown_category(self):
+        for category in (999999, "Garden > Hoses", 2**70, True, ["Home"]):
+            r = self.post({"query": "q", "documents": ["a"], "category": category})
+            self.assert_error(r, field="category", contains="ategor")
