@@ -106,7 +106,7 @@ class AlignmentWorkerTestCase(TransactionTestCase):
         shutil.rmtree(self.tmp, ignore_errors=True)
         super().tearDown()
 
-    def wait(self, condition, *, what: str, timeout: float = 60) -> None:
+    def wait(self, condition, *, what: str, timeout: float = 120) -> None:
         try:
             wait_for(condition, timeout=timeout, what=what)
         except AssertionError as exc:
@@ -146,7 +146,7 @@ class AlignmentWorkerTestCase(TransactionTestCase):
         self.worker.kill()
         assert _aligned_count() < 20, "the worker finished before it could be killed"
         self.worker.start()
-        self.wait(lambda: _aligned_count() == 20, what="every SKU aligned after the restart", timeout=90)
+        self.wait(lambda: _aligned_count() == 20, what="every SKU aligned after the restart", timeout=150)
         self.assert_products_found()
         self.assert_no_duplicates()
 
