@@ -126,6 +126,10 @@ def fusion_features(
     return rows
 
 
+def _cache_key(text: str) -> bytes:
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
+
+
 def fused_score(row: list[float], weights: dict[str, Any]) -> float:
     z = weights["bias"]
     for value, mean, scale, weight in zip(row, weights["mean"], weights["scale"], weights["coef"], strict=True):
@@ -185,15 +189,22 @@ class E5Scorer(Scorer):
             windows.append(current)
         return windows
 
-    def _embed_one(self, text: str) -> np.ndarray:
+    def _embed_new(self, texts: list[str]) -> list[np.ndarray]:
+        """Embed texts that are not cached: the ones that fit in one batch call, long ones by windows."""
         import numpy as np
 
-        windows = self.windows(text)
-        vectors = self._model.encode(windows, PREFIX_QUERY)
-        if len(windows) == 1:
-            return np.asarray(vectors, dtype=np.float32).reshape(-1)
-        pooled = np.asarray(vectors, dtype=np.float32).mean(axis=0)
-        return pooled / max(float(np.linalg.norm(pooled)), 1e-12)
+        split = [self.windows(text) for text in texts]
+        vectors: list[np.ndarray] = [np.empty(0, dtype=np.float32)] * len(texts)
+        short = [i for i, windows in enumerate(split) if len(windows) == 1]
+        if short:  # one call for all of them: the engine batches them itself
+            batch = np.asarray(self._model.encode([texts[i] for i in short], PREFIX_QUERY), dtype=np.float32)
+            for row, i in zip(batch.reshape(len(short), -1), short, strict=True):
+                vectors[i] = row
+        for i, windows in enumerate(split):
+            if len(windows) > 1:
+                pooled = np.asarray(self._model.encode(windows, PREFIX_QUERY), dtype=np.float32).mean(axis=0)
+                vectors[i] = pooled / max(float(np.linalg.norm(pooled)), 1e-12)
+        return vectors
 
     def embed(self, texts: list[str]) -> np.ndarray:
         """L2-normalised float32 embeddings, shape (len(texts), 384), cached per text."""
@@ -202,17 +213,19 @@ class E5Scorer(Scorer):
         self._load()
         out = np.empty((len(texts), 384), dtype=np.float32)
         with self._lock:
-            for i, text in enumerate(texts):
-                key = hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
-                vector = self._cache.get(key)
+            keys = [_cache_key(text) for text in texts]
+            missing = list(dict.fromkeys(t for t, k in zip(texts, keys, strict=True) if k not in self._cache))
+            fresh = dict(zip(missing, self._embed_new(missing), strict=True))
+            for i, (text, key) in enumerate(zip(texts, keys, strict=True)):
+                vector = fresh.get(text)
                 if vector is None:
-                    vector = self._embed_one(text)
-                    self._cache[key] = vector
-                    if len(self._cache) > self.cache_size:
-                        self._cache.popitem(last=False)
-                else:
+                    vector = self._cache[key]
                     self._cache.move_to_end(key)
+                else:
+                    self._cache[key] = vector
                 out[i] = vector
+            while len(self._cache) > self.cache_size:
+                self._cache.popitem(last=False)
         return out
 
     def remember(self, texts: list[str], vectors: list[Any]) -> None:
@@ -221,7 +234,7 @@ class E5Scorer(Scorer):
 
         with self._lock:
             for text, vector in zip(texts, vectors, strict=True):
-                key = hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
+                key = _cache_key(text)
                 self._cache[key] = np.asarray(vector, dtype=np.float32).reshape(-1)
                 self._cache.move_to_end(key)
             while len(self._cache) > self.cache_size:
@@ -239,6 +252,13 @@ class E5Scorer(Scorer):
         """FUSION_FEATURES for each document against the query."""
         vectors = self.embed([query, *documents])
         cosines = [float(c) for c in vectors[1:] @ vectors[0]]
-        query_phrases = self.embed(phrases(query))
-        phrase_scores = [phrase_alignment(query_phrases, self.embed(phrases(d))) for d in documents]
+        groups = [phrases(query), *(phrases(d) for d in documents)]
+        flat = self.embed([p for group in groups for p in group])  # one call: the engine batches
+        bounds = [0]
+        for group in groups:
+            bounds.append(bounds[-1] + len(group))
+        query_phrases = flat[: bounds[1]]
+        phrase_scores = [
+            phrase_alignment(query_phrases, flat[bounds[i] : bounds[i + 1]]) for i in range(1, len(groups))
+        ]
         return fusion_features(cosines, query, documents, phrase_scores)
