@@ -9,7 +9,7 @@ Routing by calibrated probability p, with the category's thresholds
 (``thresholds.thresholds_for``):
 
 - p >= auto: the two products merge, unless a safety rule holds it for review
-  (``Match.hold_reason`` says which; see ``join_refusal``);
+  (``Match.hold_reason`` says which; see ``alignment.joins``);
 - review <= p < auto: a pending Match for the review queue;
 - p < review: a discarded Match, kept with its score for audit; but a pair whose
   SKUs already share a product goes to review instead (a doubtful member).
@@ -20,7 +20,6 @@ from __future__ import annotations
 import functools
 import logging
 import time
-from datetime import timedelta
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -32,10 +31,10 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from alignment import calibration, embeddings, instructions, retrieval, thresholds
+from alignment import calibration, embeddings, instructions, joins, retrieval, thresholds
 from alignment.changes import is_material_change, text_snapshot
 from alignment.models import AlignmentState, InstructionTemplate, Match
-from alignment.scorers import Scorer, ScoringError, get_scorer
+from alignment.scorers import Scorer, get_scorer
 from catalog import merging
 from catalog.models import SKU, Category, ProductEvent
 
@@ -43,8 +42,6 @@ logger = logging.getLogger(__name__)
 
 OPEN_STATUSES = (Match.Status.PENDING, Match.Status.DISCARDED, Match.Status.AUTO_MERGED, Match.Status.STALE)
 DECIDED_STATUSES = (Match.Status.CONFIRMED, Match.Status.REJECTED)
-# Joining two products scores their missing cross pairs on the spot, up to this many.
-MAX_CROSS_PAIRS = 50
 STAGES = ("embedding", "retrieval", "scoring", "writing")
 
 
@@ -176,15 +173,6 @@ def _mark_done(skus: list[SKU]) -> None:
     ids = [s.pk for s in skus]
     AlignmentState.objects.filter(sku_id__in=ids, sku__content_hash=F("aligned_hash")).update(
         status=AlignmentState.Status.DONE, error="", updated_at=timezone.now()
-    )
-
-
-def mark_failed(sku_ids: Iterable[int], error: str) -> None:
-    """A permanent scoring error: the SKUs wait for a person (or a new text)."""
-    ids = list(SKU.objects.filter(pk__in=list(sku_ids)).values_list("pk", flat=True))
-    AlignmentState.objects.bulk_create([AlignmentState(sku_id=i) for i in ids], ignore_conflicts=True)
-    AlignmentState.objects.filter(sku_id__in=ids).update(
-        status=AlignmentState.Status.FAILED, error=error[:2000], updated_at=timezone.now()
     )
 
 
@@ -339,7 +327,7 @@ def _decided_pairs(wanted: dict[int, dict[int, dict[str, Any]]]) -> set[tuple[in
 
 def _write(pairs: list[ScoredPair], *, scorer: Scorer, summary: AlignmentSummary) -> None:
     """Upsert one Match per pair; merge the strong ones one at a time, strongest first."""
-    existing = _existing_matches([p.key for p in pairs])
+    existing = joins.existing_matches([p.key for p in pairs])
     product_of = dict(
         SKU.objects.filter(pk__in={i for p in pairs for i in p.key}).values_list("pk", "product_id")
     )
@@ -379,15 +367,6 @@ def _write(pairs: list[ScoredPair], *, scorer: Scorer, summary: AlignmentSummary
                 if product_id == event.other_product_id:
                     product_of[sku_id] = event.product_id
     _save_rows(new_rows, updates)
-
-
-def _existing_matches(keys: list[tuple[int, int]]) -> dict[tuple[int, int], Match]:
-    if not keys:
-        return {}
-    ids = {i for key in keys for i in key}
-    wanted = set(keys)
-    rows = Match.objects.filter(sku_a__in=ids, sku_b__in=ids)
-    return {(m.sku_a_id, m.sku_b_id): m for m in rows if (m.sku_a_id, m.sku_b_id) in wanted}
 
 
 def _match_row(
@@ -440,11 +419,15 @@ def _route_strong(
     Returns the merge event, if the products merged.
     """
     event = None
+    checked: list[ScoredPair] = []
     with transaction.atomic():
         match = Match.objects.select_for_update().filter(sku_a=pair.a, sku_b=pair.b).first()
         if match is not None and match.status in DECIDED_STATUSES:
             return None
-        refusal = join_refusal(pair.a, pair.b, review=pair.review, scorer=scorer, batch_scores=batch_scores)
+        refusal = joins.join_refusal(
+            pair.a, pair.b, review=pair.review, batch_scores=batch_scores,
+            score_missing=functools.partial(_score_cross_pairs, scorer=scorer, out=checked),
+        )
         status = Match.Status.PENDING if refusal else Match.Status.AUTO_MERGED
         row = _match_row(pair, scorer=scorer, status=status, hold_reason=refusal or "", existing=match)
         row.save()
@@ -453,177 +436,48 @@ def _route_strong(
                 pair.a, pair.b, via="auto", match_ref=row.pk,
                 reason=f"p={pair.probability:.3f} >= {pair.auto:.2f} ({scorer.name})",
             )
+        _record_checked(checked, refusal=refusal, scorer=scorer)
     _count(summary, status, refusal or "")
     return event
 
 
-def join_refusal(
-    a: SKU,
-    b: SKU,
-    *,
-    review: float,
-    scorer: Scorer,
-    batch_scores: dict[tuple[int, int], float] | None = None,
-) -> str | None:
-    """Why the machine may not put a's and b's products together (None: it may).
-
-    The rules, in order:
-
-    1. a human decision wins: if any SKU of one product has a rejected Match with
-       any SKU of the other, the join is refused (cannot-link, until a text
-       changes materially and the pair is re-opened);
-    2. two SKUs of the same language and the same source never end up in one
-       product automatically;
-    3. no weak bridges: when either product already holds several SKUs, every
-       cross pair (one SKU from each side) must score at least the review
-       threshold. Cross pairs without a Match are scored now (up to
-       MAX_CROSS_PAIRS; more than that goes to review) and recorded.
-
-    Locks both products for the rest of the transaction.
-    """
-    locked = {p.pk for p in _lock_products(a, b)}
-    members = list(SKU.objects.filter(product_id__in=locked).order_by("pk"))
-    side_a = [s for s in members if s.product_id == _current_product(a, members)]
-    side_b = [s for s in members if s.product_id == _current_product(b, members)]
-    if side_a and side_b and side_a[0].product_id == side_b[0].product_id:
-        return None  # already one product
-    cross = [Match.ordered(x.pk, y.pk) for x in side_a for y in side_b]
-    matches = _existing_matches(cross)
-    rejected = [m for m in matches.values() if m.status == Match.Status.REJECTED]
-    if rejected:
-        m = rejected[0]
-        return f"A reviewer rejected SKUs {m.sku_a_id} and {m.sku_b_id}, which would end up in one product."
-    sources = {(s.language, s.source): s.pk for s in side_a}
-    for s in side_b:
-        if (s.language, s.source) in sources:
-            return (
-                f"SKUs {sources[(s.language, s.source)]} and {s.pk} have the same language and "
-                f"source ({s.language}, {s.source}) and would end up in one product."
-            )
-    if len(side_a) == 1 and len(side_b) == 1:
-        return None
-    scores = {key: m.probability for key, m in matches.items() if m.status != Match.Status.STALE}
-    scores.update({key: p for key, p in (batch_scores or {}).items() if key in set(cross)})
-    missing = [key for key in cross if key not in scores]
-    if len(missing) > MAX_CROSS_PAIRS:
-        return f"Joining these products needs {len(missing)} more pairs scored; please review."
-    if missing:
-        scores.update(_score_cross_pairs(missing, {s.pk: s for s in members}, scorer=scorer))
-    weak = [(key, p) for key, p in scores.items() if key in set(cross) and p < review]
-    if weak:
-        (x, y), p = min(weak, key=lambda item: item[1])
-        return (
-            f"Weak bridge: SKUs {x} and {y} would end up in one product but score only "
-            f"{p:.2f} (below {review:.2f})."
-        )
-    return None
-
-
-def _current_product(sku: SKU, members: list[SKU]) -> int | None:
-    return next((s.product_id for s in members if s.pk == sku.pk), None)
-
-
-def _lock_products(a: SKU, b: SKU) -> list[Any]:
-    from catalog.models import Product
-
-    ids = SKU.objects.filter(pk__in=[a.pk, b.pk]).values_list("product_id", flat=True)
-    return list(Product.objects.select_for_update().filter(pk__in=set(ids)).order_by("pk"))
-
-
 def _score_cross_pairs(
-    keys: list[tuple[int, int]], skus: dict[int, SKU], *, scorer: Scorer
+    keys: list[tuple[int, int]], skus: dict[int, SKU], *, scorer: Scorer, out: list[ScoredPair]
 ) -> dict[tuple[int, int], float]:
-    """Score pairs a join depends on and record them (provenance: the merge check)."""
+    """Score the pairs a join depends on; the scored pairs are added to ``out``."""
     by_query: dict[int, list[int]] = defaultdict(list)
     for x, y in keys:
         by_query[x].append(y)
-    out: dict[tuple[int, int], float] = {}
-    rows = []
+    scores: dict[tuple[int, int], float] = {}
     mapping_cache: dict[str, Any] = {}
     for x, others in by_query.items():
         query = skus[x]
         text, template = instructions.instruction_for(query.category)
-        raws = scorer.score(embeddings.sku_text(query), [embeddings.sku_text(skus[y]) for y in others], text)
         auto, review = thresholds.thresholds_for(query.category)
+        raws = scorer.score(embeddings.sku_text(query), [embeddings.sku_text(skus[y]) for y in others], text)
         for y, raw in zip(others, raws, strict=True):
             p = _calibrate(scorer, raw, (query.language, skus[y].language), mapping_cache)
-            out[(x, y)] = p
-            pair = ScoredPair(query, skus[y], raw, p, {"merge_check": True}, template, auto, review)
-            status = Match.Status.PENDING if p >= review else Match.Status.DISCARDED
-            rows.append(_match_row(pair, scorer=scorer, status=status))
+            scores[(x, y)] = p
+            out.append(ScoredPair(query, skus[y], raw, p, {"merge_check": True}, template, auto, review))
+    return scores
+
+
+def _record_checked(pairs: list[ScoredPair], *, refusal: str | None, scorer: Scorer) -> None:
+    """Record the cross pairs a join was checked on, routed by the join's outcome."""
+    rows = []
+    for pair in pairs:
+        status, hold = Match.Status.DISCARDED, ""
+        if pair.probability >= pair.auto and not refusal:
+            status = Match.Status.AUTO_MERGED
+        elif pair.probability >= pair.review:
+            status = Match.Status.PENDING
+            hold = (refusal or "") if pair.probability >= pair.auto else ""
+        rows.append(_match_row(pair, scorer=scorer, status=status, hold_reason=hold))
     Match.objects.bulk_create(rows, ignore_conflicts=True)
-    return out
-
-
-def skus_needing_alignment(*, grace_seconds: int) -> list[int]:
-    """SKUs whose alignment is due: no state, pending or failed too long, or aligned at an old text."""
-    cutoff = timezone.now() - timedelta(seconds=grace_seconds)
-    no_state = SKU.objects.filter(alignment__isnull=True, updated_at__lt=cutoff)
-    stuck = SKU.objects.filter(
-        alignment__status=AlignmentState.Status.PENDING, alignment__updated_at__lt=cutoff
-    )
-    outdated = SKU.objects.filter(alignment__status=AlignmentState.Status.DONE).exclude(
-        alignment__aligned_hash=F("content_hash")
-    ).filter(alignment__updated_at__lt=cutoff)
-    ids: set[int] = set()
-    for queryset in (no_state, stuck, outdated):
-        ids.update(queryset.values_list("pk", flat=True))
-    return sorted(ids)
 
 
 def skus_in_category(category: Category) -> list[int]:
     return list(SKU.objects.filter(category_id__in=category.tree_ids()).order_by("pk").values_list("pk", flat=True))
-
-
-def align_enqueued(items: Iterable[Iterable[Any]], *, scorer: Scorer | None = None) -> AlignmentSummary:
-    """The task's work: align [sku_id, content_hash] pairs; permanent errors fail the SKUs."""
-    expected = {int(sku_id): str(content_hash) for sku_id, content_hash in items}
-    try:
-        return align_skus(list(expected), expected_hashes=expected, scorer=scorer)
-    except ScoringError as exc:
-        if not exc.permanent:
-            raise
-        logger.error("Alignment failed for SKUs %s: %s", sorted(expected), exc)
-        mark_failed(expected, str(exc))
-        return AlignmentSummary()
-
-
-def enqueue_alignment(sku_ids: Iterable[int]) -> int:
-    """Mark SKUs pending and enqueue them in chunks after the current transaction commits.
-
-    A broker failure is logged and never breaks the save: the SKUs stay pending and
-    the periodic sweep enqueues them once the broker is back. Returns the number
-    of SKUs marked.
-    """
-    wanted = {int(i) for i in sku_ids}
-    hashes = dict(SKU.objects.filter(pk__in=wanted).values_list("pk", "content_hash"))
-    present = sorted(hashes)  # a SKU deleted meanwhile needs nothing
-    if not present:
-        return 0
-    AlignmentState.objects.bulk_create([AlignmentState(sku_id=i) for i in present], ignore_conflicts=True)
-    AlignmentState.objects.filter(sku_id__in=present).update(
-        status=AlignmentState.Status.PENDING, updated_at=timezone.now()
-    )
-    size = settings.ALIGNMENT_TASK_CHUNK_SIZE
-    for start in range(0, len(present), size):
-        chunk = [[i, hashes[i]] for i in present[start : start + size]]
-        transaction.on_commit(functools.partial(_send, chunk))
-    return len(present)
-
-
-def _send(chunk: list[list[Any]]) -> None:
-    from alignment import tasks
-
-    try:
-        tasks.align_skus.delay(chunk)
-    except Exception:  # the broker is down or refused: the sweep retries later
-        logger.exception("Could not enqueue alignment of %d SKUs; they stay pending", len(chunk))
-
-
-def sweep_pending(*, grace_seconds: int | None = None) -> int:
-    """Enqueue every SKU whose alignment is overdue; return how many."""
-    grace = settings.ALIGNMENT_PENDING_GRACE_SECONDS if grace_seconds is None else grace_seconds
-    return enqueue_alignment(skus_needing_alignment(grace_seconds=grace))
 
 
 def align_in_chunks(

@@ -6,11 +6,11 @@ from typing import Any
 
 from django.dispatch import receiver
 
-from alignment import pipeline
+from alignment import queueing
 from catalog.signals import sku_changed
 
 
 @receiver(sku_changed, dispatch_uid="alignment.enqueue_changed_skus")
 def enqueue_changed_skus(sender: Any, *, sku_ids: list[int], **kwargs: Any) -> None:
     """Mark the SKUs pending and enqueue their alignment once the transaction commits."""
-    pipeline.enqueue_alignment(sku_ids)
+    queueing.enqueue_alignment(sku_ids)

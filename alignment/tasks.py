@@ -11,7 +11,7 @@ from typing import Any
 from celery import shared_task
 from django.conf import settings
 
-from alignment import pipeline
+from alignment import queueing
 from alignment.scorers import ScoringError
 
 # Tasks that run a scorer: late acks (a task lost with its worker runs again),
@@ -36,13 +36,13 @@ def align_skus(items: list[list[Any]]) -> dict[str, Any]:
     Idempotent: Matches are upserted per pair, and a SKU whose text changed since
     it was enqueued is skipped (its newer task aligns it).
     """
-    return pipeline.align_enqueued(items).as_dict()
+    return queueing.align_enqueued(items).as_dict()
 
 
 @shared_task(name="alignment.sweep_pending", acks_late=True)
 def sweep_pending() -> int:
     """Re-enqueue SKUs whose alignment is overdue (a lost task, Redis down at save time)."""
-    return pipeline.sweep_pending()
+    return queueing.sweep_pending()
 
 
 @shared_task(name="alignment.rescore_category", **SCORING)

@@ -8,7 +8,7 @@ generates products described in five languages (zh/en/fr/es/de; most SKUs a
 title plus a short description, --long-share of them with a long description),
 starts a private redis-server and ``celery -A config worker -Q scoring,default``
 with the default scorer (ALIGNMENT_SCORER unset: e5 fused with lexical
-evidence), enqueues every SKU as an import would (``pipeline.enqueue_alignment``),
+evidence), enqueues every SKU as an import would (``queueing.enqueue_alignment``),
 and waits until every SKU is aligned at its current text.
 
 Prints SKUs/s and pairs scored/s over the wall time from the enqueue to the
@@ -228,10 +228,10 @@ def main() -> None:
                 raise SystemExit(f"The worker did not start:\n{log_path.read_text(errors='replace')[-3000:]}")
             time.sleep(0.5)
 
-        from alignment import pipeline
+        from alignment import queueing
 
         started = time.monotonic()
-        pipeline.enqueue_alignment(ids)
+        queueing.enqueue_alignment(ids)
         peak = 0.0
         done = 0
         last_report = started

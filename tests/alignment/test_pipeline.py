@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from alignment import embeddings, pipeline, retrieval
+from alignment import embeddings, pipeline, queueing, retrieval
 from alignment.models import AlignmentState, CategoryThreshold, InstructionTemplate, Match
 from catalog.models import SKU, Category, ProductEvent
 from tests.base import BaseTestCase
@@ -200,7 +200,10 @@ class SafetyRulesTestCase(PipelineTestCase):
         c = self.sku("C", "fr", KETTLE_FR)
         self.align([b], {KETTLE_FR: 0.95, KETTLE_EN: 0.95}, default=0.1)
         assert self.product(a) == self.product(b) == self.product(c)
-        assert self.match(a, c).probability == 0.95  # the cross pair the join checked
+        checked = self.match(a, c)  # the cross pair the join checked
+        assert checked.probability == 0.95
+        assert checked.status == Match.Status.AUTO_MERGED
+        assert checked.retrieval == {"merge_check": True}
 
     def test_it_holds_same_language_and_source_skus_apart(self):
         en = self.sku("1", "en", KETTLE_EN, source="shop")
@@ -300,7 +303,7 @@ class EnqueuedWorkTestCase(PipelineTestCase):
         en, _ = self.sku("1", "en", KETTLE_EN), self.sku("2", "de", KETTLE_DE)
         embeddings.ensure_embeddings(list(SKU.objects.all()))
         with FakeScorer.returning(error=ScoringError("weights missing", permanent=True)):
-            pipeline.align_enqueued([[en.pk, en.content_hash]], scorer=self.scorer)
+            queueing.align_enqueued([[en.pk, en.content_hash]], scorer=self.scorer)
         state = AlignmentState.objects.get(sku=en)
         assert state.status == AlignmentState.Status.FAILED
         assert "weights missing" in state.error
@@ -312,6 +315,6 @@ class EnqueuedWorkTestCase(PipelineTestCase):
         embeddings.ensure_embeddings(list(SKU.objects.all()))
         with FakeScorer.returning(error=ScoringError("GPU busy")):
             with self.assertRaisesMessage(ScoringError, "GPU busy"):
-                pipeline.align_enqueued([[en.pk, en.content_hash]], scorer=self.scorer)
+                queueing.align_enqueued([[en.pk, en.content_hash]], scorer=self.scorer)
         assert AlignmentState.objects.get(sku=en).status == AlignmentState.Status.PENDING
         assert Match.objects.count() == 0

@@ -51,7 +51,7 @@ class SkuChangedReceiverTestCase(BaseTestCase):
     def test_it_keeps_the_save_when_the_broker_is_down(self):
         sku = self.skus[0]
         with patch.object(tasks.align_skus, "delay", autospec=True, side_effect=OperationalError("refused")):
-            with self.assertLogs("alignment.pipeline", "ERROR") as logs:
+            with self.assertLogs("alignment.queueing", "ERROR") as logs:
                 with self.captureOnCommitCallbacks(execute=True):
                     with transaction.atomic():
                         sku.title = "Kettle 1.7 L"

@@ -13,7 +13,7 @@ import pytest
 from django.db.models import Count, F
 from django.test import TransactionTestCase, override_settings
 
-from alignment import pipeline
+from alignment import queueing
 from alignment.models import AlignmentState, Match
 from catalog.importing import import_file
 from catalog.models import SKU, Product, ProductEvent
@@ -163,7 +163,7 @@ class AlignmentWorkerTestCase(TransactionTestCase):
         state = AlignmentState.objects.get(sku=sku)
         assert state.status == AlignmentState.Status.PENDING
         self.redis.start()
-        assert pipeline.sweep_pending(grace_seconds=0) == 1
+        assert queueing.sweep_pending(grace_seconds=0) == 1
         self.wait(lambda: _aligned_count() == 20, what="the edited SKU aligned after Redis came back")
         state.refresh_from_db()
         assert state.aligned_hash == sku.content_hash

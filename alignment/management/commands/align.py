@@ -15,7 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, OutputWrapper
 
-from alignment import pipeline
+from alignment import pipeline, queueing
 from alignment.scorers import ScoringError, get_scorer, load_scorer
 from catalog.models import SKU, Category
 
@@ -67,7 +67,7 @@ class Command(BaseCommand):
         if options["pending"]:
             if options["grace"] is not None and options["grace"] < 0:
                 raise CommandError("--grace must be 0 or more seconds")
-            count = pipeline.sweep_pending(grace_seconds=options["grace"])
+            count = queueing.sweep_pending(grace_seconds=options["grace"])
             return f"{count} SKUs enqueued for alignment"
         ids = self._sku_ids(options)
         if not ids:
