@@ -14,7 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from alignment.models import Match, MatchQuerySet
@@ -92,7 +92,7 @@ def place_new_pairs(*, limit: int = 2000) -> int:
     The pipeline queues pairs without computing their impact; this runs before the
     queue is read, and a periodic task recomputes everything. Returns rows updated.
     """
-    new = Match.objects.in_review_queue().filter(Q(review_impact=0) | Q(review_languages=""))
+    new = Match.objects.in_review_queue().filter(review_impact=0)
     pairs = list(new.values_list("sku_a__product_id", "sku_b__product_id")[:limit])
     if not pairs:
         return 0
@@ -230,40 +230,47 @@ def forget_counts() -> None:
 
 
 def _count_facets() -> dict[str, Any]:
-    qs = Match.objects.in_review_queue()
-    languages: dict[tuple[str, str], int] = {}
-    for row in qs.exclude(review_languages="").values("review_languages").annotate(n=Count("pk")):
-        languages[tuple(row["review_languages"].split("-"))] = row["n"]  # type: ignore[index]
-    roots: dict[int, int] = {}
+    """All the counts in one grouped pass over the queue (a few thousand groups at most)."""
     paths = dict(Category.objects.values_list("pk", "path"))
     by_path = {path: pk for pk, path in paths.items()}
     root_of = {pk: by_path.get(path.split(PATH_SEPARATOR)[0]) for pk, path in paths.items()}
-    for row in qs.values("sku_a__category_id").annotate(n=Count("pk")):
-        root = root_of.get(row["sku_a__category_id"])
-        if root is not None:
-            roots[root] = roots.get(root, 0) + row["n"]
-    bands = {key: 0 for key, *_ in BANDS}
-    band_counts = qs.filter(is_audit_sample=False).aggregate(
-        **{
-            key: Count("pk", filter=Q(probability__gte=low, probability__lt=high))
-            for key, _, low, high in BANDS
-        }
+    band_counts = {
+        key: Count("pk", filter=Q(probability__gte=low, probability__lt=high)) for key, _, low, high in BANDS
+    }
+    groups = (
+        Match.objects.in_review_queue()
+        .values("review_languages", "sku_a__category_id", "sku_a__source", "sku_b__source", "is_audit_sample")
+        .annotate(n=Count("pk"), **band_counts)
+        .order_by()
     )
-    bands.update(band_counts)
+    total = audit = 0
+    languages: dict[tuple[str, str], int] = {}
+    roots: dict[int, int] = {}
+    bands = {key: 0 for key, *_ in BANDS}
     sources: dict[str, int] = {}
-    # A pair counts once under each source it involves.
-    for field, rows in (
-        ("sku_a__source", qs),
-        ("sku_b__source", qs.exclude(sku_a__source=F("sku_b__source"))),
-    ):
-        for row in rows.values(field).annotate(n=Count("pk")):
-            sources[row[field]] = sources.get(row[field], 0) + row["n"]
+    for group in groups:
+        n = group["n"]
+        total += n
+        if group["is_audit_sample"]:
+            audit += n
+        else:
+            # Audit samples are blind: they count in no score band.
+            for key in bands:
+                bands[key] += group[key]
+        if group["review_languages"]:
+            pair = tuple(group["review_languages"].split("-"))
+            languages[pair] = languages.get(pair, 0) + n  # type: ignore[index]
+        root = root_of.get(group["sku_a__category_id"])
+        if root is not None:
+            roots[root] = roots.get(root, 0) + n
+        # A pair counts once under each source it involves.
+        for source in {group["sku_a__source"], group["sku_b__source"]}:
+            sources[source] = sources.get(source, 0) + n
     return {
-        "total": qs.count(),
-        "audit": qs.filter(is_audit_sample=True).count(),
+        "total": total,
+        "audit": audit,
         "languages": sorted(languages.items(), key=lambda item: -item[1]),
         "categories": sorted(((paths[pk], pk, n) for pk, n in roots.items()), key=lambda r: -r[2]),
         "bands": [(key, label, bands[key]) for key, label, *_ in BANDS],
         "sources": sorted(sources.items(), key=lambda item: -item[1]),
     }
-

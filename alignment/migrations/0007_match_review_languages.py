@@ -2,6 +2,14 @@
 
 from django.conf import settings
 from django.db import migrations, models
+from django.db.models import Q
+
+
+def replace_queued(apps, schema_editor):
+    # Queued pairs get their language pair the next time the queue is read
+    # (reviews.queue.place_new_pairs recomputes pairs whose impact is 0).
+    Match = apps.get_model("alignment", "Match")
+    Match.objects.filter(Q(status="pending") | Q(status="auto_merged", is_audit_sample=True)).update(review_impact=0)
 
 
 class Migration(migrations.Migration):
@@ -22,4 +30,5 @@ class Migration(migrations.Migration):
             model_name='match',
             index=models.Index(condition=models.Q(('status', 'pending'), models.Q(('is_audit_sample', True), ('status', 'auto_merged')), _connector='OR'), fields=['review_languages', '-review_impact', '-probability', 'id'], name='match_review_queue_languages'),
         ),
+        migrations.RunPython(replace_queued, migrations.RunPython.noop),
     ]
