@@ -139,7 +139,7 @@ def generate(*, n_skus: int, n_matches: int) -> dict[str, Any]:
         "scorer": "'e5'", "model_revision": "'bench'", "retrieval": "'{\"embedding_rank\": 1}'::jsonb",
         "status": status, "hash_a": f"lpad(to_hex({a}), 32, '0')", "hash_b": f"lpad(to_hex({b}), 32, '0')",
         "created_at": at, "updated_at": at,
-    }, f"generate_series(0, {n_matches - 1}) AS k")
+    }, f"generate_series(0::bigint, {n_matches - 1}) AS k")
     with connection.cursor() as cursor:
         for table in ("catalog_product", "catalog_sku", "alignment_match"):
             cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))")
