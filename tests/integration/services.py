@@ -115,4 +115,4 @@ class CeleryWorker:
             self.process = None
 
     def log(self) -> str:
-        return self.log_path.read_text(errors="replace")[-4000:] if self.log_path.exists() else ""
+        return self.log_path.read_text(errors="replace")[-6000:] if self.log_path.exists() else ""

@@ -12,4 +12,6 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": 15,
     "unacked_restore_interval": 1,
     "unacked_restore_throttle": 1,
+    # A worker killed while holding the restore lock must not block the next one for minutes.
+    "unacked_mutex_expire": 5,
 }
