@@ -285,6 +285,7 @@ def concurrent(*, reviewers: int, seconds: float) -> dict[str, Any]:
         "unreported": len(recorded - reported),
         "status_mismatch": mismatched,
         "refused": sum(len(r) for r in refused),
+        "refusals": sorted({message for messages in refused for message in messages})[:5],
         "errors": errors,
     }
 
@@ -309,7 +310,7 @@ def main() -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ["ALLOWED_HOSTS"] = "testserver,localhost"
     os.environ["REDIS_URL"] = ""
-    os.environ["LOG_LEVEL"] = "WARNING"
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
     try:
         import django
 
@@ -380,6 +381,8 @@ def main() -> int:
         print(f"| {label:<44} | {value:>12} |")
     for error in run["errors"][:5]:
         print("  error:", error)
+    for message in run["refusals"]:
+        print("  refused:", message)
     ok = (
         worst < TARGET_P95_MS and run["decided_twice"] == 0 and run["lost"] == 0
         and run["unreported"] == 0 and run["status_mismatch"] == 0 and not run["errors"]

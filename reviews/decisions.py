@@ -7,6 +7,7 @@ catalog.merging (undo). Each call writes one Decision row, the audit trail.
 
 from __future__ import annotations
 
+import logging
 import random
 import time
 from collections.abc import Callable
@@ -27,6 +28,8 @@ from reviews.models import Decision
 
 
 T = TypeVar("T")
+ATTEMPTS = 8
+logger = logging.getLogger(__name__)
 
 
 class DecisionError(Exception):
@@ -90,17 +93,19 @@ def _lock_products(*sku_ids: int) -> list[int]:
 def _retrying(work: Callable[[], T]) -> T:
     """Run ``work`` in a transaction; run it again when products moved under it or
     PostgreSQL broke a deadlock (the failed attempt wrote nothing)."""
-    for attempt in range(5):
+    for attempt in range(ATTEMPTS):
         try:
             with transaction.atomic():
                 return work()
         except _ProductsMoved:
-            continue
+            reason = "products moved"
         except OperationalError as error:
-            deadlock = "deadlock detected" in str(error)
-            if not deadlock or connection.in_atomic_block:
+            if "deadlock detected" not in str(error) or connection.in_atomic_block:
                 raise
-            time.sleep(random.uniform(0.005, 0.02) * (attempt + 1))
+            reason = "deadlock"
+        logger.info("decision attempt %d failed (%s); retrying", attempt + 1, reason)
+        time.sleep(random.uniform(0.005, 0.02) * (attempt + 1))
+    logger.warning("decision gave up after %d attempts (last: %s)", ATTEMPTS, reason)
     raise DecisionError("Other changes to these products kept getting in the way; nothing was recorded, try again.")
 
 
