@@ -207,7 +207,7 @@ def main() -> None:
     for r in rows:
         tokens = f"{r['tokens_per_pair']:.0f}" if "tokens_per_pair" in r else "-"
         print(
-            f"{r['scorer']:<10}{r['text']:<7}{r['pairs']:>6}{r['seconds']:>9.2f}{r['pairs'] / r['seconds']:>10.1f}"
+            f"{r['scorer']:<10}{r['text']:<7}{r['pairs']:>6}{r['seconds']:>9.2f}{r['pairs'] / r['seconds']:>10.3g}"
             f"{r['peak_mib']:>14.0f}{tokens:>13}"
         )
 
