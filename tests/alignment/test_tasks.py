@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from unittest.mock import patch
 
 from django.conf import settings
@@ -63,6 +64,13 @@ class AlignSkusTaskTestCase(BaseTestCase):
         with patch.object(get_scorer(), "score", autospec=True, side_effect=ScoringError("bad", permanent=True)):
             tasks.align_skus(items)
         assert AlignmentState.objects.get(sku=self.en).status == AlignmentState.Status.FAILED
+
+    def test_it_runs_worker_processes_on_one_thread_unless_told_otherwise(self):
+        with patch.dict("os.environ", {"OPENBLAS_NUM_THREADS": "4"}, clear=False):
+            os.environ.pop("OMP_NUM_THREADS", None)
+            tasks.one_thread_per_process()
+            assert os.environ["OMP_NUM_THREADS"] == "1"
+            assert os.environ["OPENBLAS_NUM_THREADS"] == "4"
 
     def test_it_loads_the_scorer_once_per_process(self):
         assert get_scorer() is get_scorer()
