@@ -375,7 +375,7 @@ def main() -> int:
         ("lost decisions (reported, not stored)", f"{run['lost']}"),
         ("stored but not reported", f"{run['unreported']}"),
         ("pair status disagrees with decision", f"{run['status_mismatch']}"),
-        ("decisions refused (pair taken)", f"{run['refused']}"),
+        ("decisions refused (clear message, nothing stored)", f"{run['refused']}"),
         ("errors", f"{len(run['errors'])}"),
     ):
         print(f"| {label:<44} | {value:>12} |")

@@ -28,7 +28,7 @@ from reviews.models import Decision
 
 
 T = TypeVar("T")
-ATTEMPTS = 8
+ATTEMPTS = 20
 logger = logging.getLogger(__name__)
 
 
