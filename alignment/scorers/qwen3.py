@@ -41,6 +41,7 @@ class Qwen3Scorer(Scorer):
 
     name = "qwen3"
     uses_instruction = True
+    requires = ("torch", "transformers")
 
     def __init__(
         self,
