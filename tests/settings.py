@@ -12,3 +12,5 @@ ALIGNMENT_SCORER = "lexical"
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_BROKER_URL = "memory://"
 MEDIA_ROOT = BASE_DIR / "tests" / "artifacts" / "media"  # noqa: F405
+# Static files come from the finders; no collected folder in tests.
+STATIC_ROOT = None
