@@ -318,8 +318,9 @@ class _Chunk:
 
 
 class _Writer:
-    def __init__(self, fmt: FileFormat, report: ImportReport) -> None:
+    def __init__(self, fmt: FileFormat, report: ImportReport, *, group_refs: bool = True) -> None:
         self.report = report
+        self.group_refs = group_refs
         self.caches = _Caches()
         # Optional columns missing from the header leave existing values alone.
         self.present = {"language", "title", *fmt.columns}
@@ -466,8 +467,12 @@ class _Writer:
 
         A group joins the product of an SKU that already carries the ref (in this
         chunk, or in the database), so re-importing a file with new languages adds
-        them to the existing products.
+        them to the existing products. Without ``group_refs`` every new row gets a
+        product of its own and product_ref is kept as a label only.
         """
+        if not self.group_refs:
+            now = timezone.now()
+            return _insert(Product, [{"created_at": now, "updated_at": now}] * len(new_rows))
         known = self.caches.products
         refs = {row.product_ref for row in new_rows if row.product_ref} - known.keys()
         for row in rows:
@@ -568,9 +573,12 @@ def import_file(
     errors_path: str | Path | None = None,
     on_progress: ProgressCallback | None = None,
     chunk_size: int | None = None,
+    group_refs: bool = True,
 ) -> ImportReport:
     """Import (or, with ``dry_run``, only check) one catalog CSV file.
 
+    Rows sharing a product_ref join one product unless ``group_refs`` is off
+    (then product_ref is only a label, and alignment has to find the products).
     Raises ImportFileError when the whole file is refused; invalid rows are
     counted, listed in the report and written to ``errors_path``.
     """
@@ -584,7 +592,7 @@ def import_file(
     if on_progress:
         on_progress(report)
     csv_errors = ErrorsCsv(errors_path, header=fmt.header, delimiter=fmt.delimiter) if errors_path else None
-    writer = _Writer(fmt, report)
+    writer = _Writer(fmt, report, group_refs=group_refs)
     chunk: list[Row] = []
     try:
         with open(path, encoding=fmt.encoding, newline="") as f:

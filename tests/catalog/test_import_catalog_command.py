@@ -43,3 +43,10 @@ class ImportCatalogCommandTestCase(CsvFilesMixin):
     def test_it_fails_with_a_clear_message_for_a_missing_file(self):
         with self.assertRaisesMessage(CommandError, "No such file"):
             self.call(str(self.tmp / "nope.csv"))
+
+    def test_it_keeps_product_ref_as_a_label_only_with_no_group(self):
+        rows = f"{HEADER}\nshop,K1,en,Electric kettle 1.7 L,,,,,P-1\nshop,K2,de,\"Wasserkocher 1,7 l\",,,,,P-1\n"
+        self.call(str(self.csv_file(rows)), "--no-group")
+        kettles = SKU.objects.filter(product_ref="P-1")
+        assert kettles.count() == 2
+        assert len({sku.product_id for sku in kettles}) == 2

@@ -20,6 +20,11 @@ class Command(BaseCommand):
             "--dry-run", action="store_true", help="Check the file and count what would change; write nothing."
         )
         parser.add_argument(
+            "--no-group", action="store_true",
+            help="Keep product_ref as a label only: every new row gets its own product and "
+            "alignment finds the products (the demo does this to show alignment at work).",
+        )
+        parser.add_argument(
             "--errors", metavar="PATH", help="Write the invalid rows, with an error column, to this CSV file."
         )
 
@@ -33,7 +38,7 @@ class Command(BaseCommand):
         try:
             report = import_file(
                 options["path"], dry_run=options["dry_run"], errors_path=options["errors"],
-                on_progress=on_progress,
+                on_progress=on_progress, group_refs=not options["no_group"],
             )
         except (ImportFileError, OSError) as exc:
             raise CommandError(str(exc)) from exc
