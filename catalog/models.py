@@ -165,7 +165,7 @@ class SKU(models.Model):
 
     source = models.CharField(max_length=100, help_text="The shop or system the row came from.")
     sku_code = models.CharField(max_length=200)
-    language = models.CharField(max_length=2, choices=Language.choices, db_index=True)
+    language = models.CharField(max_length=2, choices=Language.choices)
     title = models.CharField(max_length=500)
     description = models.TextField(blank=True)
     brand = models.CharField(max_length=200, blank=True)
@@ -176,7 +176,7 @@ class SKU(models.Model):
     product = models.ForeignKey(Product, models.PROTECT, related_name="skus")
     # Ground truth from the import: rows sharing a product_ref are the same product.
     product_ref = models.CharField(max_length=200, blank=True, db_index=True)
-    content_hash = models.CharField(max_length=32, editable=False, db_index=True)
+    content_hash = models.CharField(max_length=32, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -188,7 +188,6 @@ class SKU(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["source", "sku_code"], name="sku_unique_code_per_source"),
         ]
-        indexes = [models.Index(fields=["product", "language"])]
 
     def __str__(self) -> str:
         return f"{self.source}/{self.sku_code} [{self.language}] {self.title[:60]}"

@@ -169,7 +169,7 @@ CELERY_BEAT_SCHEDULE = {
 
 # Catalog import.
 CATALOG_IMPORT_MAX_BYTES = envint("CATALOG_IMPORT_MAX_BYTES", 200 * 1024 * 1024)
-CATALOG_IMPORT_CHUNK_SIZE = envint("CATALOG_IMPORT_CHUNK_SIZE", 2000)
+CATALOG_IMPORT_CHUNK_SIZE = envint("CATALOG_IMPORT_CHUNK_SIZE", 10000)
 
 # Alignment. A dotted path or one of the short names qwen3, e5, lexical.
 ALIGNMENT_SCORER = os.environ.get("ALIGNMENT_SCORER", "e5")
