@@ -22,6 +22,7 @@ from array import array
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -546,6 +547,9 @@ def _insert(model: type[models.Model], rows: list[dict[str, Any]]) -> list[int]:
         position for position, c in enumerate(columns, start=1)
         if isinstance(model._meta.get_field(c), models.JSONField)
     ]
+    stamp_columns = [
+        position for position, c in enumerate(columns, start=1) if isinstance(rows[0][c], datetime)
+    ]
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
         cursor.execute(
@@ -558,10 +562,15 @@ def _insert(model: type[models.Model], rows: list[dict[str, Any]]) -> list[int]:
         with connection.wrap_database_errors, cursor.cursor.copy(
             f"COPY {quote(table)} ({names}) FROM STDIN"
         ) as copy:
+            # A chunk's rows share their timestamps: format each once, not per row.
+            stamps: dict[datetime, str] = {}
             for pk, row in zip(ids, rows, strict=True):
                 values = [pk, *row.values()]
                 for column in json_columns:
                     values[column] = JSON_ENCODER.encode(values[column])
+                for column in stamp_columns:
+                    stamp = values[column]
+                    values[column] = stamps.get(stamp) or stamps.setdefault(stamp, stamp.isoformat())
                 copy.write_row(values)
     return ids
 
