@@ -203,6 +203,13 @@ class Match(models.Model):
         """A human confirmed or rejected the pair: the machine must not override it."""
         return self.status in (Match.Status.CONFIRMED, Match.Status.REJECTED)
 
+    @property
+    def is_queued(self) -> bool:
+        """The row as loaded is in the review queue (REVIEW_QUEUE, without a query)."""
+        return self.status == Match.Status.PENDING or (
+            self.status == Match.Status.AUTO_MERGED and self.is_audit_sample
+        )
+
     def other_sku_id(self, sku_id: int) -> int:
         return self.sku_b_id if sku_id == self.sku_a_id else self.sku_a_id
 
@@ -271,7 +278,8 @@ class Match(models.Model):
         self.save(update_fields=["status", "claimed_by", "claimed_until", "updated_at"])
 
     def _decide(self, status: str) -> None:
-        a, b = SKU.objects.get(pk=self.sku_a_id), SKU.objects.get(pk=self.sku_b_id)
+        skus = SKU.objects.in_bulk([self.sku_a_id, self.sku_b_id])
+        a, b = skus[self.sku_a_id], skus[self.sku_b_id]
         self.status = status
         self.decided_at = timezone.now()
         self.claimed_by = None

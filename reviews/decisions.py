@@ -137,7 +137,7 @@ def record_decision(
     def work() -> tuple[Decision, list[int]]:
         before = _lock_products(*pair)
         match = _locked_match(match_id)
-        if not Match.objects.in_review_queue().filter(pk=match.pk).exists():
+        if not match.is_queued:  # read under the row lock
             raise _already_decided(match)
         if queue.held_by_other(match, by):
             raise DecisionError(

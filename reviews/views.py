@@ -142,7 +142,7 @@ def _pair_context(request: HttpRequest, match: Match, *, filters: queue.Filters,
         "blind": blind,
         "held": held,
         "held_by_other": queue.held_by_other(match, request.user),
-        "in_queue": Match.objects.in_review_queue().filter(pk=match.pk).exists(),
+        "in_queue": match.is_queued,
         "filters": filters,
         "query": urlencode(filters.as_query()),
         "form": DecisionForm(initial={"hash_a": sku_a.content_hash, "hash_b": sku_b.content_hash}),
@@ -152,9 +152,12 @@ def _pair_context(request: HttpRequest, match: Match, *, filters: queue.Filters,
     }
     if not blind:
         # Blind audit samples already share one product: showing it would give the answer away.
-        pair = [sku_a.pk, sku_b.pk]
-        context["others_a"] = SKU.objects.filter(product_id=sku_a.product_id).exclude(pk__in=pair).order_by("language")
-        context["others_b"] = SKU.objects.filter(product_id=sku_b.product_id).exclude(pk__in=pair).order_by("language")
+        # Both products' other SKUs in one query.
+        others = SKU.objects.filter(product_id__in={sku_a.product_id, sku_b.product_id}).exclude(
+            pk__in=[sku_a.pk, sku_b.pk]
+        ).order_by("language", "pk")
+        context["others_a"] = [sku for sku in others if sku.product_id == sku_a.product_id]
+        context["others_b"] = [sku for sku in others if sku.product_id == sku_b.product_id]
         context["same_product"] = sku_a.product_id == sku_b.product_id
     return context
 
