@@ -237,6 +237,27 @@ def facet_counts() -> dict[str, Any]:
     return counts
 
 
+def matching_at_least(filters: Filters, counts: dict[str, Any]) -> int:
+    """A lower bound, from the facet counts, on the queued pairs matching ``filters``
+    when only one filter is set (0 when the counts cannot tell).
+
+    Languages, bands and sources are counted exactly as they filter; a top-level
+    category counts the pairs whose first SKU sits under it, fewer than the filter
+    (either SKU) finds. The counts may be a few seconds old.
+    """
+    query = filters.as_query()
+    if len(query) != 1:
+        return 0
+    if filters.languages:
+        return dict(counts["languages"]).get(filters.languages, 0)
+    if filters.band:
+        return next((n for key, _, n in counts["bands"] if key == filters.band), 0)
+    if filters.source:
+        return dict(counts["sources"]).get(filters.source, 0)
+    assert filters.category is not None
+    return next((n for _, pk, n in counts["categories"] if pk == filters.category.pk), 0)
+
+
 def forget_counts() -> None:
     cache.delete("reviews:facet-counts")
 

@@ -38,11 +38,22 @@ class QueuePage:
     matching: int | None
 
     @classmethod
-    def of(cls, qs: Any, number: str | None, *, count: bool) -> QueuePage:
+    def of(cls, qs: Any, number: str | None, *, count: bool, at_least: int = 0) -> QueuePage:
+        """Page ``number`` of ``qs``; with ``count``, how many rows match (capped).
+
+        ``at_least`` is a known lower bound (from the cached facet counts): far past
+        the cap, the label is "1000+" whatever a fresh count says, so none is run.
+        """
         page = int(number) if number and number.isdigit() and int(number) > 0 else 1
         offset = (page - 1) * PAGE_SIZE
         found = list(qs.values(*ROW_FIELDS)[offset : offset + PAGE_SIZE + 1])
-        matching = qs.order_by()[: COUNT_CAP + 1].count() if count else None
+        matching = None
+        if count and page == 1 and len(found) <= PAGE_SIZE:
+            matching = len(found)  # the whole result is on this page
+        elif count and at_least > 2 * COUNT_CAP:
+            matching = at_least
+        elif count:
+            matching = qs.order_by()[: COUNT_CAP + 1].count()
         now = timezone.now()
         return cls([_row(r, now) for r in found[:PAGE_SIZE]], page, len(found) > PAGE_SIZE, matching)
 
@@ -117,13 +128,17 @@ def home(request: HttpRequest) -> HttpResponse:
 def queue_page(request: HttpRequest) -> HttpResponse:
     queue.place_new_pairs()
     form, filters = read_filters(request.GET)
-    page = QueuePage.of(queue.queued(filters), request.GET.get("page"), count=bool(filters))
+    counts = queue.facet_counts()
+    page = QueuePage.of(
+        queue.queued(filters), request.GET.get("page"), count=bool(filters),
+        at_least=queue.matching_at_least(filters, counts),
+    )
     context = {
         "form": form,
         "filters": filters,
         "query": urlencode(filters.as_query()),
         "page": page,
-        "counts": queue.facet_counts(),
+        "counts": counts,
         "today": _today_count(request.user),
     }
     template = "reviews/queue.html#results" if request.htmx else "reviews/queue.html"

@@ -98,3 +98,30 @@ class QueuePageTestCase(ReviewTestCase):
         fresh.refresh_from_db()
         assert fresh.review_impact == 3  # 2 SKUs + the other pair touching the Chinese kettle
         assert [row["pk"] for row in rows].index(fresh.pk) < [row["pk"] for row in rows].index(self.bank.pk)
+
+    def test_it_says_how_many_pairs_match_a_filter(self):
+        self.login(self.bob)
+        response = self.client.get(self.url, {"category": self.kettles.parent.pk})
+        assert response.context["page"].matching == 2
+        assert "2 pairs match these filters" in response.content.decode()
+
+    def test_it_bounds_the_matching_pairs_from_the_facet_counts(self):
+        counts = queue.facet_counts()
+        kitchen = self.kettles.parent
+        assert queue.matching_at_least(queue.Filters(source="amazon"), counts) == 3
+        assert queue.matching_at_least(queue.Filters(languages=("de", "en")), counts) == 1
+        assert queue.matching_at_least(queue.Filters(band="70-75"), counts) == 1
+        assert queue.matching_at_least(queue.Filters(category=kitchen), counts) == 2
+        # A subcategory, or two filters at once: the counts cannot tell.
+        assert queue.matching_at_least(queue.Filters(category=self.kettles), counts) == 0
+        assert queue.matching_at_least(queue.Filters(category=kitchen, source="amazon"), counts) == 0
+
+    def test_it_skips_the_count_when_the_facet_counts_are_far_past_the_cap(self):
+        from reviews.views import COUNT_CAP, QueuePage
+
+        with self.assertNumQueries(1):  # the page's rows only
+            page = QueuePage.of(queue.queued(queue.Filters(source="amazon")), "2", count=True, at_least=3 * COUNT_CAP)
+        assert page.matching_label == f"{COUNT_CAP}+"
+        with self.assertNumQueries(2):  # near the cap, counted afresh
+            page = QueuePage.of(queue.queued(queue.Filters(source="amazon")), "2", count=True, at_least=COUNT_CAP + 1)
+        assert page.matching == 3
