@@ -190,7 +190,6 @@ def undoable(user: Any) -> Any:
         .exclude(action=Decision.Action.UNDO)
         .standing()
         .filter(created_at__gte=since)
-        .select_related("match")
     )
 
 

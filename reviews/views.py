@@ -102,6 +102,11 @@ def _today_count(user: object) -> int:
     return Decision.objects.by(user).verdicts().standing().filter(created_at__gte=start).count()
 
 
+def _recent_undoable(user: object) -> Any:
+    """The five decisions the pair page offers to undo: only what the list shows."""
+    return decisions.undoable(user).only("pk", "created_at", "action", "match_id")[:5]
+
+
 def _with_query(url: str, query: dict[str, str]) -> str:
     return f"{url}?{urlencode(query)}" if query else url
 
@@ -161,7 +166,7 @@ def _pair_context(request: HttpRequest, match: Match, *, filters: queue.Filters,
         "filters": filters,
         "query": urlencode(filters.as_query()),
         "form": DecisionForm(initial={"hash_a": sku_a.content_hash, "hash_b": sku_b.content_hash}),
-        "undoable": decisions.undoable(request.user)[:5],
+        "undoable": _recent_undoable(request.user),
         "today": _today_count(request.user),
         "decisions": match.decisions.select_related("reviewer")[:10],
     }
@@ -183,7 +188,7 @@ def _render_pair(
     """The pair page, or only its #pair partial for htmx (with the URL pushed)."""
     if match is None:
         context = {"match": None, "filters": filters, "query": urlencode(filters.as_query()),
-                   "today": _today_count(request.user), "undoable": decisions.undoable(request.user)[:5]}
+                   "today": _today_count(request.user), "undoable": _recent_undoable(request.user)}
     else:
         context = _pair_context(request, match, filters=filters, held=held)
     if request.htmx:
