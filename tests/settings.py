@@ -10,7 +10,7 @@ ALIGNMENT_SCORER = "lexical"
 # Tasks are not run eagerly in tests: tests call the work directly, check the
 # task wiring by calling task functions, and the integration tests run a worker.
 CELERY_TASK_ALWAYS_EAGER = False
-CELERY_BROKER_URL = "memory://"
+CELERY_BROKER_URL = "memory://localhost/"
 MEDIA_ROOT = BASE_DIR / "tests" / "artifacts" / "media"  # noqa: F405
 # Static files come from the finders; no collected folder in tests.
 STATIC_ROOT = None
