@@ -26,6 +26,7 @@ dev-venv: $(VENV)/.installed-dev
 demo: venv
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py demo_setup
+	$(BIN)/python manage.py collectstatic --noinput -v0
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
 services:
