@@ -284,20 +284,40 @@ def _score(
     instruction_cache: dict[int | None, tuple[str, InstructionTemplate | None]] = {}
     threshold_cache: dict[int | None, tuple[float, float]] = {}
     mapping_cache: dict[str, Any] = {}
-    pairs: list[ScoredPair] = []
+    by_instruction: dict[str, list[tuple[SKU, list[tuple[SKU, dict[str, Any]]]]]] = defaultdict(list)
     for sku, documents in jobs:
         category_id = sku.category_id
         if category_id not in instruction_cache:
             instruction_cache[category_id] = instructions.instruction_for(sku.category)
             threshold_cache[category_id] = thresholds.thresholds_for(sku.category)
-        text, template = instruction_cache[category_id]
-        auto, review = threshold_cache[category_id]
-        raw_scores = scorer.score(embeddings.sku_text(sku), [embeddings.sku_text(o) for o, _ in documents], text)
-        for (other, provenance), raw in zip(documents, raw_scores, strict=True):
-            probability = _calibrate(scorer, raw, (sku.language, other.language), mapping_cache)
-            a, b = (sku, other) if sku.pk < other.pk else (other, sku)
-            provenance = {**provenance, "query": sku.pk}
-            pairs.append(ScoredPair(a, b, raw, probability, provenance, template, auto, review))
+        by_instruction[instruction_cache[category_id][0]].append((sku, documents))
+    pairs: list[ScoredPair] = []
+    for text, group in by_instruction.items():
+        # One call per instruction: a GPU scorer batches the whole chunk's pairs together.
+        queries = [(embeddings.sku_text(sku), [embeddings.sku_text(o) for o, _ in documents]) for sku, documents in group]
+        for (sku, documents), raw_scores in zip(group, scorer.score_groups(queries, text), strict=True):
+            pairs.extend(_routed(sku, documents, raw_scores, scorer, instruction_cache, threshold_cache, mapping_cache))
+    return pairs
+
+
+def _routed(
+    sku: SKU,
+    documents: list[tuple[SKU, dict[str, Any]]],
+    raw_scores: list[float],
+    scorer: Scorer,
+    instruction_cache: dict[int | None, tuple[str, InstructionTemplate | None]],
+    threshold_cache: dict[int | None, tuple[float, float]],
+    mapping_cache: dict[str, Any],
+) -> list[ScoredPair]:
+    """One query's scored candidates with their calibrated probability and the thresholds that route them."""
+    template = instruction_cache[sku.category_id][1]
+    auto, review = threshold_cache[sku.category_id]
+    pairs = []
+    for (other, provenance), raw in zip(documents, raw_scores, strict=True):
+        probability = _calibrate(scorer, raw, (sku.language, other.language), mapping_cache)
+        a, b = (sku, other) if sku.pk < other.pk else (other, sku)
+        provenance = {**provenance, "query": sku.pk}
+        pairs.append(ScoredPair(a, b, raw, probability, provenance, template, auto, review))
     return pairs
 
 

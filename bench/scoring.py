@@ -5,8 +5,13 @@
 Each (scorer, text length) runs in a fresh process, so the peak resident memory
 reported is that scorer's alone (model + activations + Python), and the e5
 cache starts empty. Pairs are same-product SKU pairs of data/sample_catalog.csv
-in different languages, scored one query against its documents as the pipeline
-does (up to 10 documents per call).
+in different languages, grouped as the pipeline groups them: one query SKU
+against its candidates (up to 10), and a chunk of such queries
+(ALIGNMENT_TASK_CHUNK_SIZE, 200 SKUs) handed to ``score_groups`` in one call.
+Text lengths: "short" is titles, "medium" the title and the start of the
+description (about 200 tokens per Qwen3 pair), "long" the full description.
+Qwen3 is timed both ways ("calls" column): one SKU per call, and a whole chunk
+per call, which is how the pipeline feeds a GPU worker.
 
 Qwen3: without --qwen3-model, a randomly initialised model with the real
 Qwen3-Reranker-0.6B configuration (28 layers, hidden 1024, ...) is built, with
@@ -55,12 +60,14 @@ QWEN3_SPECIALS = [
     "<|fim_prefix|>", "<|fim_middle|>", "<|fim_suffix|>", "<|fim_pad|>", "<|repo_name|>", "<|file_sep|>",
     "<tool_response>", "</tool_response>", "<think>", "</think>",
 ]
+MEDIUM_CHARS = 110  # of description after the title: about 200 tokens per Qwen3 pair
+CHUNK_QUERIES = 200  # SKUs per pipeline task (ALIGNMENT_TASK_CHUNK_SIZE)
 QWEN_PATTERN = (
     r"""(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"""
 )
 
 
-def catalog_pairs(n: int, *, long: bool) -> list[tuple[str, list[str]]]:
+def catalog_pairs(n: int, length: str) -> list[tuple[str, list[str]]]:
     """(query, documents) groups holding n same-product pairs in other languages."""
     with open(ROOT / "data" / "sample_catalog.csv", encoding="utf-8") as handle:
         rows = [r for r in csv.DictReader(handle) if r["product_ref"]]
@@ -69,7 +76,9 @@ def catalog_pairs(n: int, *, long: bool) -> list[tuple[str, list[str]]]:
         products[row["product_ref"]].append(row)
 
     def text(row: dict) -> str:
-        return row["title"] + ("\n" + row["description"] if long and row["description"] else "")
+        if length == "short" or not row["description"]:
+            return row["title"]
+        return row["title"] + "\n" + (row["description"] if length == "long" else row["description"][:MEDIUM_CHARS])
 
     pairs = [(text(a), text(b)) for group in products.values() for a in group for b in group if a["language"] != b["language"]]
     pairs = (pairs * (n // max(len(pairs), 1) + 1))[:n]
@@ -131,36 +140,59 @@ def peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def measure(queue: multiprocessing.Queue, scorer_name: str, options: dict, groups: list, warmup: list) -> None:
-    """In a fresh process: build the scorer, warm it up, time the groups, report peak RSS."""
+def setup_django(scorer_name: str, options: dict) -> None:
     import django
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    django.setup()
+    try:
+        django.setup()
+    except ImportError:
+        if scorer_name != "qwen3":
+            raise
+        # A GPU box with torch and transformers but not the web stack (Celery,
+        # psycopg, ...): the Qwen3 scorer needs nothing of it but settings.
+        from django.conf import settings
+
+        settings.configure(ALIGNMENT_QWEN3_MODEL=options["model"], ALIGNMENT_QWEN3_DEVICE=options.get("device"))
+
+
+def measure(queue: multiprocessing.Queue, scorer_name: str, options: dict, groups: list, warmup: list, chunked: bool) -> None:
+    """In a fresh process: build the scorer, warm it up, time the groups, report peak RSS."""
+    setup_django(scorer_name, options)
     from alignment.scorers import load_scorer
 
     scorer = load_scorer(scorer_name, **options)
     instruction = "Judge whether the Document describes the same product as the Query"
     for query, documents in warmup:  # loads the model; e5 caches only the warm-up texts
         scorer.score(query, documents[:1], instruction)
+    if chunked:  # warm the larger batch shapes too (CUDA kernels, allocator)
+        scorer.score_groups(groups[:CHUNK_QUERIES], instruction)
     pairs = sum(len(d) for _, d in groups)
     start = time.perf_counter()
-    for query, documents in groups:
-        scorer.score(query, documents, instruction)
+    if chunked:
+        for i in range(0, len(groups), CHUNK_QUERIES):
+            scorer.score_groups(groups[i : i + CHUNK_QUERIES], instruction)
+    else:
+        for query, documents in groups:
+            scorer.score(query, documents, instruction)
     seconds = time.perf_counter() - start
     extra = {}
     if hasattr(scorer, "build_inputs"):
         lengths = [len(ids) for q, d in groups for ids in scorer.build_inputs(q, d, instruction)]
         extra["tokens_per_pair"] = sum(lengths) / len(lengths)
+    if getattr(getattr(scorer, "device", None), "type", None) == "cuda":
+        import torch
+
+        extra["gpu_peak_mib"] = torch.cuda.max_memory_allocated() / 2**20
     peak_mib = peak_rss_mib()
     queue.put({"pairs": pairs, "seconds": seconds, "peak_mib": peak_mib, **extra})
 
 
-def run(scorer_name: str, options: dict, groups: list) -> dict:
+def run(scorer_name: str, options: dict, groups: list, chunked: bool = False) -> dict:
     context = multiprocessing.get_context("spawn")
     queue = context.Queue()
     warmup = [("warm-up query", ["warm-up document"])]
-    process = context.Process(target=measure, args=(queue, scorer_name, options, groups, warmup))
+    process = context.Process(target=measure, args=(queue, scorer_name, options, groups, warmup, chunked))
     process.start()
     result = queue.get()
     process.join()
@@ -172,6 +204,7 @@ def main() -> None:
     parser.add_argument("--pairs", type=int, default=64, help="pairs per run for lexical and e5")
     parser.add_argument("--qwen3-pairs", type=int, default=16, help="pairs per run for qwen3 (slow on CPU)")
     parser.add_argument("--device", default="cpu", help="qwen3 device: cpu or cuda")
+    parser.add_argument("--batch-tokens", type=int, default=None, help="qwen3 padded tokens per batch (default: the scorer's)")
     parser.add_argument("--qwen3-model", default=None, help="real weights (directory or hub id); default: random 0.6B")
     parser.add_argument("--skip", action="append", default=[], help="scorer to leave out (lexical, e5, qwen3)")
     parser.add_argument("--random-model-dir", default=None,
@@ -188,27 +221,36 @@ def main() -> None:
                 build_random_qwen3(directory)
                 print(f"built a random Qwen3-0.6B-shaped model in {time.perf_counter() - start:.0f} s", file=sys.stderr)
             qwen3_model = str(directory)
+        batch_tokens = {"batch_tokens": args.batch_tokens} if args.batch_tokens else {}
         plan = [
             ("lexical", {}, args.pairs),
             ("e5", {}, args.pairs),
-            ("qwen3", {"model": qwen3_model, "device": args.device}, args.qwen3_pairs),
+            ("qwen3", {"model": qwen3_model, "device": args.device, **batch_tokens}, args.qwen3_pairs),
         ]
         for name, options, n in plan:
             if name in args.skip:
                 continue
-            for length in ("short", "long"):
-                result = run(name, options, catalog_pairs(n, long=length == "long"))
-                rows.append({"scorer": name, "text": length, **result})
-                print(json.dumps(rows[-1]), file=sys.stderr)
+            # Chunked calls change nothing for the CPU scorers (they score query by query).
+            modes = (False, True) if name == "qwen3" else (False,)
+            for length in ("short", "medium", "long"):
+                for chunked in modes:
+                    result = run(name, options, catalog_pairs(n, length), chunked)
+                    calls = f"{CHUNK_QUERIES} SKUs" if chunked else "1 SKU"
+                    rows.append({"scorer": name, "text": length, "calls": calls, **result})
+                    print(json.dumps(rows[-1]), file=sys.stderr)
 
     device = args.device if "qwen3" not in args.skip else "cpu"
     print(f"CPU cores available: {len(os.sched_getaffinity(0))}; qwen3 device: {device}; load average {os.getloadavg()[0]:.1f}")
-    print(f"{'scorer':<10}{'text':<7}{'pairs':>6}{'seconds':>9}{'pairs/s':>10}{'peak RSS MiB':>14}{'tokens/pair':>13}")
+    print(
+        f"{'scorer':<10}{'text':<8}{'calls':<10}{'pairs':>6}{'seconds':>9}{'pairs/s':>10}{'peak RSS MiB':>14}"
+        f"{'GPU peak MiB':>14}{'tokens/pair':>13}"
+    )
     for r in rows:
         tokens = f"{r['tokens_per_pair']:.0f}" if "tokens_per_pair" in r else "-"
+        gpu = f"{r['gpu_peak_mib']:.0f}" if "gpu_peak_mib" in r else "-"
         print(
-            f"{r['scorer']:<10}{r['text']:<7}{r['pairs']:>6}{r['seconds']:>9.2f}{r['pairs'] / r['seconds']:>10.3g}"
-            f"{r['peak_mib']:>14.0f}{tokens:>13}"
+            f"{r['scorer']:<10}{r['text']:<8}{r['calls']:<10}{r['pairs']:>6}{r['seconds']:>9.2f}"
+            f"{r['pairs'] / r['seconds']:>10.4g}{r['peak_mib']:>14.0f}{gpu:>14}{tokens:>13}"
         )
 
 

@@ -31,3 +31,12 @@ class Scorer:
         ``alignment.calibration`` to it first.
         """
         raise NotImplementedError
+
+    def score_groups(self, groups: list[tuple[str, list[str]]], instruction: str) -> list[list[float]]:
+        """``score`` for several queries that share one instruction, in the order given.
+
+        The pipeline hands a whole chunk of SKUs here. This default scores one
+        query at a time; a GPU scorer overrides it to fill its batches across
+        queries (ten candidates of one SKU are far too few for a GPU).
+        """
+        return [self.score(query, documents, instruction) for query, documents in groups]

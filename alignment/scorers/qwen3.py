@@ -128,7 +128,15 @@ class Qwen3Scorer(Scorer):
     def score(self, query: str, documents: list[str], instruction: str = "") -> list[float]:
         if not documents:
             return []
-        inputs = self.build_inputs(query, documents, instruction)
+        return self._score_inputs(self.build_inputs(query, documents, instruction))
+
+    def score_groups(self, groups: list[tuple[str, list[str]]], instruction: str = "") -> list[list[float]]:
+        """All the groups' pairs in shared length-sorted batches; split back per query."""
+        inputs = [ids for query, documents in groups if documents for ids in self.build_inputs(query, documents, instruction)]
+        flat = iter(self._score_inputs(inputs) if inputs else [])
+        return [[next(flat) for _ in documents] for _, documents in groups]
+
+    def _score_inputs(self, inputs: list[list[int]]) -> list[float]:
         scores = [0.0] * len(inputs)
         for group in self.batches([len(ids) for ids in inputs]):
             for i, p in zip(group, self._score_batch([inputs[i] for i in group]), strict=True):

@@ -69,6 +69,18 @@ class Qwen3ScorerTestCase(SimpleTestCase):
         for document, score in zip(DOCUMENTS, batched, strict=True):
             assert abs(self.scorer.score(QUERY, [document], INSTRUCTION)[0] - score) < 1e-5
 
+    def test_it_batches_several_queries_together_and_splits_the_scores_back(self):
+        other_query = "Bouilloire électrique 1,7 L"
+        groups = [(QUERY, DOCUMENTS), (other_query, []), (other_query, DOCUMENTS[1:])]
+        scorer = Qwen3Scorer(str(self.directory), max_length=512, batch_tokens=100_000)
+        with patch.object(scorer, "_score_batch", wraps=scorer._score_batch) as batch:
+            grouped = scorer.score_groups(groups, INSTRUCTION)
+        assert batch.call_count == 1  # five pairs of two queries in one forward pass
+        assert [len(scores) for scores in grouped] == [3, 0, 2]
+        for (query, documents), scores in zip(groups, grouped, strict=True):
+            for expected, score in zip(self.scorer.score(query, documents, INSTRUCTION), scores, strict=True):
+                assert abs(expected - score) < 1e-5
+
     def test_it_truncates_the_document_never_the_suffix(self):
         scorer = Qwen3Scorer(str(self.directory), max_length=96)
         long_document = "Electric kettle stainless steel " * 200
