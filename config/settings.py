@@ -175,6 +175,12 @@ CATALOG_IMPORT_CHUNK_SIZE = envint("CATALOG_IMPORT_CHUNK_SIZE", 10000)
 ALIGNMENT_SCORER = os.environ.get("ALIGNMENT_SCORER", "e5")
 ALIGNMENT_QWEN3_MODEL = os.environ.get("ALIGNMENT_QWEN3_MODEL", "Qwen/Qwen3-Reranker-0.6B")
 ALIGNMENT_QWEN3_DEVICE = os.environ.get("ALIGNMENT_QWEN3_DEVICE") or None
+# torch.compile the reranker: "auto" (on CUDA only), "1" (also on CPU) or "0" (never).
+ALIGNMENT_QWEN3_COMPILE = (
+    None
+    if os.environ.get("ALIGNMENT_QWEN3_COMPILE", "auto").strip().lower() in ("", "auto")
+    else envbool("ALIGNMENT_QWEN3_COMPILE", False)
+)
 ALIGNMENT_AUTO_THRESHOLD = envfloat("ALIGNMENT_AUTO_THRESHOLD", 0.9)
 ALIGNMENT_REVIEW_THRESHOLD = envfloat("ALIGNMENT_REVIEW_THRESHOLD", 0.7)
 ALIGNMENT_CANDIDATES_K = envint("ALIGNMENT_CANDIDATES_K", 10)

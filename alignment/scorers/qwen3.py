@@ -9,12 +9,15 @@ truncated, so every input ends with the suffix the model was trained to answer.
 
 from __future__ import annotations
 
+import logging
 import os
 from typing import Any
 
 from django.conf import settings
 
 from alignment.scorers.base import Scorer, ScoringError
+
+logger = logging.getLogger(__name__)
 
 PREFIX = (
     "<|im_start|>system\nJudge whether the Document meets the requirements based on the Query and "
@@ -34,7 +37,15 @@ class Qwen3Scorer(Scorer):
 
     ``model`` is a local directory or a hub id (default: ALIGNMENT_QWEN3_MODEL).
     ``batch_tokens`` bounds a batch by padded tokens (rows x longest row), so a
-    batch of long documents is small and a batch of titles is large.
+    batch of long documents is small and a batch of titles is large. Default:
+    65,536 on CUDA (measured on an H200: 803 pairs/s at 190 tokens per pair
+    against 678 with 16,384; larger budgets gained nothing), 16,384 on CPU.
+    ``compile`` runs the model through ``torch.compile`` (dynamic shapes, so new
+    batch shapes do not recompile). The default (ALIGNMENT_QWEN3_COMPILE, "auto")
+    compiles on CUDA only: there it fuses the many small element-wise kernels of
+    the eager model (RMSNorm, rotary embeddings), about 2x the pairs per second,
+    for a one-off compile of a minute or two on the worker's first batch. If
+    compiling fails on a machine, the scorer logs it and goes on eagerly.
     The model loads on the first ``score`` call: in a Celery worker that is after
     the fork, in the process that uses it.
     """
@@ -49,14 +60,17 @@ class Qwen3Scorer(Scorer):
         *,
         device: str | None = None,
         max_length: int = 8192,
-        batch_tokens: int = 16_384,
+        batch_tokens: int | None = None,
+        compile: bool | None = None,
     ) -> None:
         self.model_path = str(model or settings.ALIGNMENT_QWEN3_MODEL)
         self.device_name = device or getattr(settings, "ALIGNMENT_QWEN3_DEVICE", None)
         self.max_length = max_length
         self.batch_tokens = batch_tokens
+        self.compile = compile if compile is not None else getattr(settings, "ALIGNMENT_QWEN3_COMPILE", None)
         self.model_revision = self.model_path
         self._model: Any = None
+        self._compiled: Any = None
         self._tokenizer: Any = None
 
     def _load(self) -> None:
@@ -94,6 +108,10 @@ class Qwen3Scorer(Scorer):
         self.device = device
         self._tokenizer = tokenizer
         self._model = model.to(device).eval()
+        if self.batch_tokens is None:
+            self.batch_tokens = 65_536 if device.type == "cuda" else 16_384
+        if self.compile or (self.compile is None and device.type == "cuda"):
+            self._compiled = torch.compile(self._model, dynamic=True)
 
     @staticmethod
     def _single_token(tokenizer: Any, word: str) -> int:
@@ -112,6 +130,7 @@ class Qwen3Scorer(Scorer):
 
     def batches(self, lengths: list[int]) -> list[list[int]]:
         """Indices grouped by length (shortest first), each group within ``batch_tokens`` padded tokens."""
+        self._load()  # the default budget depends on the device
         order = sorted(range(len(lengths)), key=lambda i: lengths[i])
         groups: list[list[int]] = []
         current: list[int] = []
@@ -155,7 +174,7 @@ class Qwen3Scorer(Scorer):
         positions = (mask.cumsum(dim=1) - 1).clamp(min=0)
         try:
             with torch.inference_mode():
-                logits = self._model(
+                logits = self._forward(
                     input_ids=ids.to(self.device),
                     attention_mask=mask.to(self.device),
                     position_ids=positions.to(self.device),
@@ -167,9 +186,27 @@ class Qwen3Scorer(Scorer):
         pair = torch.stack([logits[:, self.no_id], logits[:, self.yes_id]], dim=1).float()
         return torch.log_softmax(pair, dim=1)[:, 1].exp().tolist()
 
+    def _forward(self, **inputs: Any) -> Any:
+        import torch
+
+        if self._compiled is not None:
+            try:
+                return self._compiled(**inputs)
+            except torch.cuda.OutOfMemoryError:
+                raise
+            except Exception:  # noqa: BLE001 - any compiler failure (inductor, triton, a C compiler missing)
+                # The eager model computes the same scores, only slower: never fail a batch for speed.
+                logger.exception("torch.compile failed for the Qwen3 reranker; scoring with the eager model")
+                self._compiled = None
+        return self._model(**inputs)
+
+    @property
+    def compiled(self) -> bool:
+        return self._compiled is not None
+
     def unload(self) -> None:
         """Drop the model (tests, or a worker giving back memory)."""
-        self._model = self._tokenizer = None
+        self._model = self._compiled = self._tokenizer = None
 
     @property
     def loaded(self) -> bool:

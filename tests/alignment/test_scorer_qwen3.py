@@ -117,3 +117,37 @@ class Qwen3ScorerTestCase(SimpleTestCase):
                     assert "ALIGNMENT_QWEN3_MODEL" in str(exc)
                 else:
                     raise AssertionError(f"{model} loaded")
+
+
+    # torch.compile: on by default on CUDA only, and a compiler failure never fails a batch.
+
+    def test_it_compiles_only_on_cuda_by_default(self):
+        scorer = Qwen3Scorer(str(self.directory), device="cpu")
+        scorer.score(QUERY, DOCUMENTS[:1], INSTRUCTION)
+        assert scorer.loaded and not scorer.compiled
+
+    def test_the_compile_option_scores_through_a_dynamic_shape_compiled_model(self):
+        # A real CPU compile takes minutes: the compiler is stood in for by a wrapper that counts calls.
+        scorer = Qwen3Scorer(str(self.directory), device="cpu", compile=True)
+        calls = []
+
+        def fake_compile(model, **options):
+            calls.append(options)
+            return lambda **inputs: calls.append("forward") or model(**inputs)
+
+        with patch("torch.compile", side_effect=fake_compile):
+            scorer.score(QUERY, DOCUMENTS, INSTRUCTION)
+        assert calls == [{"dynamic": True}, "forward"]
+        assert scorer.compiled
+
+    def test_a_compiler_failure_falls_back_to_the_eager_model(self):
+        eager = Qwen3Scorer(str(self.directory), device="cpu", compile=False)
+        scorer = Qwen3Scorer(str(self.directory), device="cpu", compile=True)
+
+        def broken(*args, **kwargs):
+            raise RuntimeError("inductor: no C compiler")
+
+        with patch("torch.compile", return_value=broken), self.assertLogs("alignment.scorers.qwen3", "ERROR"):
+            scores = scorer.score(QUERY, DOCUMENTS, INSTRUCTION)
+        assert scores == eager.score(QUERY, DOCUMENTS, INSTRUCTION)
+        assert not scorer.compiled  # the next batch goes straight to the eager model
