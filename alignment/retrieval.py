@@ -4,7 +4,10 @@ Two signals, fused by reciprocal rank fusion (RRF, k=60):
 
 - embedding: cosine of the stored e5 vectors (``alignment.embeddings``), searched
   exactly in an in-memory float32 (or float16) matrix by blocks with
-  ``argpartition``; a shortlist of ``SHORTLIST_FACTOR * K`` (at least 50);
+  ``argpartition``; a shortlist of ``SHORTLIST_FACTOR * K`` (at least 50). A search
+  over every row (an uncategorised SKU) in a large index goes through an inverted
+  file instead (``InvertedLists``: k-means cells, the nearest cells probed), which
+  is approximate;
 - lexical: the evidence that survives translation (model codes, numbers with
   units, Latin words such as brands; ``alignment.scorers.lexical.extract``), in an
   inverted index weighted by inverse document frequency; a conflicting quantity
@@ -83,6 +86,9 @@ EXTRA_SLOTS = 8
 DEAD_SLOT = len(LANGUAGE_CODES)
 PENALTY = 4.0
 VALID_ABOVE = -2.0
+# Inverted file: training rows per k-means cell; rows filed per matrix product.
+KMEANS_SAMPLE = 64
+ADD_BLOCK = 65_536
 
 
 class _Part:
@@ -124,31 +130,189 @@ class _Part:
         return first
 
 
-class VectorIndex:
-    """Exact top-k cosine search over growing matrices of unit vectors.
+def _top_k(scores: np.ndarray, ids: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The k best (ids, scores) of one query, best first; padded with -1 / -inf."""
+    import numpy as np
 
-    Rows are kept per category tree (root category id), so a query searches only
-    its own tree plus the uncategorised rows; the language exclusion is part of
-    the matrix product (see EXTRA_SLOTS). Storage is float32 or float16 (half the
-    memory; blocks are widened to float32 for the product).
+    out_ids = np.full(k, -1, dtype=np.int64)
+    out_scores = np.full(k, -np.inf, dtype=np.float32)
+    if len(scores) > k:
+        keep = np.argpartition(scores, -k)[-k:]
+        scores, ids = scores[keep], ids[keep]
+    order = np.argsort(-scores, kind="stable")
+    out_ids[: len(order)], out_scores[: len(order)] = ids[order], scores[order]
+    valid = out_scores > VALID_ABOVE
+    return np.where(valid, out_ids, -1), np.where(valid, out_scores, -np.inf)
+
+
+class InvertedLists:
+    """An inverted file (IVF): rows grouped by their nearest k-means centroid.
+
+    A query scores the centroids, then only the rows of its ``probes`` nearest
+    cells: a small share of the index instead of all of it, at the price of
+    missing a neighbour that fell into a cell not probed. The rows are copies of
+    the index's extended rows (language and dead slots included), so the same
+    matrix product excludes same-language and removed rows. Rows added after
+    training go to their nearest cell; the cells are retrained when the index has
+    doubled since.
     """
 
-    def __init__(self, *, dim: int = 384, dtype: str = "float32", block_rows: int = 65_536) -> None:
+    def __init__(self, centroids: np.ndarray, *, width: int, dtype: Any, trained_on: int) -> None:
+        self.centroids = centroids
+        self.lists = [_Part(width, dtype) for _ in range(len(centroids))]
+        self.place: dict[int, tuple[int, int]] = {}
+        self.trained_on = trained_on
+
+    @property
+    def nbytes(self) -> int:
+        return int(self.centroids.nbytes + sum(part.matrix.nbytes + part.ids.nbytes for part in self.lists))
+
+    def add(self, ids: Any, rows: np.ndarray, dim: int) -> None:
+        import numpy as np
+
+        ids = np.asarray(ids, dtype=np.int64)
+        for start in range(0, len(ids), ADD_BLOCK):  # bounds the (rows x cells) score matrix
+            block_ids, block = ids[start : start + ADD_BLOCK], rows[start : start + ADD_BLOCK]
+            cells = self.nearest(block[:, :dim], 1)[:, 0]
+            for cell in np.unique(cells):
+                members = np.flatnonzero(cells == cell)
+                first = self.lists[cell].extend(block_ids[members], block[members])
+                for offset, sku_id in enumerate(block_ids[members].tolist()):
+                    self.place[sku_id] = (int(cell), first + offset)
+
+    def remove(self, sku_id: int, dim: int) -> None:
+        where = self.place.pop(sku_id, None)
+        if where is not None:
+            part = self.lists[where[0]]
+            part.matrix[where[1], dim:] = 0
+            part.matrix[where[1], dim + DEAD_SLOT] = 1.0
+            part.ids[where[1]] = -1
+
+    def nearest(self, vectors: np.ndarray, n: int) -> np.ndarray:
+        """The n nearest cells of each vector (unordered)."""
+        import numpy as np
+
+        scores = np.asarray(vectors, dtype=np.float32) @ self.centroids.T
+        n = min(n, scores.shape[1])
+        return np.argpartition(scores, -n, axis=1)[:, -n:]
+
+    def search(self, queries: np.ndarray, *, k: int, probes: int, dim: int) -> tuple[np.ndarray, np.ndarray]:
+        """Top-k (ids, scores) of extended queries among the rows of their nearest cells."""
+        import numpy as np
+
+        probed = self.nearest(queries[:, :dim], probes)
+        found_scores: list[list[np.ndarray]] = [[] for _ in range(len(queries))]
+        found_ids: list[list[np.ndarray]] = [[] for _ in range(len(queries))]
+        # Cell by cell, each with every query that probes it: one matrix product per cell.
+        for cell in np.unique(probed):
+            part = self.lists[cell]
+            if not part.size:
+                continue
+            members = np.flatnonzero((probed == cell).any(axis=1))
+            block = part.matrix[: part.size]
+            scores = queries[members] @ block.astype(np.float32, copy=False).T
+            for row, query in enumerate(members.tolist()):
+                found_scores[query].append(scores[row])
+                found_ids[query].append(part.ids[: part.size])
+        out_ids = np.full((len(queries), k), -1, dtype=np.int64)
+        out_scores = np.full((len(queries), k), -np.inf, dtype=np.float32)
+        for query in range(len(queries)):
+            if found_scores[query]:
+                out_ids[query], out_scores[query] = _top_k(
+                    np.concatenate(found_scores[query]), np.concatenate(found_ids[query]), k
+                )
+        return out_ids, out_scores
+
+
+def kmeans(
+    vectors: np.ndarray, *, cells: int, seed: int = 0, iterations: int = 8, sample: int = KMEANS_SAMPLE
+) -> np.ndarray:
+    """Spherical k-means centroids (unit rows) of unit vectors, trained on at most ``sample`` rows per cell."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    if len(vectors) > sample * cells:
+        vectors = vectors[np.sort(rng.choice(len(vectors), sample * cells, replace=False))]
+    vectors = np.asarray(vectors, dtype=np.float32)
+    cells = min(cells, len(vectors))
+    centroids = vectors[rng.choice(len(vectors), cells, replace=False)].copy()
+    for _ in range(iterations):
+        assigned = np.argmax(vectors @ centroids.T, axis=1)
+        sums = np.zeros_like(centroids)
+        np.add.at(sums, assigned, vectors)
+        counts = np.bincount(assigned, minlength=cells)
+        empty = np.flatnonzero(counts == 0)
+        # An empty cell restarts on a random row rather than staying dead.
+        sums[empty] = vectors[rng.choice(len(vectors), len(empty), replace=False)]
+        centroids = sums / np.maximum(np.linalg.norm(sums, axis=1, keepdims=True), 1e-12)
+    return centroids
+
+
+class VectorIndex:
+    """Top-k cosine search over growing matrices of unit vectors.
+
+    Rows are kept per category tree (root category id), so a query searches only
+    its own tree plus the uncategorised rows, exactly; the language exclusion is
+    part of the matrix product (see EXTRA_SLOTS). Storage is float32 or float16
+    (half the memory; blocks are widened to float32 for the product).
+
+    A query over every tree (an uncategorised SKU) in an index of at least
+    ``approximate_from`` rows searches ``InvertedLists`` instead, probing the
+    ``probes`` nearest of about ``sqrt(rows)`` cells: approximate, and the
+    inverted lists hold a second copy of the rows (``nbytes`` counts both). Built
+    on the first such query.
+    """
+
+    def __init__(
+        self,
+        *,
+        dim: int = 384,
+        dtype: str = "float32",
+        block_rows: int = 65_536,
+        approximate_from: int = 100_000,
+        probes: int = 32,
+    ) -> None:
         import numpy as np
 
         self.dim = dim
         self.width = dim + EXTRA_SLOTS
         self.dtype = np.dtype(dtype)
         self.block_rows = block_rows
+        self.approximate_from = approximate_from
+        self.probes = probes
         self.parts: dict[int, _Part] = {}
         self.row_of: dict[int, tuple[int, int]] = {}
+        self.inverted: InvertedLists | None = None
 
     def __len__(self) -> int:
         return len(self.row_of)
 
     @property
     def nbytes(self) -> int:
-        return int(sum(part.matrix.nbytes + part.ids.nbytes for part in self.parts.values()))
+        exact = sum(part.matrix.nbytes + part.ids.nbytes for part in self.parts.values())
+        return int(exact + (self.inverted.nbytes if self.inverted else 0))
+
+    def _inverted_lists(self) -> InvertedLists | None:
+        """The inverted file when the index is large enough, (re)trained when missing or outgrown."""
+        import numpy as np
+
+        if len(self) < self.approximate_from:
+            return None
+        if self.inverted is None or len(self) > 2 * self.inverted.trained_on:
+            live = [(part, part.ids[: part.size] >= 0) for part in self.parts.values()]
+            # Train on a sample drawn across the trees, then file every live row.
+            rng = np.random.default_rng(0)
+            cells = max(1, int(math.sqrt(len(self))))
+            share = min(1.0, KMEANS_SAMPLE * cells / len(self))
+            sample = np.concatenate(
+                [part.matrix[: part.size][mask & (rng.random(part.size) < share), : self.dim] for part, mask in live]
+            )
+            self.inverted = InvertedLists(
+                kmeans(sample, cells=cells), width=self.width, dtype=self.dtype, trained_on=len(self)
+            )
+            for part, mask in live:
+                self.inverted.add(part.ids[: part.size][mask], part.matrix[: part.size][mask], self.dim)
+        return self.inverted
 
     def _row(self, vector: Any, language: int) -> Any:
         import numpy as np
@@ -172,6 +336,9 @@ class VectorIndex:
             where = self.row_of.get(sku_id)
             if where is not None and where[0] == root:
                 self.parts[root].matrix[where[1]] = row
+                if self.inverted is not None:  # the vector may now belong to another cell
+                    self.inverted.remove(sku_id, self.dim)
+                    self.inverted.add([sku_id], row[None, :], self.dim)
                 continue
             if where is not None:
                 self.remove([sku_id])
@@ -179,6 +346,8 @@ class VectorIndex:
             if part is None:
                 part = self.parts[root] = _Part(self.width, self.dtype)
             self.row_of[sku_id] = (root, part.append(sku_id, row))
+            if self.inverted is not None:
+                self.inverted.add([sku_id], row[None, :], self.dim)
 
     def _append_new(self, ids: list[int], vectors: np.ndarray, languages: Sequence[int], roots: Sequence[int]) -> None:
         """Add rows for new ids, a whole category tree at a time (the fast path of a load)."""
@@ -202,6 +371,8 @@ class VectorIndex:
             first = part.extend(id_array[members], rows)
             for offset, sku_id in enumerate(id_array[members].tolist()):
                 self.row_of[sku_id] = (int(root), first + offset)
+            if self.inverted is not None:
+                self.inverted.add(id_array[members], rows, self.dim)
 
     def remove(self, ids: Iterable[int]) -> None:
         for sku_id in ids:
@@ -211,11 +382,16 @@ class VectorIndex:
                 part.matrix[where[1], self.dim :] = 0
                 part.matrix[where[1], self.dim + DEAD_SLOT] = 1.0
                 part.ids[where[1]] = -1
+            if self.inverted is not None:
+                self.inverted.remove(int(sku_id), self.dim)
 
     def search(
-        self, queries: np.ndarray, *, k: int, languages: Sequence[int], roots: Sequence[int]
+        self, queries: np.ndarray, *, k: int, languages: Sequence[int], roots: Sequence[int], exact: bool = False
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Top-k (ids, cosines) per query, best first; id -1 pads when fewer rows qualify."""
+        """Top-k (ids, cosines) per query, best first; id -1 pads when fewer rows qualify.
+
+        ``exact`` searches every row of the scope even where the inverted file would serve.
+        """
         import numpy as np
 
         q = np.asarray(queries, dtype=np.float32).reshape(-1, self.dim)
@@ -231,10 +407,14 @@ class VectorIndex:
         for i, root in enumerate(roots):
             groups.setdefault(int(root), []).append(i)
         for root, members in groups.items():
-            parts = list(self.parts.values()) if root == NO_ROOT else [
-                self.parts[r] for r in (root, NO_ROOT) if r in self.parts
-            ]
-            ids, scores = self._search_parts(extended[members], parts, k=k)
+            inverted = self._inverted_lists() if root == NO_ROOT and not exact else None
+            if inverted is not None:
+                ids, scores = inverted.search(extended[members], k=k, probes=self.probes, dim=self.dim)
+            else:
+                parts = list(self.parts.values()) if root == NO_ROOT else [
+                    self.parts[r] for r in (root, NO_ROOT) if r in self.parts
+                ]
+                ids, scores = self._search_parts(extended[members], parts, k=k)
             out_ids[members], out_scores[members] = ids, scores
         return out_ids, out_scores
 

@@ -152,3 +152,66 @@ class VectorIndexTestCase(SimpleTestCase):
         assert list(in_old_tree[0]) == [-1]
         assert list(in_new_tree[0]) == [2]
         assert len(index) == 2
+
+
+def clustered(rows, *, seed=0, dim=64, clusters=100):
+    """Unit vectors around random cluster centres: the shape of catalog embeddings."""
+    rng = np.random.default_rng(seed)
+    centres = rng.standard_normal((clusters, dim)).astype(np.float32)
+    vectors = centres[rng.integers(0, clusters, rows)] + 0.4 * rng.standard_normal((rows, dim)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors, rng.integers(0, 5, rows), rng.integers(0, 4, rows)
+
+
+class InvertedFileTestCase(SimpleTestCase):
+    def setUp(self):
+        self.vectors, self.languages, self.roots = clustered(20_000)
+        self.index = retrieval.VectorIndex(dim=64, approximate_from=10_000, probes=4)
+        self.index.upsert(list(range(20_000)), self.vectors, self.languages.tolist(), self.roots.tolist())
+
+    def search(self, queries, languages, roots, **kwargs):
+        return self.index.search(queries, k=10, languages=list(languages), roots=list(roots), **kwargs)[0]
+
+    def test_it_finds_nearly_every_exact_neighbour_of_an_uncategorised_query(self):
+        queries, languages = self.vectors[:200], self.languages[:200]
+        approximate = self.search(queries, languages, [-1] * 200)
+        exact = self.search(queries, languages, [-1] * 200, exact=True)
+        assert self.index.inverted is not None
+        # Of 141 cells the inverted file scans 4 per query, yet misses few neighbours.
+        assert len(self.index.inverted.lists) == 141
+        recall = np.mean([len(set(a) & set(b)) / 10 for a, b in zip(approximate, exact, strict=True)])
+        assert recall >= 0.95, recall
+        for q, found in enumerate(approximate):
+            assert not np.any(self.languages[found] == languages[q])
+
+    def test_it_keeps_categorised_queries_exact(self):
+        queries, languages = self.vectors[:20], self.languages[:20]
+        found = self.search(queries, languages, self.roots[:20])
+        for q in range(20):
+            allowed = (self.languages != languages[q]) & ((self.roots == self.roots[q]))
+            expected = np.argsort(-np.where(allowed, self.vectors @ queries[q], -np.inf))[:10]
+            assert list(found[q]) == list(expected)
+        assert self.index.inverted is None  # no uncategorised query yet: never built
+
+    def test_it_files_new_rows_and_forgets_removed_ones_after_training(self):
+        query = self.vectors[:1]
+        first = self.search(query, [0], [-1])[0]
+        self.index.remove([int(first[0])])
+        twin = query.copy()
+        self.index.upsert([99_999], twin, [1], [2])
+        again = self.search(query, [0], [-1])[0]
+        assert again[0] == 99_999
+        assert first[0] not in again
+        self.index.upsert([99_999], -twin, [1], [2])  # its vector moved: it moves cell too
+        assert 99_999 not in self.search(query, [0], [-1])[0]
+        assert 99_999 in self.search(-twin, [0], [-1])[0]
+
+    def test_it_searches_small_indexes_exactly(self):
+        index = retrieval.VectorIndex(dim=64)  # approximate_from 100,000
+        index.upsert(list(range(20_000)), self.vectors, self.languages.tolist(), self.roots.tolist())
+        found = index.search(self.vectors[:5], k=10, languages=self.languages[:5].tolist(), roots=[-1] * 5)[0]
+        for q in range(5):
+            allowed = self.languages != self.languages[q]
+            expected = np.argsort(-np.where(allowed, self.vectors @ self.vectors[q], -np.inf))[:10]
+            assert list(found[q]) == list(expected)
+        assert index.inverted is None
