@@ -112,7 +112,14 @@ def _retrying(work: Callable[[], T]) -> T:
 def _refresh_impact(product_ids: set[int]) -> None:
     # After the decision's transaction: the queue order is a heuristic and must
     # not hold locks on other pairs while reviewers decide them.
-    Match.refresh_review_impact(product_ids=sorted(product_ids))
+    with transaction.atomic():
+        queue.commit_without_flush()
+        Match.refresh_review_impact(product_ids=sorted(product_ids))
+
+
+def _touched(before: list[int], event: ProductEvent | None) -> set[int]:
+    """The products a decision involved: the pair's products before, and the ones its merge or split wrote."""
+    return {*before, event.product_id, event.other_product_id} if event else set(before)
 
 
 def record_decision(
@@ -134,7 +141,7 @@ def record_decision(
     if pair is None:
         raise DecisionError("That pair no longer exists.")
 
-    def work() -> tuple[Decision, list[int]]:
+    def work() -> tuple[Decision, set[int]]:
         before = _lock_products(*pair)
         match = _locked_match(match_id)
         if not match.is_queued:  # read under the row lock
@@ -174,11 +181,11 @@ def record_decision(
             seen=seen,
             product_event=event,
         )
-        return decision, before
+        return decision, _touched(before, event)
 
-    decision, before = _retrying(work)
+    decision, touched = _retrying(work)
     if action != Decision.Action.SKIP:
-        _refresh_impact({*before, *_products_of(*pair)})
+        _refresh_impact(touched)
     return decision
 
 
@@ -216,7 +223,7 @@ def undo_decision(decision_id: int, *, by: Any, note: str = "") -> Decision:
         )
     pair = (decision.match.sku_a_id, decision.match.sku_b_id)
 
-    def work() -> tuple[Decision, list[int]]:
+    def work() -> tuple[Decision, set[int]]:
         before = _lock_products(*pair)
         match = _locked_match(decision.match_id)
         # Checked under the pair's lock: two undos of one decision cannot both pass.
@@ -247,11 +254,11 @@ def undo_decision(decision_id: int, *, by: Any, note: str = "") -> Decision:
             product_event=event,
             undoes=decision,
         )
-        return undo, before
+        return undo, _touched(before, event)
 
-    undo, before = _retrying(work)
+    undo, touched = _retrying(work)
     if decision.action != Decision.Action.SKIP:
-        _refresh_impact({*before, *_products_of(*pair)})
+        _refresh_impact(touched)
     return undo
 
 

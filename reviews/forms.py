@@ -27,12 +27,15 @@ class QueueFilterForm(forms.Form):
     )
     source = forms.ChoiceField(choices=[], required=False)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, sources: list[str] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # The sources that have queued pairs, from the cached counts: a DISTINCT over
-        # every SKU would cost more than the rest of the page.
-        sources = sorted(source for source, _ in queue.facet_counts()["sources"])
-        self.fields["source"].choices = [("", "All sources"), *[(s, s) for s in sources]]
+        if sources is None:
+            # Pages that only apply the filters (pair, next, decide) list no sources: an
+            # unknown one matches no pair. Counting them (a grouped pass over the whole
+            # queue when the cached counts expire) would stall a decision for a second.
+            self.fields["source"] = forms.CharField(required=False, max_length=100)
+            return
+        self.fields["source"].choices = [("", "All sources"), *[(s, s) for s in sorted(sources)]]
 
     def filters(self) -> queue.Filters:
         """The valid filters (an invalid field is ignored, and shown as an error)."""
@@ -46,8 +49,10 @@ class QueueFilterForm(forms.Form):
         )
 
 
-def read_filters(params: Any) -> tuple[QueueFilterForm, queue.Filters]:
-    form = QueueFilterForm(params)
+def read_filters(params: Any, *, sources: list[str] | None = None) -> tuple[QueueFilterForm, queue.Filters]:
+    """The form and its valid filters; ``sources`` (the queue page's, from the cached
+    counts) makes the source a choice among them."""
+    form = QueueFilterForm(params, sources=sources)
     form.is_valid()
     return form, form.filters()
 

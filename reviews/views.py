@@ -132,8 +132,8 @@ def home(request: HttpRequest) -> HttpResponse:
 @vary_on_headers("HX-Request")
 def queue_page(request: HttpRequest) -> HttpResponse:
     queue.place_new_pairs()
-    form, filters = read_filters(request.GET)
     counts = queue.facet_counts()
+    form, filters = read_filters(request.GET, sources=[source for source, _ in counts["sources"]])
     page = QueuePage.of(
         queue.queued(filters), request.GET.get("page"), count=bool(filters),
         at_least=queue.matching_at_least(filters, counts),
