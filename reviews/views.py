@@ -6,6 +6,8 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.db.models import Count, F, Window
+from django.db.models.functions import RowNumber
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -26,6 +28,8 @@ REVIEW = "alignment.review_match"
 PAGE_SIZE = 50
 # Counting a filtered queue of a million rows exactly is slow; past this, "1000+".
 COUNT_CAP = 1_000
+# The pair page lists this many of each product's other SKUs (and says how many there are).
+OTHERS_SHOWN = 20
 
 
 @dataclass
@@ -172,14 +176,31 @@ def _pair_context(request: HttpRequest, match: Match, *, filters: queue.Filters,
     }
     if not blind:
         # Blind audit samples already share one product: showing it would give the answer away.
-        # Both products' other SKUs in one query.
-        others = SKU.objects.filter(product_id__in={sku_a.product_id, sku_b.product_id}).exclude(
-            pk__in=[sku_a.pk, sku_b.pk]
-        ).order_by("language", "pk")
-        context["others_a"] = [sku for sku in others if sku.product_id == sku_a.product_id]
-        context["others_b"] = [sku for sku in others if sku.product_id == sku_b.product_id]
+        others = _other_skus(sku_a, sku_b)
+        for side, sku in (("a", sku_a), ("b", sku_b)):
+            shown = [row for row in others if row["product_id"] == sku.product_id]
+            context[f"others_{side}"] = shown
+            context[f"others_{side}_total"] = shown[0]["among"] if shown else 0
         context["same_product"] = sku_a.product_id == sku_b.product_id
     return context
+
+
+def _other_skus(sku_a: SKU, sku_b: SKU) -> list[dict[str, Any]]:
+    """Up to OTHERS_SHOWN other SKUs of each side's product, each row with its product's
+    total (``among``), in one query: a product that grew to hundreds of SKUs would
+    otherwise fill the page, and its history page lists them all."""
+    in_product = {"partition_by": F("product_id")}
+    return list(
+        SKU.objects.filter(product_id__in={sku_a.product_id, sku_b.product_id})
+        .exclude(pk__in=[sku_a.pk, sku_b.pk])
+        .annotate(
+            place=Window(RowNumber(), order_by=[F("language").asc(), F("pk").asc()], **in_product),
+            among=Window(Count("pk"), **in_product),
+        )
+        .filter(place__lte=OTHERS_SHOWN)
+        .order_by("language", "pk")
+        .values("pk", "language", "title", "source", "sku_code", "product_id", "among")
+    )
 
 
 def _render_pair(

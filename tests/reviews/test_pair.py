@@ -45,6 +45,19 @@ class PairViewTestCase(ReviewTestCase):
         assert "Philips Wasserkocher 1,7 l" in body
         assert reverse("reviews:history", args=[self.product_of(self.kettle_en)]) in body
 
+    def test_it_lists_the_first_twenty_skus_of_a_large_product_and_says_how_many(self):
+        from catalog.merging import merge_products
+
+        for i in range(24):
+            merge_products(self.kettle_en, self.sku(f"K1-x{i:02}", "de", f"Wasserkocher Variante {i:02}"), via="auto")
+        self.login(self.bob)
+        body = self.client.get(self.url(self.differ)).content.decode()
+        assert "24 other SKUs" in body
+        assert "Wasserkocher Variante 19" in body  # by language, then in the order they came
+        assert "Wasserkocher Variante 20" not in body
+        assert "The first 20 of 24: the product history lists every one." in body
+        assert "Product {}: 0 other SKUs".format(self.product_of(self.kettle_fr)) in body
+
     def test_it_leases_the_pair_to_the_reviewer(self):
         self.login(self.bob)
         self.client.get(self.url(self.same))
