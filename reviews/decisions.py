@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db import OperationalError, connection, transaction
+from django.db.models import Q, Subquery
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -46,11 +47,14 @@ def snapshot(sku: SKU) -> dict[str, Any]:
     }
 
 
-def _locked_match(pk: int) -> Match:
-    qs = Match.objects.select_related("sku_a", "sku_b", "claimed_by")
-    if connection.features.has_select_for_update_of:
-        return qs.select_for_update(of=("self",)).get(pk=pk)
-    return qs.select_for_update().get(pk=pk)
+def _locked_match(pk: int, skus: dict[int, SKU]) -> Match:
+    """The match row, locked, with its two SKUs as read under their products' locks."""
+    qs = Match.objects.select_for_update(of=("self",)) if connection.features.has_select_for_update_of else (
+        Match.objects.select_for_update()
+    )
+    match = qs.get(pk=pk)
+    match.sku_a, match.sku_b = skus[match.sku_a_id], skus[match.sku_b_id]
+    return match
 
 
 def _when(moment: Any) -> str:
@@ -80,14 +84,29 @@ class _ProductsMoved(Exception):
     """A concurrent merge moved a SKU between reading its product and locking it."""
 
 
-def _lock_products(*sku_ids: int) -> list[int]:
+def _pair_and_products(match_id: int) -> tuple[tuple[int, int], list[int]] | None:
+    """The match's two SKU ids and their products now, in one query (None: no such match)."""
+    match = Match.objects.filter(pk=match_id).order_by()
+    either = Q(pk=Subquery(match.values("sku_a_id"))) | Q(pk=Subquery(match.values("sku_b_id")))
+    products = dict(SKU.objects.filter(either).order_by().values_list("pk", "product_id"))
+    if len(products) != 2:
+        return None
+    return tuple(sorted(products)), sorted(set(products.values()))  # type: ignore[return-value]
+
+
+def _lock_products(*sku_ids: int, products: list[int] | None = None) -> tuple[list[int], dict[int, SKU]]:
     """Lock the SKUs' products in id order before anything else, so that concurrent
-    decisions (and merges, which lock products first too) queue instead of deadlocking."""
-    ids = _products_of(*sku_ids)
+    decisions (and merges, which lock products first too) queue instead of deadlocking.
+
+    ``products`` are the products just read (read here otherwise). Returns them and
+    the SKUs as read once the products are locked.
+    """
+    ids = products if products is not None else _products_of(*sku_ids)
     list(Product.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk"))
-    if _products_of(*sku_ids) != ids:
+    skus = SKU.objects.in_bulk(sku_ids)
+    if sorted({sku.product_id for sku in skus.values()}) != ids:
         raise _ProductsMoved
-    return ids
+    return ids, skus
 
 
 def _retrying(work: Callable[[], T]) -> T:
@@ -137,13 +156,15 @@ def record_decision(
     are the content hashes the reviewer's page showed: if a SKU changed since,
     the decision is refused rather than made on text nobody read.
     """
-    pair = Match.objects.filter(pk=match_id).values_list("sku_a_id", "sku_b_id").first()
-    if pair is None:
+    found = _pair_and_products(match_id)
+    if found is None:
         raise DecisionError("That pair no longer exists.")
+    pair, products = found
+    first_attempt = iter([products])  # a retry reads the products afresh
 
     def work() -> tuple[Decision, set[int]]:
-        before = _lock_products(*pair)
-        match = _locked_match(match_id)
+        before, skus = _lock_products(*pair, products=next(first_attempt, None))
+        match = _locked_match(match_id, skus)
         if not match.is_queued:  # read under the row lock
             raise _already_decided(match)
         if queue.held_by_other(match, by):
@@ -224,8 +245,8 @@ def undo_decision(decision_id: int, *, by: Any, note: str = "") -> Decision:
     pair = (decision.match.sku_a_id, decision.match.sku_b_id)
 
     def work() -> tuple[Decision, set[int]]:
-        before = _lock_products(*pair)
-        match = _locked_match(decision.match_id)
+        before, skus = _lock_products(*pair)
+        match = _locked_match(decision.match_id, skus)
         # Checked under the pair's lock: two undos of one decision cannot both pass.
         if Decision.objects.filter(undoes=decision).exists():
             raise DecisionError("That decision was already undone.")
