@@ -37,6 +37,10 @@ class DecisionError(Exception):
     """A decision or undo that cannot be made; the message is for the reviewer."""
 
 
+class NoSuchPair(DecisionError):
+    """The pair to decide does not exist (or no longer does)."""
+
+
 def snapshot(sku: SKU) -> dict[str, Any]:
     """What the reviewer saw of one SKU: its text, where it came from, its product then."""
     return {
@@ -158,7 +162,7 @@ def record_decision(
     """
     found = _pair_and_products(match_id)
     if found is None:
-        raise DecisionError("That pair no longer exists.")
+        raise NoSuchPair("That pair no longer exists.")
     pair, products = found
     first_attempt = iter([products])  # a retry reads the products afresh
 

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.db.models import Count, F, Window
 from django.db.models.functions import RowNumber
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -263,12 +263,13 @@ def pair(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @permission_required(REVIEW, raise_exception=True)
 def decide(request: HttpRequest, pk: int) -> HttpResponse:
-    match = get_object_or_404(Match, pk=pk)
+    # The pair is read (and found missing) by record_decision; it is loaded here only
+    # to show it again after a refusal.
     _, filters = read_filters(request.POST)
     form = DecisionForm(request.POST)
     if not form.is_valid():
         if request.htmx:
-            held, match = queue.claim(match, request.user)
+            held, match = queue.claim(get_object_or_404(Match, pk=pk), request.user)
             context = _pair_context(request, match, filters=filters, held=held)
             context["form"] = form
             return render(request, "reviews/pair.html#pair", context, status=400)
@@ -276,16 +277,18 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
         return HttpResponseRedirect(_with_query(reverse("reviews:pair", args=[pk]), filters.as_query()))
     try:
         decision = decisions.record_decision(
-            match.pk,
+            pk,
             by=request.user,
             action=form.cleaned_data["action"],
             note=form.cleaned_data["note"],
             seen_hashes=form.seen_hashes(),
         )
+    except decisions.NoSuchPair:
+        raise Http404("No such pair.") from None
     except decisions.DecisionError as error:
         messages.error(request, str(error))
         if request.htmx:
-            held, fresh = queue.claim(match, request.user)
+            held, fresh = queue.claim(get_object_or_404(Match, pk=pk), request.user)
             return _render_pair(request, fresh, filters=filters, held=held, status=409)
         return HttpResponseRedirect(_with_query(reverse("reviews:pair", args=[pk]), filters.as_query()))
     messages.success(request, _describe(decision))
@@ -293,7 +296,7 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
         return HttpResponseRedirect(_with_query(reverse("reviews:next"), filters.as_query()))
     following = queue.claim_next(request.user, filters=filters)
     response = _render_pair(request, following, filters=filters, held=following is not None)
-    return trigger_client_event(response, "decided", {"action": decision.action, "match": match.pk})
+    return trigger_client_event(response, "decided", {"action": decision.action, "match": pk})
 
 
 def _describe(decision: Decision) -> str:

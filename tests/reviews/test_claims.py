@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from django.contrib.auth.models import Group, User
 from django.db import connection
-from django.test import TransactionTestCase, override_settings
+from django.test import TransactionTestCase, override_settings, skipUnlessDBFeature
 from django.utils import timezone
 
 from alignment.models import Match
@@ -67,6 +67,7 @@ class ClaimNextTestCase(ReviewTestCase):
 
 
 @override_settings(REVIEWS_CLAIM_SECONDS=300)
+@skipUnlessDBFeature("has_select_for_update_skip_locked")  # SQLite has one writer and no row locks
 class ConcurrentClaimTestCase(TransactionTestCase):
     """Real concurrency on PostgreSQL: each thread has its own connection."""
 
