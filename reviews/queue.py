@@ -88,10 +88,13 @@ def place_new_pairs(*, limit: int = 2000) -> int:
     The pipeline queues pairs without computing their impact; this runs before the
     queue is read, and a periodic task recomputes everything. Returns rows updated.
     """
-    new = Match.objects.in_review_queue().filter(review_impact=0)
-    pairs = list(new.values_list("sku_a__product_id", "sku_b__product_id")[:limit])
-    if not pairs:
+    # Ids first, from the queue's partial index alone: joined to the SKUs, the usual
+    # "none" took 20-30 ms, because PostgreSQL, counting every unqueued row's impact
+    # of 0, expected 200,000 new pairs and started parallel workers to find them.
+    new = list(Match.objects.in_review_queue().filter(review_impact=0).order_by().values_list("pk", flat=True)[:limit])
+    if not new:
         return 0
+    pairs = Match.objects.filter(pk__in=new).values_list("sku_a__product_id", "sku_b__product_id")
     return Match.refresh_review_impact(product_ids=sorted({p for pair in pairs for p in pair}))
 
 
