@@ -63,10 +63,11 @@ def from_bytes(raw: bytes | memoryview, dim: int = DIM) -> np.ndarray:
     return np.frombuffer(bytes(raw), dtype="<f4", count=dim)
 
 
-def ensure_embeddings(skus: Sequence[SKU], *, batch_size: int = 64) -> dict[int, np.ndarray]:
+def ensure_embeddings(skus: Sequence[SKU], *, batch_size: int = 256) -> dict[int, np.ndarray]:
     """Vectors for these SKUs: stored ones when the text is unchanged, new ones otherwise.
 
-    New vectors are computed in batches and saved (one row per SKU). Returns
+    New vectors are computed in batches (a pipeline chunk in one engine call: the
+    engine spreads a batch over its threads) and saved, one row per SKU. Returns
     {sku_id: vector}.
     """
     import numpy as np

@@ -257,11 +257,15 @@ def _score(
         for other in rescore.get(sku.pk, ()):
             wanted[sku.pk].setdefault(other, {"rescored_after_edit": True})
     partner_ids = {o for others in wanted.values() for o in others}
-    partners = {s.pk: s for s in SKU.objects.filter(pk__in=partner_ids).select_related("category")}
-    partners.update({s.pk: s for s in skus})
+    chunk = {s.pk: s for s in skus}
+    partners = {
+        s.pk: s for s in SKU.objects.filter(pk__in=partner_ids - chunk.keys()).select_related("category")
+    }
     if embeddings.embedder() is scorer:
-        # Hand the candidates' stored vectors to the scorer: it embeds nothing twice.
+        # Hand the candidates' stored vectors to the scorer: it embeds nothing twice
+        # (the chunk's own vectors reached it in align_skus).
         embeddings.ensure_embeddings(list(partners.values()))
+    partners.update(chunk)
     roots = retrieval.category_roots()
 
     seen: set[tuple[int, int]] = set()

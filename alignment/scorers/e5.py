@@ -248,6 +248,19 @@ class E5Scorer(Scorer):
             return [min(max((float(c) + 1) / 2, 0.0), 1.0) for c in vectors[1:] @ vectors[0]]
         return [fused_score(row, self.fusion) for row in self.features(query, documents)]
 
+    def score_groups(self, groups: list[tuple[str, list[str]]], instruction: str = "") -> list[list[float]]:
+        """``score`` per query, after one engine call for every text and phrase of the chunk.
+
+        The engine spreads a batch over its threads (one text per thread), and a
+        call per query of ten short texts leaves threads idle and pays the call's
+        overhead each time; the texts then come from the cache.
+        """
+        texts = list(dict.fromkeys(text for query, documents in groups for text in (query, *documents)))
+        if self.fusion is not None:
+            texts += [phrase for text in texts for phrase in phrases(text)]
+        self.embed(list(dict.fromkeys(texts)))
+        return [self.score(query, documents, instruction) for query, documents in groups]
+
     def features(self, query: str, documents: list[str]) -> list[list[float]]:
         """FUSION_FEATURES for each document against the query."""
         vectors = self.embed([query, *documents])

@@ -71,3 +71,15 @@ class E5ScorerTestCase(SimpleTestCase):
         assert abs(align - 1.0) < 1e-5 and abs(worst - 1.0) < 1e-5
         align, worst = phrase_alignment(vectors[:2], vectors[1:])
         assert worst < align < 1.0
+
+
+class E5ScoreGroupsTestCase(SimpleTestCase):
+    def test_it_scores_a_chunk_as_score_would_in_one_engine_call(self):
+        groups = [(KETTLE_FR, [KETTLE_ZH, KETTLE_15, SCALE]), (SCALE, [KETTLE_FR, "Küchenwaage, 0,1 g Genauigkeit"])]
+        reference = E5Scorer()
+        scorer = E5Scorer()
+        scorer._model = reference._model = reference._load()
+        with patch.object(scorer._model, "encode", wraps=scorer._model.encode) as encode:
+            grouped = scorer.score_groups(groups)
+        assert encode.call_count == 1
+        assert grouped == [reference.score(query, documents) for query, documents in groups]
