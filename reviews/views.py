@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -58,8 +59,8 @@ class QueuePage:
             matching = at_least
         elif count:
             matching = qs.order_by()[: COUNT_CAP + 1].count()
-        now = timezone.now()
-        return cls([_row(r, now) for r in found[:PAGE_SIZE]], page, len(found) > PAGE_SIZE, matching)
+        now, pair_url = timezone.now(), _pair_url()
+        return cls([_row(r, now, pair_url) for r in found[:PAGE_SIZE]], page, len(found) > PAGE_SIZE, matching)
 
     @property
     def has_previous(self) -> bool:
@@ -80,12 +81,19 @@ def _short(text: str, length: int = 70) -> str:
     return text if len(text) <= length else text[: length - 1] + "…"
 
 
-def _row(values: dict[str, Any], now: Any) -> dict[str, Any]:
+def _pair_url() -> Callable[[int], str]:
+    """The pair page's URL for any id, from one reverse() (fifty cost about 4 ms a page)."""
+    marker = "2147483647"
+    pattern = reverse("reviews:pair", args=[int(marker)])
+    return lambda pk: pattern.replace(marker, str(pk))
+
+
+def _row(values: dict[str, Any], now: Any, pair_url: Callable[[int], str]) -> dict[str, Any]:
     """What the queue table shows of one pair (formatted here: it is the page's hot loop)."""
     held = values["claimed_until"] is not None and values["claimed_until"] >= now
     return {
         "pk": values["pk"],
-        "url": reverse("reviews:pair", args=[values["pk"]]),
+        "url": pair_url(values["pk"]),
         # Audit samples are blind: their score never reaches the page.
         "score": None if values["is_audit_sample"] else f"{values['probability']:.3f}",
         "impact": values["review_impact"],

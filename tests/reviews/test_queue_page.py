@@ -28,6 +28,7 @@ class QueuePageTestCase(ReviewTestCase):
         # The two kettle pairs share a SKU, so deciding either settles more than the power bank pair.
         assert body.index(f"#{self.same.pk}<") < body.index(f"#{self.bank.pk}<")
         assert body.index(f"#{self.differ.pk}<") < body.index(f"#{self.bank.pk}<")
+        assert f'<a href="{reverse("reviews:pair", args=[self.bank.pk])}">#{self.bank.pk}</a>' in body
 
     def test_it_orders_equal_impact_by_score(self):
         assert list(queue.queued().values_list("pk", flat=True)) == [self.same.pk, self.differ.pk, self.bank.pk]
