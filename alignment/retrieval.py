@@ -94,9 +94,10 @@ ADD_BLOCK = 65_536
 class _Part:
     """The rows of one category tree: a growing matrix plus the SKU id of each row."""
 
-    def __init__(self, width: int, dtype: Any) -> None:
+    def __init__(self, width: int, dtype: Any, *, min_capacity: int = 1024) -> None:
         import numpy as np
 
+        self.min_capacity = min_capacity
         self.size = 0
         self.ids = np.empty(0, dtype=np.int64)
         self.matrix = np.empty((0, width), dtype=dtype)
@@ -106,7 +107,8 @@ class _Part:
 
         if self.size + extra <= len(self.ids):
             return
-        capacity = max(1024, 2 * len(self.ids), self.size + extra)
+        # Grows by a quarter: amortised appends without doubling the memory of a large part.
+        capacity = max(self.min_capacity, len(self.ids) + len(self.ids) // 4, self.size + extra)
         ids = np.zeros(capacity, dtype=np.int64)
         ids[: self.size] = self.ids[: self.size]
         matrix = np.zeros((capacity, self.matrix.shape[1]), dtype=self.matrix.dtype)
@@ -159,7 +161,7 @@ class InvertedLists:
 
     def __init__(self, centroids: np.ndarray, *, width: int, dtype: Any, trained_on: int) -> None:
         self.centroids = centroids
-        self.lists = [_Part(width, dtype) for _ in range(len(centroids))]
+        self.lists = [_Part(width, dtype, min_capacity=0) for _ in range(len(centroids))]
         self.place: dict[int, tuple[int, int]] = {}
         self.trained_on = trained_on
 
@@ -167,18 +169,40 @@ class InvertedLists:
     def nbytes(self) -> int:
         return int(self.centroids.nbytes + sum(part.matrix.nbytes + part.ids.nbytes for part in self.lists))
 
-    def add(self, ids: Any, rows: np.ndarray, dim: int) -> None:
+    def cells_of(self, rows: np.ndarray, dim: int) -> np.ndarray:
+        """The nearest cell of each row, by blocks (they bound the rows x cells score matrix)."""
+        import numpy as np
+
+        blocks = [self.nearest(rows[start : start + ADD_BLOCK, :dim], 1)[:, 0] for start in range(0, len(rows), ADD_BLOCK)]
+        return np.concatenate(blocks) if blocks else np.empty(0, dtype=np.int64)
+
+    def fill(self, parts: list[tuple[np.ndarray, np.ndarray]], dim: int) -> None:
+        """File many (ids, rows) at once, each cell allocated once at its final size."""
+        import numpy as np
+
+        cells = [self.cells_of(rows, dim) for _, rows in parts]
+        counts = np.bincount(np.concatenate(cells), minlength=len(self.lists)) if cells else []
+        for part, count in zip(self.lists, counts, strict=False):
+            part._reserve(int(count))
+        for (ids, rows), part_cells in zip(parts, cells, strict=True):
+            self.add(ids, rows, dim, cells=part_cells)
+
+    def add(self, ids: Any, rows: np.ndarray, dim: int, *, cells: np.ndarray | None = None) -> None:
+        """File rows in their nearest cells; rows of removed SKUs (id -1) are skipped."""
         import numpy as np
 
         ids = np.asarray(ids, dtype=np.int64)
-        for start in range(0, len(ids), ADD_BLOCK):  # bounds the (rows x cells) score matrix
-            block_ids, block = ids[start : start + ADD_BLOCK], rows[start : start + ADD_BLOCK]
-            cells = self.nearest(block[:, :dim], 1)[:, 0]
-            for cell in np.unique(cells):
-                members = np.flatnonzero(cells == cell)
-                first = self.lists[cell].extend(block_ids[members], block[members])
-                for offset, sku_id in enumerate(block_ids[members].tolist()):
-                    self.place[sku_id] = (int(cell), first + offset)
+        cells = self.cells_of(rows, dim) if cells is None else cells
+        order = np.argsort(cells, kind="stable")
+        order = order[ids[order] >= 0]
+        if not len(order):
+            return
+        bounds = np.flatnonzero(np.diff(cells[order])) + 1
+        for members in np.split(order, bounds):
+            cell = int(cells[members[0]])
+            first = self.lists[cell].extend(ids[members], rows[members])
+            for offset, sku_id in enumerate(ids[members].tolist()):
+                self.place[sku_id] = (cell, first + offset)
 
     def remove(self, sku_id: int, dim: int) -> None:
         where = self.place.pop(sku_id, None)
@@ -299,19 +323,18 @@ class VectorIndex:
         if len(self) < self.approximate_from:
             return None
         if self.inverted is None or len(self) > 2 * self.inverted.trained_on:
-            live = [(part, part.ids[: part.size] >= 0) for part in self.parts.values()]
-            # Train on a sample drawn across the trees, then file every live row.
+            stored = [(part.ids[: part.size], part.matrix[: part.size]) for part in self.parts.values()]
+            # Train on a sample of live rows drawn across the trees, then file every live row.
             rng = np.random.default_rng(0)
             cells = max(1, int(math.sqrt(len(self))))
             share = min(1.0, KMEANS_SAMPLE * cells / len(self))
             sample = np.concatenate(
-                [part.matrix[: part.size][mask & (rng.random(part.size) < share), : self.dim] for part, mask in live]
+                [rows[(ids >= 0) & (rng.random(len(ids)) < share), : self.dim] for ids, rows in stored]
             )
             self.inverted = InvertedLists(
                 kmeans(sample, cells=cells), width=self.width, dtype=self.dtype, trained_on=len(self)
             )
-            for part, mask in live:
-                self.inverted.add(part.ids[: part.size][mask], part.matrix[: part.size][mask], self.dim)
+            self.inverted.fill(stored, self.dim)
         return self.inverted
 
     def _row(self, vector: Any, language: int) -> Any:

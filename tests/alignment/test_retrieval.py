@@ -215,3 +215,11 @@ class InvertedFileTestCase(SimpleTestCase):
             expected = np.argsort(-np.where(allowed, self.vectors @ self.vectors[q], -np.inf))[:10]
             assert list(found[q]) == list(expected)
         assert index.inverted is None
+
+    def test_it_trains_on_the_live_rows_only(self):
+        index = retrieval.VectorIndex(dim=64, approximate_from=1_000, probes=4)
+        index.upsert(list(range(2_000)), self.vectors[:2_000], self.languages[:2_000].tolist(), [7] * 1_000 + [8] * 1_000)
+        index.remove(range(1_000, 2_000))  # a whole tree's worth of rows gone before the first search
+        found = index.search(self.vectors[1_000:1_010], k=10, languages=[9] * 10, roots=[-1] * 10)[0]
+        assert len(index.inverted.place) == 1_000
+        assert found.max() < 1_000 and found.min() >= 0
