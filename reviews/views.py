@@ -7,8 +7,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.db.models import Count, F, Window
-from django.db.models.functions import RowNumber
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -186,29 +184,27 @@ def _pair_context(request: HttpRequest, match: Match, *, filters: queue.Filters,
         # Blind audit samples already share one product: showing it would give the answer away.
         others = _other_skus(sku_a, sku_b)
         for side, sku in (("a", sku_a), ("b", sku_b)):
-            shown = [row for row in others if row["product_id"] == sku.product_id]
-            context[f"others_{side}"] = shown
-            context[f"others_{side}_total"] = shown[0]["among"] if shown else 0
+            in_product = others.get(sku.product_id, [])
+            context[f"others_{side}"] = in_product[:OTHERS_SHOWN]
+            context[f"others_{side}_total"] = len(in_product)
         context["same_product"] = sku_a.product_id == sku_b.product_id
     return context
 
 
-def _other_skus(sku_a: SKU, sku_b: SKU) -> list[dict[str, Any]]:
-    """Up to OTHERS_SHOWN other SKUs of each side's product, each row with its product's
-    total (``among``), in one query: a product that grew to hundreds of SKUs would
-    otherwise fill the page, and its history page lists them all."""
-    in_product = {"partition_by": F("product_id")}
-    return list(
+def _other_skus(sku_a: SKU, sku_b: SKU) -> dict[int, list[dict[str, Any]]]:
+    """Both products' other SKUs, by product, in one query of plain rows (the page
+    lists the first OTHERS_SHOWN of each: a product grown to hundreds of SKUs would
+    fill it, and its history page lists them all)."""
+    rows = (
         SKU.objects.filter(product_id__in={sku_a.product_id, sku_b.product_id})
         .exclude(pk__in=[sku_a.pk, sku_b.pk])
-        .annotate(
-            place=Window(RowNumber(), order_by=[F("language").asc(), F("pk").asc()], **in_product),
-            among=Window(Count("pk"), **in_product),
-        )
-        .filter(place__lte=OTHERS_SHOWN)
         .order_by("language", "pk")
-        .values("pk", "language", "title", "source", "sku_code", "product_id", "among")
+        .values("pk", "language", "title", "source", "sku_code", "product_id")
     )
+    by_product: dict[int, list[dict[str, Any]]] = {}
+    for row in rows:
+        by_product.setdefault(row["product_id"], []).append(row)
+    return by_product
 
 
 def _render_pair(
