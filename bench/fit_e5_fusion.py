@@ -158,7 +158,8 @@ def main() -> None:
                 pair = pair_key((e.lang, candidate.lang))
                 out_of_fold.append(Label(fused_score(list(features), weights), bool(label), pair))
     weights = fit_logistic(np.vstack([r[0] for r in rows]), np.concatenate([r[1] for r in rows]), l2=args.l2)
-    weights["version"] = f"{Path(args.devset).stem}-{len(examples)}q"
+    # The features are part of the version: a stored calibration of other features must not apply.
+    weights["version"] = f"{Path(args.devset).stem}-{len(examples)}q-{len(FUSION_FEATURES)}f"
     weights["fitted_on"] = Path(args.devset).name
     weights["seed"] = SEED
     weights["l2"] = args.l2

@@ -25,7 +25,10 @@ the development set by ``bench/fit_e5_fusion.py`` with a fixed seed):
   with units that agree or conflict, model codes that agree or conflict, shared
   Latin words (brands), shared numbers, quantities that share nothing; and the
   same for the heads alone (``head_*``: a description may name a sibling model,
-  a title rarely does).
+  a title rarely does), with the heads' finer contradictions of
+  ``alignment.scorers.lexical.CONFLICT_NAMES``: values without a counterpart
+  (140 x 260 cm against 140 x 175 cm) and an exclusion on one side only
+  ("ohne Thermostat" against "Thermostatic Mixer").
 
 Texts longer than the model's 512 tokens are split into windows that each fit,
 embedded separately and mean-pooled (then re-normalised). Embeddings are cached
@@ -46,7 +49,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from alignment.scorers.base import Scorer, ScoringError
-from alignment.scorers.lexical import FEATURE_NAMES, pair_features
+from alignment.scorers.lexical import CONFLICT_NAMES, FEATURE_NAMES, conflict_features, pair_features
 
 if TYPE_CHECKING:
     import numpy as np
@@ -59,6 +62,7 @@ FUSION_FEATURES = (
     "cosine", "cosine_gap", "cosine_z", "cosine_rank", "phrase_align", "phrase_min", "cjk_pair", "long_texts",
     *FEATURE_NAMES,
     *(f"head_{name}" for name in HEAD_FEATURES),
+    *(f"head_{name}" for name in CONFLICT_NAMES),
 )
 # A title's phrases: "Smart Kettle, 1.7L Capacity, 4 Presets" -> three phrases.
 PHRASE_SPLIT = re.compile(r"[,，;；、|/()（）\[\]【】:：+]|\s[-–—]\s|\n")
@@ -120,8 +124,12 @@ def fusion_features(
         align, worst = phrase_scores[i]
         whole = pair_features(query, document)
         head = dict(zip(FEATURE_NAMES, pair_features(head_of(query), head_of(document)), strict=True))
+        conflicts = conflict_features(head_of(query), head_of(document))
         rows.append(
-            [cosine, gap, z, 1 / rank, align, worst, cjk_pair, long_texts, *whole, *(head[n] for n in HEAD_FEATURES)]
+            [
+                cosine, gap, z, 1 / rank, align, worst, cjk_pair, long_texts, *whole,
+                *(head[n] for n in HEAD_FEATURES), *conflicts,
+            ]
         )
     return rows
 

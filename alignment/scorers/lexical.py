@@ -50,12 +50,15 @@ _units("length", 10.0, "cm", "厘米")
 _units("length", 1000.0, "m", "米", "meter", "meters", "metre", "metres", "metro", "metros")
 _units("inch", 1.0, "inch", "inches", '"', "″", "英寸", "寸", "zoll", "pouce", "pouces", "pulgadas", "pulgada")
 _units("speed", 1.0, "rpm", "转/分", "u/min", "tr/min")
+_units("torque", 1.0, "nm", "n·m", "n.m", "牛米")
+_units("persons", 1.0, "persons", "person", "personas", "persona", "personnes", "personne", "personen", "人")
 _units("percent", 1.0, "%")
 _units("temperature", 1.0, "°c", "℃")
 _units("resolution", 1.0, "k")
 _units("resolution_p", 1.0, "p")
 _units("count", 1.0, "pcs", "pc", "pieces", "piece", "pièces", "pièce", "piezas", "pieza", "stück", "stk",
-       "片", "粒", "pack", "count", "ct", "件装", "个装", "只装", "片装", "支装", "瓶装", "袋装", "罐装")
+       "片", "粒", "pack", "count", "ct", "件装", "个装", "只装", "片装", "支装", "瓶装", "袋装", "罐装",
+       "unit", "units", "unidad", "unidades", "unité", "unités", "einheit", "einheiten")
 
 # Colours in the five languages: two texts that name different colours describe
 # different SKUs. Chinese only in two-character forms ("白" alone is in "蛋白").
@@ -80,11 +83,23 @@ _COLOUR_OF = {word: i for i, (_, words) in enumerate(COLOURS.items()) for word i
 # Max", "Galaxy S24 Ultra", "VoltEdge Duo".
 VARIANT_WORDS = frozenset("pro max ultra plus mini lite air duo slim xl xxl".split())
 
+# "a pair of", "paire d'haltères", "Paar", "一对": two of the item.
+_PAIR = re.compile(r"\b(?:pair of|paire d[e'’]|un par de|paar)\b|一对|一双", re.IGNORECASE)
+# "双人帐篷" (two-person tent), "单人床": a Chinese numeral before 人.
+_CJK_PERSONS = re.compile(r"([单双两三四五六])人")
+_CJK_NUMERALS = {"单": 1.0, "双": 2.0, "两": 2.0, "三": 3.0, "四": 4.0, "五": 5.0, "六": 6.0}
+# A word that negates or excludes in the four Latin-script languages ("ohne Thermostat",
+# "sans ISOFIX", "PFAS-free"), and the fixed phrases that use one without excluding anything.
+_NEGATION = re.compile(r"\b(?:without|ohne|sans|sin|kein|keine|keinen|non|no)\b|\w-?(?:free|frei)\b", re.IGNORECASE)
+_NOT_NEGATION = re.compile(
+    r"\b(?:sans fil|sin (?:cables?|hilos?)|non[- ](?:stick|slip|woven|toxic)|no[- ](?:slip|frills))\b", re.IGNORECASE
+)
+
 # A number: "20 000" / "20,000" (thousands groups) or "1,7" / "1.7" (decimals).
 _NUMBER = r"\d{1,3}(?:[  \u202f]\d{3})+(?!\d)|\d+(?:[.,]\d+)?"
 _UNIT_ALTERNATION = "|".join(sorted((re.escape(u) for u in UNITS), key=len, reverse=True))
 _QUANTITY = re.compile(
-    rf"(?<![\dA-Za-z])(?<!\d[.,])({_NUMBER})\s?({_UNIT_ALTERNATION})(?![a-zà-ÿ])", re.IGNORECASE
+    rf"(?<![\dA-Za-z])(?<!\d[.,])({_NUMBER})[\s-]?({_UNIT_ALTERNATION})(?![a-zà-ÿ])", re.IGNORECASE
 )
 # "135x200 cm", "80 x 80 cm", "30×20×10 mm": each side is a length in that unit.
 _SIZES = re.compile(
@@ -109,6 +124,7 @@ _MULTIPLE = re.compile(r"(?<![\dA-Za-z.,])(\d{1,2})\s?[x×]\s?(?=\d+(?:[.,]\d+)?
 _TOKEN = re.compile(r"[A-Za-z0-9]+(?:[-/.][A-Za-z0-9]+)*")
 _LATIN_WORD = re.compile(r"[a-z]+(?:['&][a-z]+)*")
 _ANY_NUMBER = re.compile(_NUMBER)
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 
 # Words too common to say anything about which product a text describes.
 STOPWORDS = frozenset(
@@ -185,6 +201,10 @@ def extract(text: str) -> Evidence:
         value = next(group for group in match.groups() if group)
         quantities.add(("count", float(value)))
         unit_spans.append(match.span())
+    if _PAIR.search(normal):
+        quantities.add(("count", 2.0))
+    for match in _CJK_PERSONS.finditer(normal):
+        quantities.add(("persons", _CJK_NUMERALS[match.group(1)]))
 
     codes: set[str] = set()
     for match in _TOKEN.finditer(normal):
@@ -251,6 +271,38 @@ def pair_features(a: str, b: str) -> list[float]:
     ]
 
 
+# Evidence the e5 fusion reads from the heads (brand line, title) on top of FEATURE_NAMES.
+CONFLICT_NAMES = (
+    "value_conflict",  # values with no counterpart where the other text gives that dimension (140 x 260 vs 140 x 175 cm)
+    "negation_asymmetry",  # 1 when one Latin-script text excludes something ("ohne Thermostat") and the other does not
+)
+
+
+def conflict_features(a: str, b: str) -> list[float]:
+    """Finer contradictions than ``pair_features``: value by value, and exclusions, in CONFLICT_NAMES order.
+
+    ``unit_conflict`` counts a dimension as agreeing when any one value is shared;
+    a curtain of 140 x 260 cm and one of 140 x 175 cm share 140 cm. Here each value
+    on either side that the other text does not give, in a dimension both texts
+    give, counts once.
+    """
+    ea, eb = extract(a), extract(b)
+    shared = ea.dimensions & eb.dimensions
+    unmatched = 0
+    for mine, theirs in ((ea, eb), (eb, ea)):
+        for dimension, value in mine.quantities:
+            if dimension in shared and not any(d == dimension and _close(value, v) for d, v in theirs.quantities):
+                unmatched += 1
+    negation = 0.0
+    if not (_CJK.search(a) or _CJK.search(b)):  # Chinese negation is inside words (不锈钢 is stainless steel)
+        negation = float(_negates(a) != _negates(b))
+    return [float(unmatched), negation]
+
+
+def _negates(text: str) -> bool:
+    return bool(_NEGATION.search(_NOT_NEGATION.sub(" ", text)))
+
+
 # Hand-set weights: agreement raises the score, a contradicted quantity or model
 # code lowers it sharply. The lexical score is only ordinal; calibration maps it.
 LEXICAL_WEIGHTS = (1.2, -2.5, 2.0, -2.0, 3.0, 1.0, -1.0, -1.0)
@@ -268,7 +320,7 @@ class LexicalScorer(Scorer):
     """
 
     name = "lexical"
-    model_revision = "lexical-2"
+    model_revision = "lexical-3"
     uses_instruction = False
 
     def score(self, query: str, documents: list[str], instruction: str = "") -> list[float]:

@@ -2,11 +2,23 @@ from __future__ import annotations
 
 from django.test import SimpleTestCase
 
-from alignment.scorers.lexical import FEATURE_NAMES, LexicalScorer, extract, pair_features, parse_number
+from alignment.scorers.lexical import (
+    CONFLICT_NAMES,
+    FEATURE_NAMES,
+    LexicalScorer,
+    conflict_features,
+    extract,
+    pair_features,
+    parse_number,
+)
 
 
 def features(a: str, b: str) -> dict[str, float]:
     return dict(zip(FEATURE_NAMES, pair_features(a, b), strict=True))
+
+
+def conflicts(a: str, b: str) -> dict[str, float]:
+    return dict(zip(CONFLICT_NAMES, conflict_features(a, b), strict=True))
 
 
 class LexicalFeaturesTestCase(SimpleTestCase):
@@ -84,3 +96,35 @@ class LexicalVariantsTestCase(SimpleTestCase):
         assert ("count", 2.0) in extract("VoltEdge 双位无线充电板 2×15W").quantities
         assert features("Gelschreiber 12 Stück", "Pack of 12 gel pens")["unit_agree"] == 1
         assert ("length", 1350.0) in extract("Bettwäsche 135x200 cm").quantities
+
+
+class ConflictFeaturesTestCase(SimpleTestCase):
+    def test_a_size_that_shares_one_side_still_conflicts_value_by_value(self):
+        a, b = "Rideaux occultants 140 x 260 cm, lot de 2", "Cortinas opacas 140 x 175 cm, pack de 2"
+        assert features(a, b)["unit_conflict"] == 0  # 140 cm is shared: the dimension agrees
+        assert conflicts(a, b)["value_conflict"] == 2  # 260 and 175 have no counterpart
+        assert conflicts(a, "Verdunkelungsvorhang 2er Set, 140 x 260 cm")["value_conflict"] == 0
+
+    def test_it_reads_torque_persons_pairs_and_units(self):
+        assert ("torque", 45.0) in extract("最大扭力45N·m").quantities
+        assert conflicts("Cordless Drill 18V, 45 Nm", "Visseuse sans fil 18 V, 180 Nm")["value_conflict"] == 2
+        assert ("persons", 2.0) in extract("双人帐篷 户外露营").quantities
+        assert ("persons", 2.0) in extract("2-Person Camping Tent").quantities
+        assert conflicts("Tienda de campaña para 2 personas", "Tente de plage 3 personnes")["value_conflict"] == 2
+        assert ("count", 2.0) in extract("Paire d'haltères réglables").quantities
+        assert ("count", 1.0) in extract("Mancuerna ajustable (1 unidad)").quantities
+        assert conflicts("Kurzhanteln 2er Set", "Mancuerna ajustable (1 unidad)")["value_conflict"] == 2
+
+    def test_an_exclusion_on_one_side_only_is_an_asymmetry(self):
+        assert conflicts("Duschsystem ohne Thermostat", "Shower System, Thermostatic Mixer")["negation_asymmetry"] == 1
+        assert conflicts("Rehausseur sans ISOFIX", "Booster Seat, No ISOFIX")["negation_asymmetry"] == 0
+        assert conflicts("Poêle sans PFAS", "Frying Pan, PFAS-Free")["negation_asymmetry"] == 0
+
+    def test_wireless_and_non_stick_are_not_exclusions(self):
+        assert conflicts("Chargeur sans fil 15 W", "Wireless Charger 15W")["negation_asymmetry"] == 0
+        assert conflicts("Cargador sin cables 15 W", "Wireless Charger 15W")["negation_asymmetry"] == 0
+        assert conflicts("Non-Stick Frying Pan 28 cm", "Poêle antiadhésive 28 cm")["negation_asymmetry"] == 0
+
+    def test_chinese_text_never_counts_as_an_exclusion(self):
+        # 不锈钢 (stainless steel) and 无线 (wireless) hold the characters for "not" and "without".
+        assert conflicts("不锈钢无线电热水壶", "Kettle without cord, stainless steel")["negation_asymmetry"] == 0
