@@ -4,8 +4,9 @@ import threading
 from datetime import timedelta
 
 from django.contrib.auth.models import Group, User
-from django.db import connection
+from django.db import connection, transaction
 from django.test import TransactionTestCase, override_settings, skipUnlessDBFeature
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from alignment.models import Match
@@ -13,6 +14,8 @@ from catalog.models import SKU
 from reviews import decisions, queue, roles
 from reviews.models import Decision
 from tests.reviews.base import ReviewTestCase
+
+ASYNC_COMMIT = "SET LOCAL synchronous_commit TO OFF"
 
 
 class ClaimNextTestCase(ReviewTestCase):
@@ -123,3 +126,21 @@ class ConcurrentClaimTestCase(TransactionTestCase):
         assert sum(isinstance(r, int) for r in results) == 1, results
         assert all("already confirmed this pair" in r for r in results if isinstance(r, str)), results
         assert Decision.objects.filter(match=target).count() == 1
+
+    def test_it_commits_claims_without_a_flush_and_decisions_with_one(self):
+        user = self.users[0]
+        with CaptureQueriesContext(connection) as claiming:
+            match = queue.claim_next(user)
+        assert ASYNC_COMMIT in [query["sql"] for query in claiming.captured_queries]
+        with CaptureQueriesContext(connection) as deciding:
+            decisions.record_decision(match.pk, by=user, action="confirm")
+        statements = [query["sql"] for query in deciding.captured_queries]
+        recorded = next(i for i, sql in enumerate(statements) if sql.startswith('INSERT INTO "reviews_decision"'))
+        # Only the impact refresh, in its own transaction after the decision's, skips the flush.
+        assert ASYNC_COMMIT not in statements[:recorded]
+        assert ASYNC_COMMIT in statements[recorded:]
+
+    def test_it_leaves_a_callers_transaction_durable(self):
+        with CaptureQueriesContext(connection) as claiming, transaction.atomic():
+            queue.claim_next(self.users[0])
+        assert ASYNC_COMMIT not in [query["sql"] for query in claiming.captured_queries]
