@@ -230,6 +230,7 @@ def main() -> None:
 
         from alignment import queueing
 
+        load_at_start = os.getloadavg()[0]
         started = time.monotonic()
         queueing.enqueue_alignment(ids)
         peak = 0.0
@@ -264,7 +265,8 @@ def main() -> None:
         precision, recall = clustering_quality()
         busy = sum(timings.values())
 
-        print(f"cpu cores: {os.cpu_count()}, load average at the end: {os.getloadavg()[0]:.1f}; "
+        print(f"cpu cores: {os.cpu_count()}, load average at the start {load_at_start:.1f}, "
+              f"at the end {os.getloadavg()[0]:.1f}; "
               f"worker concurrency {args.concurrency}, scorer: default (e5 fused with lexical evidence)")
         print(f"catalog: {len(ids):,} SKUs = {len(ids) // 5:,} products x 5 languages, "
               f"{long_count:,} with a long description\n")
