@@ -5,9 +5,9 @@ Two signals, fused by reciprocal rank fusion (RRF, k=60):
 - embedding: cosine of the stored e5 vectors (``alignment.embeddings``), searched
   exactly in an in-memory float32 (or float16) matrix by blocks with
   ``argpartition``; a shortlist of ``SHORTLIST_FACTOR * K`` (at least 50). A search
-  over every row (an uncategorised SKU) in a large index goes through an inverted
-  file instead (``InvertedLists``: k-means cells, the nearest cells probed), which
-  is approximate;
+  over every row (an uncategorised SKU) in a large index goes through inverted
+  files instead (``InvertedLists``, one per language: k-means cells, the nearest
+  cells probed), which is approximate;
 - lexical: the evidence that survives translation (model codes, numbers with
   units, Latin words such as brands; ``alignment.scorers.lexical.extract``), in an
   inverted index weighted by inverse document frequency; a conflicting quantity
@@ -169,30 +169,36 @@ class InvertedLists:
     def nbytes(self) -> int:
         return int(self.centroids.nbytes + sum(part.matrix.nbytes + part.ids.nbytes for part in self.lists))
 
-    def cells_of(self, rows: np.ndarray, dim: int) -> np.ndarray:
-        """The nearest cell of each row, by blocks (they bound the rows x cells score matrix)."""
+    def cells_of(self, ids: np.ndarray, rows: np.ndarray, dim: int) -> np.ndarray:
+        """The nearest cell of each row to file (id >= 0; -1 for the others), by blocks
+        (they bound the rows x cells score matrix)."""
         import numpy as np
 
-        blocks = [self.nearest(rows[start : start + ADD_BLOCK, :dim], 1)[:, 0] for start in range(0, len(rows), ADD_BLOCK)]
-        return np.concatenate(blocks) if blocks else np.empty(0, dtype=np.int64)
+        cells = np.full(len(ids), -1, dtype=np.int64)
+        filed = np.flatnonzero(ids >= 0)
+        for start in range(0, len(filed), ADD_BLOCK):
+            chosen = filed[start : start + ADD_BLOCK]
+            cells[chosen] = self.nearest(rows[chosen, :dim], 1)[:, 0]
+        return cells
 
     def fill(self, parts: list[tuple[np.ndarray, np.ndarray]], dim: int) -> None:
         """File many (ids, rows) at once, each cell allocated once at its final size."""
         import numpy as np
 
-        cells = [self.cells_of(rows, dim) for _, rows in parts]
-        counts = np.bincount(np.concatenate(cells), minlength=len(self.lists)) if cells else []
+        cells = [self.cells_of(ids, rows, dim) for ids, rows in parts]
+        every = np.concatenate(cells) if cells else np.empty(0, dtype=np.int64)
+        counts = np.bincount(every[every >= 0], minlength=len(self.lists))
         for part, count in zip(self.lists, counts, strict=False):
             part._reserve(int(count))
         for (ids, rows), part_cells in zip(parts, cells, strict=True):
             self.add(ids, rows, dim, cells=part_cells)
 
     def add(self, ids: Any, rows: np.ndarray, dim: int, *, cells: np.ndarray | None = None) -> None:
-        """File rows in their nearest cells; rows of removed SKUs (id -1) are skipped."""
+        """File rows in their nearest cells; rows with id -1 (removed, or not this file's) are skipped."""
         import numpy as np
 
         ids = np.asarray(ids, dtype=np.int64)
-        cells = self.cells_of(rows, dim) if cells is None else cells
+        cells = self.cells_of(ids, rows, dim) if cells is None else cells
         order = np.argsort(cells, kind="stable")
         order = order[ids[order] >= 0]
         if not len(order):
@@ -281,10 +287,17 @@ class VectorIndex:
     (half the memory; blocks are widened to float32 for the product).
 
     A query over every tree (an uncategorised SKU) in an index of at least
-    ``approximate_from`` rows searches ``InvertedLists`` instead, probing the
-    ``probes`` nearest of about ``sqrt(rows)`` cells: approximate, and the
-    inverted lists hold a second copy of the rows (``nbytes`` counts both). Built
-    on the first such query.
+    ``approximate_from`` rows searches ``InvertedLists`` instead, one per
+    language, probing in each other language the ``probes`` nearest of about
+    ``sqrt(rows of that language)`` cells: approximate, and the inverted lists
+    hold a second copy of the rows (``nbytes`` counts both). Built on the first
+    such query.
+
+    Why one per language: e5 places a text nearer to other texts of its own
+    language than to its translation, so cells trained on all languages are
+    mostly one language each, and the cells nearest a query are the ones its
+    language filter empties (measured on the bench catalog's e5 vectors: recall@10
+    0.27 probing 7 % of the cells, against 0.95 with per-language cells).
     """
 
     def __init__(
@@ -306,7 +319,7 @@ class VectorIndex:
         self.probes = probes
         self.parts: dict[int, _Part] = {}
         self.row_of: dict[int, tuple[int, int]] = {}
-        self.inverted: InvertedLists | None = None
+        self.inverted: dict[int, InvertedLists] | None = None  # by language slot
 
     def __len__(self) -> int:
         return len(self.row_of)
@@ -314,28 +327,82 @@ class VectorIndex:
     @property
     def nbytes(self) -> int:
         exact = sum(part.matrix.nbytes + part.ids.nbytes for part in self.parts.values())
-        return int(exact + (self.inverted.nbytes if self.inverted else 0))
+        return int(exact + sum(lists.nbytes for lists in (self.inverted or {}).values()))
 
-    def _inverted_lists(self) -> InvertedLists | None:
-        """The inverted file when the index is large enough, (re)trained when missing or outgrown."""
+    def _languages_of(self, rows: np.ndarray) -> np.ndarray:
+        """The language slot of each extended row (DEAD_SLOT for removed rows)."""
+        import numpy as np
+
+        return np.argmax(rows[:, self.dim : self.dim + DEAD_SLOT + 1], axis=1)
+
+    def _inverted_lists(self) -> dict[int, InvertedLists] | None:
+        """The per-language inverted files when the index is large enough, (re)trained when missing or outgrown."""
         import numpy as np
 
         if len(self) < self.approximate_from:
             return None
-        if self.inverted is None or len(self) > 2 * self.inverted.trained_on:
+        trained_on = sum(lists.trained_on for lists in (self.inverted or {}).values())
+        if self.inverted is None or len(self) > 2 * trained_on:
             stored = [(part.ids[: part.size], part.matrix[: part.size]) for part in self.parts.values()]
-            # Train on a sample of live rows drawn across the trees, then file every live row.
+            slots = [self._languages_of(rows) for _, rows in stored]
+            counts = np.bincount(np.concatenate(slots), minlength=DEAD_SLOT + 1)
             rng = np.random.default_rng(0)
-            cells = max(1, int(math.sqrt(len(self))))
-            share = min(1.0, KMEANS_SAMPLE * cells / len(self))
-            sample = np.concatenate(
-                [rows[(ids >= 0) & (rng.random(len(ids)) < share), : self.dim] for ids, rows in stored]
-            )
-            self.inverted = InvertedLists(
-                kmeans(sample, cells=cells), width=self.width, dtype=self.dtype, trained_on=len(self)
-            )
-            self.inverted.fill(stored, self.dim)
+            self.inverted = {}
+            for language in np.flatnonzero(counts[:DEAD_SLOT]).tolist():
+                # Train on a sample of the language's live rows across the trees, then file them all.
+                cells = max(1, int(math.sqrt(counts[language])))
+                share = min(1.0, KMEANS_SAMPLE * cells / counts[language])
+                mine = [np.where(part_slots == language, ids, -1) for (ids, _), part_slots in zip(stored, slots, strict=True)]
+                sample = np.concatenate(
+                    [rows[(ids >= 0) & (rng.random(len(ids)) < share), : self.dim] for ids, (_, rows) in zip(mine, stored, strict=True)]
+                )
+                lists = InvertedLists(
+                    kmeans(sample, cells=cells), width=self.width, dtype=self.dtype, trained_on=int(counts[language])
+                )
+                lists.fill([(ids, rows) for ids, (_, rows) in zip(mine, stored, strict=True)], self.dim)
+                self.inverted[language] = lists
         return self.inverted
+
+    def _file(self, ids: Any, rows: np.ndarray) -> None:
+        """Add rows to their language's inverted file, once trained; a new language retrains."""
+        import numpy as np
+
+        if self.inverted is None:
+            return
+        ids = np.asarray(ids, dtype=np.int64)
+        slots = self._languages_of(rows)
+        for language in np.unique(slots[slots < DEAD_SLOT]).tolist():
+            if language not in self.inverted:
+                self.inverted = None
+                return
+            self.inverted[language].add(np.where(slots == language, ids, -1), rows, self.dim)
+
+    def _unfile(self, sku_id: int) -> None:
+        for lists in (self.inverted or {}).values():
+            lists.remove(sku_id, self.dim)
+
+    def _search_inverted(
+        self, inverted: dict[int, InvertedLists], queries: np.ndarray, languages: list[int], *, k: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Top-k of each query over the inverted files of the other languages."""
+        import numpy as np
+
+        found: list[list[tuple[np.ndarray, np.ndarray]]] = [[] for _ in range(len(queries))]
+        asking = np.asarray(languages)
+        for language, lists in inverted.items():
+            others = np.flatnonzero(asking != language)
+            if len(others):
+                ids, scores = lists.search(queries[others], k=k, probes=self.probes, dim=self.dim)
+                for row, query in enumerate(others.tolist()):
+                    found[query].append((ids[row], scores[row]))
+        out_ids = np.full((len(queries), k), -1, dtype=np.int64)
+        out_scores = np.full((len(queries), k), -np.inf, dtype=np.float32)
+        for query, pieces in enumerate(found):
+            if pieces:
+                out_ids[query], out_scores[query] = _top_k(
+                    np.concatenate([s for _, s in pieces]), np.concatenate([i for i, _ in pieces]), k
+                )
+        return out_ids, out_scores
 
     def _row(self, vector: Any, language: int) -> Any:
         import numpy as np
@@ -359,9 +426,8 @@ class VectorIndex:
             where = self.row_of.get(sku_id)
             if where is not None and where[0] == root:
                 self.parts[root].matrix[where[1]] = row
-                if self.inverted is not None:  # the vector may now belong to another cell
-                    self.inverted.remove(sku_id, self.dim)
-                    self.inverted.add([sku_id], row[None, :], self.dim)
+                self._unfile(sku_id)  # the vector may now belong to another cell
+                self._file([sku_id], row[None, :])
                 continue
             if where is not None:
                 self.remove([sku_id])
@@ -369,8 +435,7 @@ class VectorIndex:
             if part is None:
                 part = self.parts[root] = _Part(self.width, self.dtype)
             self.row_of[sku_id] = (root, part.append(sku_id, row))
-            if self.inverted is not None:
-                self.inverted.add([sku_id], row[None, :], self.dim)
+            self._file([sku_id], row[None, :])
 
     def _append_new(self, ids: list[int], vectors: np.ndarray, languages: Sequence[int], roots: Sequence[int]) -> None:
         """Add rows for new ids, a whole category tree at a time (the fast path of a load)."""
@@ -394,8 +459,7 @@ class VectorIndex:
             first = part.extend(id_array[members], rows)
             for offset, sku_id in enumerate(id_array[members].tolist()):
                 self.row_of[sku_id] = (int(root), first + offset)
-            if self.inverted is not None:
-                self.inverted.add(id_array[members], rows, self.dim)
+            self._file(id_array[members], rows)
 
     def remove(self, ids: Iterable[int]) -> None:
         for sku_id in ids:
@@ -405,8 +469,7 @@ class VectorIndex:
                 part.matrix[where[1], self.dim :] = 0
                 part.matrix[where[1], self.dim + DEAD_SLOT] = 1.0
                 part.ids[where[1]] = -1
-            if self.inverted is not None:
-                self.inverted.remove(int(sku_id), self.dim)
+            self._unfile(int(sku_id))
 
     def search(
         self, queries: np.ndarray, *, k: int, languages: Sequence[int], roots: Sequence[int], exact: bool = False
@@ -432,7 +495,7 @@ class VectorIndex:
         for root, members in groups.items():
             inverted = self._inverted_lists() if root == NO_ROOT and not exact else None
             if inverted is not None:
-                ids, scores = inverted.search(extended[members], k=k, probes=self.probes, dim=self.dim)
+                ids, scores = self._search_inverted(inverted, extended[members], [languages[m] for m in members], k=k)
             else:
                 parts = list(self.parts.values()) if root == NO_ROOT else [
                     self.parts[r] for r in (root, NO_ROOT) if r in self.parts
