@@ -207,6 +207,9 @@ def main() -> None:
     parser.add_argument("--batch-tokens", type=int, default=None, help="qwen3 padded tokens per batch (default: the scorer's)")
     parser.add_argument("--qwen3-model", default=None, help="real weights (directory or hub id); default: random 0.6B")
     parser.add_argument("--skip", action="append", default=[], help="scorer to leave out (lexical, e5, qwen3)")
+    parser.add_argument("--length", action="append", choices=("short", "medium", "long"), default=[],
+                        help="text length to run (repeatable; default: all three)")
+    parser.add_argument("--chunked-only", action="store_true", help="qwen3: time whole-chunk calls only (GPU workers)")
     parser.add_argument("--random-model-dir", default=None,
                         help="keep the random Qwen3 model here and reuse it on the next run (default: a temporary directory)")
     args = parser.parse_args()
@@ -231,8 +234,8 @@ def main() -> None:
             if name in args.skip:
                 continue
             # Chunked calls change nothing for the CPU scorers (they score query by query).
-            modes = (False, True) if name == "qwen3" else (False,)
-            for length in ("short", "medium", "long"):
+            modes = ((True,) if args.chunked_only else (False, True)) if name == "qwen3" else (False,)
+            for length in args.length or ("short", "medium", "long"):
                 for chunked in modes:
                     result = run(name, options, catalog_pairs(n, length), chunked)
                     calls = f"{CHUNK_QUERIES} SKUs" if chunked else "1 SKU"
