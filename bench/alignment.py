@@ -2,12 +2,13 @@
 
     .venv/bin/python bench/alignment.py                # 10,000 SKUs
     .venv/bin/python bench/alignment.py --skus 1000    # smaller
+    .venv/bin/python bench/alignment.py --long-share 0 # the target's case: titles plus short descriptions
 
 In a scratch PostgreSQL database (created, migrated, dropped unless --keep):
 generates products described in five languages (zh/en/fr/es/de; most SKUs a
 title plus a short description, --long-share of them with a long description),
 starts a private redis-server and ``celery -A config worker -Q scoring,default``
-with the default scorer (ALIGNMENT_SCORER unset: e5 fused with lexical
+(one process per core, as the CPU worker of docker-compose.yml runs) with the default scorer (ALIGNMENT_SCORER unset: e5 fused with lexical
 evidence), enqueues every SKU as an import would (``queueing.enqueue_alignment``),
 and waits until every SKU is aligned at its current text.
 
@@ -179,7 +180,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--skus", type=int, default=10_000)
     parser.add_argument("--long-share", type=float, default=0.1, help="share of SKUs with a long description")
-    parser.add_argument("--concurrency", type=int, default=1, help="worker processes")
+    parser.add_argument("--concurrency", type=int, default=len(os.sched_getaffinity(0)),
+                        help="worker processes (default: one per core, as the CPU worker runs)")
     parser.add_argument("--timeout", type=int, default=3600, help="seconds to wait for the worker")
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
     args = parser.parse_args()
