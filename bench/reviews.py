@@ -39,6 +39,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 SCRATCH_DB = "skualign_bench_reviews"
 TARGET_P95_MS = 100
+# Tells this run's users apart from an earlier run's in a --reuse'd database.
+RUN = time.strftime("%Y%m%d%H%M%S")
 LANGUAGES = ["zh", "en", "fr", "es", "de"]
 SOURCES = {"zh": "erp-cn", "en": "shop-uk", "fr": "shop-fr", "es": "shop-es", "de": "shop-de"}
 CATEGORIES = [
@@ -147,6 +149,17 @@ def generate(*, n_skus: int, n_matches: int) -> dict[str, Any]:
     return {"products": n_products, "statuses": statuses}
 
 
+def reused() -> dict[str, Any]:
+    """What generate() reports, read back from a kept scratch database."""
+    from django.db.models import Count
+
+    from alignment.models import Match
+    from catalog.models import Product
+
+    statuses = dict(Match.objects.values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
+    return {"products": Product.objects.count(), "statuses": statuses}
+
+
 # ---------------------------------------------------------------- measuring
 
 
@@ -174,7 +187,7 @@ def latency(*, samples: int) -> list[tuple[str, list[float]]]:
     from catalog.models import Category
     from reviews import queue, roles
 
-    user = User.objects.create_user("bench-latency")
+    user = User.objects.create_user(f"bench-latency-{RUN}")
     user.groups.add(Group.objects.get(name=roles.MERCHANDISERS))
     client = Client()
     client.force_login(user)
@@ -229,7 +242,7 @@ def concurrent(*, reviewers: int, seconds: float) -> dict[str, Any]:
     from reviews import decisions, queue
     from reviews.models import Decision
 
-    users = [User.objects.create_user(f"bench-reviewer-{i}") for i in range(reviewers)]
+    users = [User.objects.create_user(f"bench-reviewer-{RUN}-{i}") for i in range(reviewers)]
     told: list[list[int]] = [[] for _ in users]
     refused: list[list[str]] = [[] for _ in users]
     errors: list[str] = []
@@ -301,11 +314,17 @@ def main() -> int:
     parser.add_argument("--reviewers", type=int, default=20)
     parser.add_argument("--samples", type=int, default=200)
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
+    parser.add_argument(
+        "--reuse", action="store_true",
+        help="time against the scratch database a --keep run left (no generation; implies --keep)",
+    )
     args = parser.parse_args()
+    args.keep = args.keep or args.reuse
 
     base = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-    admin_sql(base, f"DROP DATABASE IF EXISTS {SCRATCH_DB}")
-    admin_sql(base, f"CREATE DATABASE {SCRATCH_DB}")
+    if not args.reuse:
+        admin_sql(base, f"DROP DATABASE IF EXISTS {SCRATCH_DB}")
+        admin_sql(base, f"CREATE DATABASE {SCRATCH_DB}")
     os.environ["DATABASE_URL"] = scratch_url(base, SCRATCH_DB)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ["ALLOWED_HOSTS"] = "testserver,localhost"
@@ -321,18 +340,25 @@ def main() -> int:
         from alignment.models import Match
 
         call_command("migrate", verbosity=0)
-        print(f"generating {args.skus:,} SKUs and {args.matches:,} matches in PostgreSQL ...", flush=True)
-        start = time.perf_counter()
-        made = generate(n_skus=args.skus, n_matches=args.matches)
-        generate_s = time.perf_counter() - start
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")  # what autovacuum would do after a bulk load
-        start = time.perf_counter()
-        queued = Match.refresh_review_impact()
-        impact_s = time.perf_counter() - start
-        with connection.cursor() as cursor:
-            cursor.execute("VACUUM ANALYZE alignment_match")
-        print(f"generated in {generate_s:.1f} s; impact of {queued:,} queued pairs in {impact_s:.1f} s", flush=True)
+        if args.reuse:
+            # Earlier runs' decisions stay; a million matches leave the queue far from empty.
+            made = reused()
+            generate_s = impact_s = 0.0
+            queued = Match.objects.in_review_queue().count()
+            print(f"reusing {SCRATCH_DB}: {queued:,} queued pairs", flush=True)
+        else:
+            print(f"generating {args.skus:,} SKUs and {args.matches:,} matches in PostgreSQL ...", flush=True)
+            start = time.perf_counter()
+            made = generate(n_skus=args.skus, n_matches=args.matches)
+            generate_s = time.perf_counter() - start
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")  # what autovacuum would do after a bulk load
+            start = time.perf_counter()
+            queued = Match.refresh_review_impact()
+            impact_s = time.perf_counter() - start
+            with connection.cursor() as cursor:
+                cursor.execute("VACUUM ANALYZE alignment_match")
+            print(f"generated in {generate_s:.1f} s; impact of {queued:,} queued pairs in {impact_s:.1f} s", flush=True)
 
         load_before = os.getloadavg()[0]
         rows = latency(samples=args.samples)
@@ -352,7 +378,10 @@ def main() -> int:
           f"({made['products']:,} products), {os.cpu_count()} CPU cores, "
           f"load average {load_before:.1f} before the timings and {load_after:.1f} after")
     print("statuses: " + ", ".join(f"{k} {v:,}" for k, v in sorted(made["statuses"].items())))
-    print(f"generation (INSERT ... SELECT in PostgreSQL): {generate_s:.1f} s; full impact refresh of {queued:,} queued pairs: {impact_s:.1f} s")
+    if args.reuse:
+        print(f"reused the database a --keep run left ({queued:,} queued pairs before this run)")
+    else:
+        print(f"generation (INSERT ... SELECT in PostgreSQL): {generate_s:.1f} s; full impact refresh of {queued:,} queued pairs: {impact_s:.1f} s")
     print()
     print(f"| {'request':<44} | {'n':>4} | {'p50 ms':>7} | {'p95 ms':>7} | {'max ms':>7} |")
     print(f"|{'-' * 46}|{'-' * 6}|{'-' * 9}|{'-' * 9}|{'-' * 9}|")
