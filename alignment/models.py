@@ -213,15 +213,19 @@ class Match(models.Model):
     def other_sku_id(self, sku_id: int) -> int:
         return self.sku_b_id if sku_id == self.sku_a_id else self.sku_a_id
 
-    def confirm(self, *, by: AbstractBaseUser | None) -> ProductEvent | None:
+    def confirm(self, *, by: AbstractBaseUser | None, skus_locked: bool = False) -> ProductEvent | None:
         """A reviewer says the pair is one product: record it and merge the two products.
 
         Returns the merge event, or None when the SKUs already share a product (an
         audited automatic merge, for instance). A confirmed pair is a must-link until
         one of the texts changes.
+
+        ``skus_locked``: the caller's transaction holds both products' locks and set
+        ``sku_a`` and ``sku_b`` as read under them (reviews' record_decision does),
+        so they are used as they are instead of being read and locked again.
         """
-        with transaction.atomic():
-            self._decide(Match.Status.CONFIRMED)
+        with transaction.atomic(savepoint=not skus_locked):
+            self._decide(Match.Status.CONFIRMED, skus_locked=skus_locked)
             return merging.merge_products(
                 self.sku_a,
                 self.sku_b,
@@ -229,19 +233,24 @@ class Match(models.Model):
                 actor=by,
                 reason=f"Match {self.pk} confirmed",
                 match_ref=self.pk,
+                locked=skus_locked,
             )
 
-    def reject(self, *, by: AbstractBaseUser | None) -> ProductEvent | None:
+    def reject(self, *, by: AbstractBaseUser | None, skus_locked: bool = False) -> ProductEvent | None:
         """A reviewer says the pair is two products: a lasting cannot-link.
 
         If the two SKUs currently share a product (an automatic merge the reviewer
         audited), they are split apart: the SKUs that this pair's own merge moved go
         back out when that is still possible, otherwise ``sku_b`` alone leaves.
-        Returns the split event, or None when nothing had to move.
+        Returns the split event, or None when nothing had to move. ``skus_locked``
+        as for confirm().
         """
-        with transaction.atomic():
-            self._decide(Match.Status.REJECTED)
-            a, b = SKU.objects.select_for_update().filter(pk__in=[self.sku_a_id, self.sku_b_id])
+        with transaction.atomic(savepoint=not skus_locked):
+            self._decide(Match.Status.REJECTED, skus_locked=skus_locked)
+            if skus_locked:
+                a, b = self.sku_a, self.sku_b
+            else:
+                a, b = SKU.objects.select_for_update().filter(pk__in=[self.sku_a_id, self.sku_b_id])
             if a.product_id != b.product_id:
                 return None
             return merging.split_skus(
@@ -277,9 +286,12 @@ class Match(models.Model):
         self.claimed_until = None
         self.save(update_fields=["status", "claimed_by", "claimed_until", "updated_at"])
 
-    def _decide(self, status: str) -> None:
-        skus = SKU.objects.in_bulk([self.sku_a_id, self.sku_b_id])
-        a, b = skus[self.sku_a_id], skus[self.sku_b_id]
+    def _decide(self, status: str, *, skus_locked: bool = False) -> None:
+        if skus_locked:
+            a, b = self.sku_a, self.sku_b
+        else:
+            skus = SKU.objects.in_bulk([self.sku_a_id, self.sku_b_id])
+            a, b = skus[self.sku_a_id], skus[self.sku_b_id]
         self.status = status
         self.decided_at = timezone.now()
         self.claimed_by = None

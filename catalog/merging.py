@@ -30,15 +30,21 @@ def merge_products(
     actor: AbstractBaseUser | None = None,
     reason: str = "",
     match_ref: int | None = None,
+    locked: bool = False,
 ) -> ProductEvent | None:
     """Put the two SKUs' products together; return the event, or None if already together.
 
     The older product (lower id) keeps its id whichever SKU is passed first; every
     SKU of the younger one moves to it, and the younger one points at it through
     ``merged_into``. The SKU objects passed in are refreshed to the new product.
+
+    ``locked``: the caller's transaction already holds both products' row locks and
+    read the two SKUs under them, so their ``product_id`` is current; the products
+    are then read without locking and reading the SKUs again.
     """
-    with transaction.atomic():
-        first, second = _lock_products(keep_sku, other_sku)
+    # Under the caller's locks a savepoint buys nothing: any error aborts the caller.
+    with transaction.atomic(savepoint=not locked):
+        first, second = _locked_products(keep_sku, other_sku) if locked else _lock_products(keep_sku, other_sku)
         if first.pk == second.pk:
             _refresh_products(first, keep_sku, other_sku)
             return None
@@ -116,6 +122,12 @@ def _lock_products(a: SKU, b: SKU) -> tuple[Product, Product]:
         if again == current:
             return locked[current[a.pk]], locked[current[b.pk]]
     raise MergeError("The products kept changing during the merge; try again.")
+
+
+def _locked_products(a: SKU, b: SKU) -> tuple[Product, Product]:
+    """Both SKUs' products, when the caller holds their locks and read the SKUs under them."""
+    products = Product.objects.in_bulk({a.product_id, b.product_id})
+    return products[a.product_id], products[b.product_id]
 
 
 def _provenance(

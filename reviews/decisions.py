@@ -187,9 +187,9 @@ def record_decision(
         seen = {"a": snapshot(match.sku_a), "b": snapshot(match.sku_b)}
         event: ProductEvent | None = None
         if action == Decision.Action.CONFIRM:
-            event = match.confirm(by=by)
+            event = match.confirm(by=by, skus_locked=True)
         elif action == Decision.Action.REJECT:
-            event = match.reject(by=by)
+            event = match.reject(by=by, skus_locked=True)
         elif action == Decision.Action.SKIP:
             match.release()
         else:

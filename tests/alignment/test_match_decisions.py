@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
 from alignment.models import Match
 from catalog.merging import merge_products
-from catalog.models import SKU, ProductEvent
+from catalog.models import SKU, Product, ProductEvent
 from tests.base import BaseTestCase
 
 
@@ -52,6 +55,29 @@ class MatchDecisionsTestCase(BaseTestCase):
         assert event.sku_ids == [self.b.pk]
         assert SKU.objects.get(pk=self.b.pk).product_id != self.a.product_id
         assert SKU.objects.get(pk=c.pk).product_id == self.a.product_id
+
+    def test_it_decides_on_the_skus_the_caller_read_under_its_locks(self):
+        match = make_match(self.a, self.b)
+        c = make_sku("C", "en")
+        with transaction.atomic():
+            list(Product.objects.select_for_update().filter(pk__in=[self.a.product_id, self.b.product_id]))
+            skus = SKU.objects.in_bulk([match.sku_a_id, match.sku_b_id])
+            match.sku_a, match.sku_b = skus[match.sku_a_id], skus[match.sku_b_id]
+            with CaptureQueriesContext(connection) as queries:
+                event = match.confirm(by=self.bob, skus_locked=True)
+        sql = " ".join(q["sql"] for q in queries.captured_queries)
+        assert "SAVEPOINT" not in sql and "FOR UPDATE" not in sql
+        assert event.sku_ids == [self.b.pk]
+        match.refresh_from_db()
+        assert match.status == Match.Status.CONFIRMED
+        assert match.decided_texts["b"]["title"] == "B"
+        other = make_match(self.a, c)
+        with transaction.atomic():
+            skus = SKU.objects.in_bulk([other.sku_a_id, other.sku_b_id])
+            other.sku_a, other.sku_b = skus[other.sku_a_id], skus[other.sku_b_id]
+            assert other.reject(by=self.bob, skus_locked=True) is None
+        other.refresh_from_db()
+        assert other.status == Match.Status.REJECTED
 
     def test_it_reopens_with_the_earlier_texts(self):
         match = make_match(self.a, self.b, Match.Status.REJECTED)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from django.db import transaction
+
 from catalog.merging import MergeError, merge_products, split_skus
 from catalog.models import SKU, Product, ProductEvent
 from tests.base import BaseTestCase
@@ -53,6 +55,19 @@ class MergeProductsTestCase(BaseTestCase):
         merge_products(self.b, self.c, via="auto")
         event = merge_products(self.a, stale_c, via="auto")
         assert sorted(event.sku_ids) == sorted([self.b.pk, self.c.pk])
+
+    def test_it_merges_under_the_callers_locks_without_locking_again(self):
+        with transaction.atomic():
+            list(Product.objects.select_for_update().filter(pk__in=[self.a.product_id, self.b.product_id]))
+            a, b = SKU.objects.get(pk=self.a.pk), SKU.objects.get(pk=self.b.pk)
+            # The products (one read), the absorbed product's SKUs, the move, both
+            # products' rows and the event: no locking read, no second read of the SKUs.
+            with self.assertNumQueries(6):
+                event = merge_products(b, a, via="review", locked=True)
+        assert event.product_id == self.a.product_id
+        assert event.sku_ids == [self.b.pk]
+        assert b.product_id == a.product_id == self.a.product_id
+        assert Product.objects.get(pk=self.b.product_id).merged_into_id == self.a.product_id
 
 
 class SplitSkusTestCase(BaseTestCase):
