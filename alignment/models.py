@@ -404,16 +404,16 @@ class Match(models.Model):
             ),
             products AS (SELECT pa AS p FROM target UNION SELECT pb FROM target),
             near AS (
-                SELECT o.id AS id, oa.product_id AS pa, ob.product_id AS pb
+                SELECT o.id AS id, x.product_id AS pa, ob.product_id AS pb
                 FROM products JOIN catalog_sku x ON x.product_id = products.p
                 JOIN alignment_match o ON o.sku_a_id = x.id
-                JOIN catalog_sku oa ON oa.id = o.sku_a_id JOIN catalog_sku ob ON ob.id = o.sku_b_id
+                JOIN catalog_sku ob ON ob.id = o.sku_b_id
                 WHERE {other}
                 UNION
-                SELECT o.id, oa.product_id, ob.product_id
+                SELECT o.id, oa.product_id, x.product_id
                 FROM products JOIN catalog_sku x ON x.product_id = products.p
                 JOIN alignment_match o ON o.sku_b_id = x.id
-                JOIN catalog_sku oa ON oa.id = o.sku_a_id JOIN catalog_sku ob ON ob.id = o.sku_b_id
+                JOIN catalog_sku oa ON oa.id = o.sku_a_id
                 WHERE {other}
             ),
             touch AS (
