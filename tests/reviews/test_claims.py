@@ -47,6 +47,23 @@ class ClaimNextTestCase(ReviewTestCase):
         first.refresh_from_db()
         assert first.claimed_by is None
 
+    def test_it_releases_an_expired_claim_when_handing_out_the_next_pair(self):
+        queue.claim(self.bank, self.bob)
+        Match.objects.filter(pk=self.bank.pk).update(claimed_until=timezone.now() - timedelta(seconds=1))
+        assert queue.claim_next(self.bob).pk == self.same.pk
+        self.bank.refresh_from_db()
+        assert self.bank.claimed_by is None
+
+    def test_it_looks_for_a_held_pair_only_when_the_reviewer_holds_one(self):
+        with CaptureQueriesContext(connection) as queries:
+            assert queue.claim_next(self.bob).pk == self.same.pk
+        # The pair handed out is the only row read FOR UPDATE: no query for a held
+        # claim, none releasing others.
+        assert sum("FOR UPDATE" in q["sql"] for q in queries.captured_queries) == 1
+        with CaptureQueriesContext(connection) as queries:
+            assert queue.claim_next(self.bob).pk == self.same.pk
+        assert sum("FOR UPDATE" in q["sql"] for q in queries.captured_queries) == 1
+
     def test_it_moves_down_and_up_the_queue(self):
         assert queue.claim_next(self.bob, after=self.same).pk == self.differ.pk
         assert queue.claim_next(self.bob, after=self.differ).pk == self.bank.pk
