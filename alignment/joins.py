@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from alignment.models import Match
+from catalog.merging import MergeError
 from catalog.models import SKU, Product
 
 Pair = tuple[int, int]
@@ -51,7 +52,9 @@ def join_refusal(
        the pairs being written) are scored now by ``score_missing`` (up to
        MAX_CROSS_PAIRS; more than that goes to review).
 
-    Locks both products for the rest of the transaction.
+    Locks both products for the rest of the transaction and brings ``a.product_id``
+    and ``b.product_id`` up to date under those locks, so that the caller may merge
+    with ``merge_products(..., locked=True)``.
     """
     locked = {p.pk for p in _lock_products(a, b)}
     members = list(SKU.objects.filter(product_id__in=locked).order_by("pk"))
@@ -95,6 +98,23 @@ def _current_product(sku: SKU, members: list[SKU]) -> int | None:
     return next((s.product_id for s in members if s.pk == sku.pk), None)
 
 
+def _product_ids(a: SKU, b: SKU) -> dict[int, int]:
+    return dict(SKU.objects.filter(pk__in=[a.pk, b.pk]).values_list("pk", "product_id"))
+
+
 def _lock_products(a: SKU, b: SKU) -> list[Product]:
-    ids = SKU.objects.filter(pk__in=[a.pk, b.pk]).values_list("product_id", flat=True)
-    return list(Product.objects.select_for_update().filter(pk__in=set(ids)).order_by("pk"))
+    """Lock both SKUs' current products, in id order (no deadlock between workers).
+
+    The product ids are read again once locked: a merge in another worker may have
+    moved a SKU between the read and the lock, and the rules must see the product
+    it is in now, with all its members.
+    """
+    for _ in range(5):
+        current = _product_ids(a, b)
+        if a.pk not in current or b.pk not in current:
+            raise MergeError("Both SKUs must exist to merge their products.")
+        products = list(Product.objects.select_for_update().filter(pk__in=set(current.values())).order_by("pk"))
+        if _product_ids(a, b) == current:
+            a.product_id, b.product_id = current[a.pk], current[b.pk]
+            return products
+    raise MergeError("The products kept changing during the merge; try again.")

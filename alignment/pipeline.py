@@ -457,7 +457,7 @@ def _route_strong(
         row.save()
         if not refusal:
             event = merging.merge_products(
-                pair.a, pair.b, via="auto", match_ref=row.pk,
+                pair.a, pair.b, via="auto", match_ref=row.pk, locked=True,  # join_refusal holds the locks
                 reason=f"p={pair.probability:.3f} >= {pair.auto:.2f} ({scorer.name})",
             )
         _record_checked(checked, refusal=refusal, scorer=scorer)

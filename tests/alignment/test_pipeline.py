@@ -1,7 +1,10 @@
 from __future__ import annotations
 
-from alignment import embeddings, pipeline, queueing, retrieval
+from unittest import mock
+
+from alignment import embeddings, joins, pipeline, queueing, retrieval
 from alignment.models import AlignmentState, CategoryThreshold, InstructionTemplate, Match
+from catalog import merging
 from catalog.models import SKU, Category, ProductEvent
 from tests.base import BaseTestCase
 from tests.fakes import FakeScorer
@@ -166,6 +169,28 @@ class SafetyRulesTestCase(PipelineTestCase):
         assert match.status == Match.Status.PENDING
         assert "rejected" in match.hold_reason
         assert self.product(en) != self.product(fr)
+
+    def test_it_sees_a_merge_another_worker_made_before_the_locks(self):
+        a = self.sku("A", "en", KETTLE_EN)
+        c = self.sku("C", "fr", KETTLE_FR)
+        b = self.sku("B", "de", KETTLE_DE)
+        decided(a, c, Match.Status.REJECTED)
+        read = joins._product_ids
+        raced = []
+
+        def another_worker_merges_b_into_c(x, y):
+            ids = read(x, y)
+            if not raced:  # between the read of b's product and its lock
+                raced.append(merging.merge_products(c, SKU.objects.get(pk=b.pk), via="auto"))
+            return ids
+
+        with mock.patch.object(joins, "_product_ids", another_worker_merges_b_into_c):
+            self.align([a], {KETTLE_DE: 0.99})
+        assert raced[0] is not None
+        assert self.product(b) == self.product(c) != self.product(a)
+        match = self.match(a, b)
+        assert match.status == Match.Status.PENDING
+        assert "rejected" in match.hold_reason
 
     def test_it_does_not_chain_through_a_weak_bridge(self):
         a = self.sku("A", "en", KETTLE_EN)
