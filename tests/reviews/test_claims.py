@@ -54,6 +54,7 @@ class ClaimNextTestCase(ReviewTestCase):
         self.bank.refresh_from_db()
         assert self.bank.claimed_by is None
 
+    @skipUnlessDBFeature("has_select_for_update")
     def test_it_looks_for_a_held_pair_only_when_the_reviewer_holds_one(self):
         with CaptureQueriesContext(connection) as queries:
             assert queue.claim_next(self.bob).pk == self.same.pk
