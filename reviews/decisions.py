@@ -88,24 +88,36 @@ class _ProductsMoved(Exception):
     """A concurrent merge moved a SKU between reading its product and locking it."""
 
 
-def _pair_and_products(match_id: int) -> tuple[tuple[int, int], list[int]] | None:
-    """The match's two SKU ids and their products now, in one query (None: no such match)."""
+def _lock_pair_products(match_id: int) -> tuple[list[int], dict[int, SKU]]:
+    """Lock the products of the match's two SKUs (found by subquery: no read before
+    the lock) in id order, then read the SKUs under those locks, as _lock_products.
+
+    Raises NoSuchPair when the match (or one of its SKUs) does not exist.
+    """
     match = Match.objects.filter(pk=match_id).order_by()
     either = Q(pk=Subquery(match.values("sku_a_id"))) | Q(pk=Subquery(match.values("sku_b_id")))
-    products = dict(SKU.objects.filter(either).order_by().values_list("pk", "product_id"))
-    if len(products) != 2:
-        return None
-    return tuple(sorted(products)), sorted(set(products.values()))  # type: ignore[return-value]
+    current = SKU.objects.filter(either).order_by()
+    ids = list(
+        Product.objects.select_for_update()
+        .filter(pk__in=current.values("product_id"))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    skus = {sku.pk: sku for sku in current}
+    if len(skus) != 2:
+        raise NoSuchPair("That pair no longer exists.")
+    if sorted({sku.product_id for sku in skus.values()}) != ids:
+        raise _ProductsMoved
+    return ids, skus
 
 
-def _lock_products(*sku_ids: int, products: list[int] | None = None) -> tuple[list[int], dict[int, SKU]]:
+def _lock_products(*sku_ids: int) -> tuple[list[int], dict[int, SKU]]:
     """Lock the SKUs' products in id order before anything else, so that concurrent
     decisions (and merges, which lock products first too) queue instead of deadlocking.
 
-    ``products`` are the products just read (read here otherwise). Returns them and
-    the SKUs as read once the products are locked.
+    Returns the products and the SKUs as read once the products are locked.
     """
-    ids = products if products is not None else _products_of(*sku_ids)
+    ids = _products_of(*sku_ids)
     list(Product.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk"))
     skus = SKU.objects.in_bulk(sku_ids)
     if sorted({sku.product_id for sku in skus.values()}) != ids:
@@ -160,14 +172,8 @@ def record_decision(
     are the content hashes the reviewer's page showed: if a SKU changed since,
     the decision is refused rather than made on text nobody read.
     """
-    found = _pair_and_products(match_id)
-    if found is None:
-        raise NoSuchPair("That pair no longer exists.")
-    pair, products = found
-    first_attempt = iter([products])  # a retry reads the products afresh
-
     def work() -> tuple[Decision, set[int]]:
-        before, skus = _lock_products(*pair, products=next(first_attempt, None))
+        before, skus = _lock_pair_products(match_id)
         match = _locked_match(match_id, skus)
         if not match.is_queued:  # read under the row lock
             raise _already_decided(match)
