@@ -7,6 +7,7 @@ limits; every task here is safe to run twice (see each function it calls).
 from __future__ import annotations
 
 import os
+import sys
 from typing import Any
 
 from celery import shared_task
@@ -42,6 +43,8 @@ def one_thread_per_process(**kwargs: Any) -> None:
     """
     for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(name, "1")
+    if "torch" in sys.modules:  # imported before the fork: it read the parent's thread count
+        sys.modules["torch"].set_num_threads(int(os.environ["OMP_NUM_THREADS"]))
 
 
 @shared_task(name="alignment.align_skus", **SCORING)

