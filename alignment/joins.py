@@ -56,18 +56,17 @@ def join_refusal(
     and ``b.product_id`` up to date under those locks, so that the caller may merge
     with ``merge_products(..., locked=True)``.
     """
-    locked = {p.pk for p in _lock_products(a, b)}
-    members = list(SKU.objects.filter(product_id__in=locked).order_by("pk"))
-    side_a = [s for s in members if s.product_id == _current_product(a, members)]
-    side_b = [s for s in members if s.product_id == _current_product(b, members)]
-    if side_a and side_b and side_a[0].product_id == side_b[0].product_id:
+    members = _lock_members(a, b)
+    side_a = [s for s in members if s.product_id == a.product_id]
+    side_b = [s for s in members if s.product_id == b.product_id]
+    if a.product_id == b.product_id:
         return None  # already one product
     cross = [Match.ordered(x.pk, y.pk) for x in side_a for y in side_b]
-    matches = existing_matches(cross)
-    rejected = [m for m in matches.values() if m.status == Match.Status.REJECTED]
+    matches = _cross_matches(cross)
+    rejected = sorted(key for key, (status, _) in matches.items() if status == Match.Status.REJECTED)
     if rejected:
-        m = rejected[0]
-        return f"A reviewer rejected SKUs {m.sku_a_id} and {m.sku_b_id}, which would end up in one product."
+        x, y = rejected[0]
+        return f"A reviewer rejected SKUs {x} and {y}, which would end up in one product."
     sources = {(s.language, s.source): s.pk for s in side_a}
     for s in side_b:
         if (s.language, s.source) in sources:
@@ -77,14 +76,15 @@ def join_refusal(
             )
     if len(side_a) == 1 and len(side_b) == 1:
         return None
-    scores = {key: m.probability for key, m in matches.items() if m.status != Match.Status.STALE}
-    scores.update({key: p for key, p in (batch_scores or {}).items() if key in set(cross)})
+    scores = {key: p for key, (status, p) in matches.items() if status != Match.Status.STALE}
+    wanted = set(cross)
+    scores.update({key: p for key, p in (batch_scores or {}).items() if key in wanted})
     missing = [key for key in cross if key not in scores]
     if len(missing) > MAX_CROSS_PAIRS:
         return f"Joining these products needs {len(missing)} more pairs scored; please review."
     if missing:
         scores.update(score_missing(missing, {s.pk: s for s in members}))
-    weak = [(key, p) for key, p in scores.items() if key in set(cross) and p < review]
+    weak = [(key, p) for key, p in scores.items() if key in wanted and p < review]
     if weak:
         (x, y), p = min(weak, key=lambda item: item[1])
         return (
@@ -94,27 +94,39 @@ def join_refusal(
     return None
 
 
-def _current_product(sku: SKU, members: list[SKU]) -> int | None:
-    return next((s.product_id for s in members if s.pk == sku.pk), None)
+def _cross_matches(keys: list[Pair]) -> dict[Pair, tuple[str, float]]:
+    """(status, probability) of the Match rows of these (ordered) pairs, by pair."""
+    if not keys:
+        return {}
+    ids = {i for key in keys for i in key}
+    wanted = set(keys)
+    rows = Match.objects.filter(sku_a__in=ids, sku_b__in=ids).values_list("sku_a_id", "sku_b_id", "status", "probability")
+    return {(x, y): (status, p) for x, y, status, p in rows if (x, y) in wanted}
 
 
-def _product_ids(a: SKU, b: SKU) -> dict[int, int]:
-    return dict(SKU.objects.filter(pk__in=[a.pk, b.pk]).values_list("pk", "product_id"))
+def _members(product_ids: list[int]) -> list[SKU]:
+    return list(SKU.objects.filter(product_id__in=product_ids).order_by("pk"))
 
 
-def _lock_products(a: SKU, b: SKU) -> list[Product]:
-    """Lock both SKUs' current products, in id order (no deadlock between workers).
+def _lock_members(a: SKU, b: SKU) -> list[SKU]:
+    """Lock both SKUs' current products (in id order: no deadlock between workers) and
+    return every SKU in them, read under the locks.
 
-    The product ids are read again once locked: a merge in another worker may have
-    moved a SKU between the read and the lock, and the rules must see the product
-    it is in now, with all its members.
+    A merge in another worker may move a or b between finding its product and the
+    lock; the rules must then see the product it is in now, with all its members,
+    so the lock is taken again. ``a.product_id`` and ``b.product_id`` are brought
+    up to date.
     """
     for _ in range(5):
-        current = _product_ids(a, b)
-        if a.pk not in current or b.pk not in current:
+        current = SKU.objects.filter(pk__in=[a.pk, b.pk]).values("product_id")
+        locked = list(
+            Product.objects.select_for_update().filter(pk__in=current).order_by("pk").values_list("pk", flat=True)
+        )
+        members = _members(locked)
+        found = {s.pk: s.product_id for s in members if s.pk in (a.pk, b.pk)}
+        if len(found) == len({a.pk, b.pk}):
+            a.product_id, b.product_id = found[a.pk], found[b.pk]
+            return members
+        if SKU.objects.filter(pk__in=[a.pk, b.pk]).count() < len({a.pk, b.pk}):
             raise MergeError("Both SKUs must exist to merge their products.")
-        products = list(Product.objects.select_for_update().filter(pk__in=set(current.values())).order_by("pk"))
-        if _product_ids(a, b) == current:
-            a.product_id, b.product_id = current[a.pk], current[b.pk]
-            return products
     raise MergeError("The products kept changing during the merge; try again.")

@@ -175,16 +175,15 @@ class SafetyRulesTestCase(PipelineTestCase):
         c = self.sku("C", "fr", KETTLE_FR)
         b = self.sku("B", "de", KETTLE_DE)
         decided(a, c, Match.Status.REJECTED)
-        read = joins._product_ids
+        read = joins._members
         raced = []
 
-        def another_worker_merges_b_into_c(x, y):
-            ids = read(x, y)
-            if not raced:  # between the read of b's product and its lock
+        def another_worker_merges_b_into_c(product_ids):
+            if not raced:  # b's product was found and locked; now b moves out of it
                 raced.append(merging.merge_products(c, SKU.objects.get(pk=b.pk), via="auto"))
-            return ids
+            return read(product_ids)
 
-        with mock.patch.object(joins, "_product_ids", another_worker_merges_b_into_c):
+        with mock.patch.object(joins, "_members", another_worker_merges_b_into_c):
             self.align([a], {KETTLE_DE: 0.99})
         assert raced[0] is not None
         assert self.product(b) == self.product(c) != self.product(a)
