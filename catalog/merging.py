@@ -40,9 +40,9 @@ def merge_products(
 
     ``locked``: the caller's transaction already holds both products' row locks and
     read the two SKUs under them, so their ``product_id`` is current; the products
-    are then read without locking and reading the SKUs again.
+    are then read without locking and reading the SKUs again, and no savepoint is
+    taken: an error in here rolls back the caller's whole transaction.
     """
-    # Under the caller's locks a savepoint buys nothing: any error aborts the caller.
     with transaction.atomic(savepoint=not locked):
         first, second = _locked_products(keep_sku, other_sku) if locked else _lock_products(keep_sku, other_sku)
         if first.pk == second.pk:
