@@ -43,8 +43,10 @@ def one_thread_per_process(**kwargs: Any) -> None:
     """
     for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(name, "1")
-    if "torch" in sys.modules:  # imported before the fork: it read the parent's thread count
-        sys.modules["torch"].set_num_threads(int(os.environ["OMP_NUM_THREADS"]))
+    threads = os.environ["OMP_NUM_THREADS"]
+    if "torch" in sys.modules and threads.isdigit() and int(threads) > 0:
+        # Imported before the fork, torch kept the parent's thread count.
+        sys.modules["torch"].set_num_threads(int(threads))
 
 
 @shared_task(name="alignment.align_skus", **SCORING)

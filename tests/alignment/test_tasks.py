@@ -66,11 +66,19 @@ class AlignSkusTaskTestCase(BaseTestCase):
         assert AlignmentState.objects.get(sku=self.en).status == AlignmentState.Status.FAILED
 
     def test_it_runs_worker_processes_on_one_thread_unless_told_otherwise(self):
-        with patch.dict("os.environ", {"OPENBLAS_NUM_THREADS": "4"}, clear=False):
+        import torch  # as if imported before the fork
+
+        with patch.dict("os.environ", {"OPENBLAS_NUM_THREADS": "4"}, clear=False), patch.object(
+            torch, "set_num_threads", autospec=True
+        ) as set_threads:
             os.environ.pop("OMP_NUM_THREADS", None)
             tasks.one_thread_per_process()
             assert os.environ["OMP_NUM_THREADS"] == "1"
             assert os.environ["OPENBLAS_NUM_THREADS"] == "4"
+            set_threads.assert_called_once_with(1)
+            os.environ["OMP_NUM_THREADS"] = "not a number"
+            tasks.one_thread_per_process()  # left to torch's own parsing
+            set_threads.assert_called_once_with(1)
 
     def test_it_loads_the_scorer_once_per_process(self):
         assert get_scorer() is get_scorer()
