@@ -3,6 +3,7 @@
     .venv/bin/python bench/retrieval.py                       # 1,000,000 vectors
     .venv/bin/python bench/retrieval.py --rows 100000         # smaller
     .venv/bin/python bench/retrieval.py --vectors random      # no structure: the worst case
+    .venv/bin/python bench/retrieval.py --vectors e5 --rows 100000 --dtypes float32   # real e5 vectors (slow)
 
 Fills ``alignment.retrieval.VectorIndex`` with unit vectors (384-d, the e5 size)
 in 20 category trees and 5 languages, then asks for the top-10 in other
@@ -22,6 +23,8 @@ its topic 0.68, of its tree 0.59, others 0.49; but same-language products of its
 topic score 0.87, which is why the inverted files are per language. The queries
 are stored SKUs, as in the pipeline. --vectors random draws independent random
 vectors and queries: no neighbour stands out, which no inverted file handles well.
+--vectors e5 embeds bench/alignment.py's generated catalog with the real model
+(about 100 texts/s here): the inverted files serve from 100,000 rows.
 """
 
 from __future__ import annotations
@@ -97,6 +100,36 @@ class Random:
         return v, self.languages[start:stop], self.roots[start:stop]
 
 
+class E5Catalog:
+    """Real e5 vectors: bench/alignment.py's generated catalog (products in 5 languages,
+    titles plus short descriptions), embedded by the default engine. Slow to build:
+    about 100 texts/s on 2 cores."""
+
+    def __init__(self, rows: int, seed: int = 7) -> None:
+        import importlib.util
+
+        spec = importlib.util.spec_from_file_location("bench_alignment", Path(__file__).with_name("alignment.py"))
+        catalog = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(catalog)
+        self.rows = catalog.generate(rows, long_share=0.0, seed=seed)
+        roots = sorted({str(r["category"]).split(" > ")[0] for r in self.rows})
+        self.product_tree = None
+        self.languages = [catalog.LANGUAGES.index(r["language"]) for r in self.rows]
+        self.roots = [roots.index(str(r["category"]).split(" > ")[0]) for r in self.rows]
+        self.model = None
+
+    def block(self, start: int, stop: int):
+        import numpy as np
+
+        from alignment.scorers.e5 import E5Scorer
+
+        if self.model is None:
+            self.model = E5Scorer(fusion=False)
+        texts = [f"{r['title']}\n{r['description']}" for r in self.rows[start:stop]]
+        vectors = np.concatenate([self.model.embed(texts[i : i + 2048]) for i in range(0, len(texts), 2048)])
+        return vectors, np.array(self.languages[start:stop]), np.array(self.roots[start:stop])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=1_000_000)
@@ -104,7 +137,8 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=64)
     parser.add_argument("--k", type=int, default=10)
     parser.add_argument("--dtypes", default="float32,float16")
-    parser.add_argument("--vectors", choices=("clustered", "random"), default="clustered")
+    parser.add_argument("--vectors", choices=("clustered", "random", "e5"), default="clustered",
+                        help="e5: real vectors of a generated catalog (slow: about 100 texts/s)")
     parser.add_argument("--probes", default="8,16,32", help="inverted-file cells probed per language, comma-separated")
     args = parser.parse_args()
     if args.rows < args.k or args.queries < 1 or args.batch < 1:
@@ -121,13 +155,16 @@ def main() -> None:
     from alignment.retrieval import VectorIndex
 
     process = psutil.Process()
-    source = (Clustered if args.vectors == "clustered" else Random)(args.rows)
+    source = {"clustered": Clustered, "random": Random, "e5": E5Catalog}[args.vectors](args.rows)
     rng = np.random.default_rng(7)
-    if args.vectors == "clustered":  # stored SKUs ask for their candidates
+    stored = args.vectors in ("clustered", "e5")
+    if stored:  # stored SKUs ask for their candidates
         picked = np.sort(rng.choice(args.rows, args.queries, replace=False))
         queries = np.zeros((args.queries, DIM), dtype=np.float32)  # filled as their blocks are generated
         query_languages = (picked % LANGUAGES).tolist()
-        query_roots = source.product_tree[picked // LANGUAGES].tolist()
+        query_roots = (
+            source.product_tree[picked // LANGUAGES] if args.vectors == "clustered" else np.array(source.roots)[picked]
+        ).tolist()
     else:
         queries = rng.standard_normal((args.queries, DIM), dtype=np.float32)
         queries /= np.linalg.norm(queries, axis=1, keepdims=True)
@@ -140,7 +177,8 @@ def main() -> None:
         f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', '-')} (a worker process runs 1)"
     )
     print(
-        f"{args.rows:,} {args.vectors} vectors x {DIM} dims in {TREES} category trees, {LANGUAGES} languages; "
+        f"{args.rows:,} {args.vectors} vectors x {DIM} dims in {len(set(source.roots)) if args.vectors == 'e5' else TREES} "
+        f"category trees, {LANGUAGES} languages; "
         f"top-{args.k} in other languages.\n'tree': the query's own tree (a categorised SKU, exact); "
         "'all': an uncategorised SKU searches every row, exactly or through the per-language inverted files "
         "(ivf/N: N cells probed in each other language).\nrecall@k: against the exact float32 search of the same scope.\n"
@@ -158,7 +196,7 @@ def main() -> None:
         for start in range(0, args.rows, STEP):
             stop = min(start + STEP, args.rows)
             vectors, languages, roots = source.block(start, stop)
-            if args.vectors == "clustered":
+            if stored:
                 inside = (picked >= start) & (picked < stop)
                 queries[inside] = vectors[picked[inside] - start]
             index.upsert(range(start, stop), vectors, languages, roots)
