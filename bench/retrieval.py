@@ -113,7 +113,6 @@ class E5Catalog:
         spec.loader.exec_module(catalog)
         self.rows = catalog.generate(rows, long_share=0.0, seed=seed)
         roots = sorted({str(r["category"]).split(" > ")[0] for r in self.rows})
-        self.product_tree = None
         self.languages = [catalog.LANGUAGES.index(r["language"]) for r in self.rows]
         self.roots = [roots.index(str(r["category"]).split(" > ")[0]) for r in self.rows]
         self.model = None
