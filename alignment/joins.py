@@ -62,8 +62,8 @@ def join_refusal(
     if a.product_id == b.product_id:
         return None  # already one product
     cross = [Match.ordered(x.pk, y.pk) for x in side_a for y in side_b]
-    matches = _cross_matches(cross)
-    rejected = sorted(key for key, (status, _) in matches.items() if status == Match.Status.REJECTED)
+    matches = existing_matches(cross)
+    rejected = sorted(key for key, m in matches.items() if m.status == Match.Status.REJECTED)
     if rejected:
         x, y = rejected[0]
         return f"A reviewer rejected SKUs {x} and {y}, which would end up in one product."
@@ -76,7 +76,7 @@ def join_refusal(
             )
     if len(side_a) == 1 and len(side_b) == 1:
         return None
-    scores = {key: p for key, (status, p) in matches.items() if status != Match.Status.STALE}
+    scores = {key: m.probability for key, m in matches.items() if m.status != Match.Status.STALE}
     wanted = set(cross)
     scores.update({key: p for key, p in (batch_scores or {}).items() if key in wanted})
     missing = [key for key in cross if key not in scores]
@@ -92,16 +92,6 @@ def join_refusal(
             f"{p:.2f} (below {review:.2f})."
         )
     return None
-
-
-def _cross_matches(keys: list[Pair]) -> dict[Pair, tuple[str, float]]:
-    """(status, probability) of the Match rows of these (ordered) pairs, by pair."""
-    if not keys:
-        return {}
-    ids = {i for key in keys for i in key}
-    wanted = set(keys)
-    rows = Match.objects.filter(sku_a__in=ids, sku_b__in=ids).values_list("sku_a_id", "sku_b_id", "status", "probability")
-    return {(x, y): (status, p) for x, y, status, p in rows if (x, y) in wanted}
 
 
 def _members(product_ids: list[int]) -> list[SKU]:
@@ -124,9 +114,9 @@ def _lock_members(a: SKU, b: SKU) -> list[SKU]:
         )
         members = _members(locked)
         found = {s.pk: s.product_id for s in members if s.pk in (a.pk, b.pk)}
-        if len(found) == len({a.pk, b.pk}):
+        if a.pk in found and b.pk in found:
             a.product_id, b.product_id = found[a.pk], found[b.pk]
             return members
-        if SKU.objects.filter(pk__in=[a.pk, b.pk]).count() < len({a.pk, b.pk}):
+        if SKU.objects.filter(pk__in=[a.pk, b.pk]).count() < 2:
             raise MergeError("Both SKUs must exist to merge their products.")
     raise MergeError("The products kept changing during the merge; try again.")

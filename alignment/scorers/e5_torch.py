@@ -20,8 +20,6 @@ import numpy as np
 
 QK = 32  # weights per 4-bit block
 META = "\u2581"  # SentencePiece's word-start marker
-
-
 BLOCK = np.dtype([("d", "<f2"), ("qs", "u1", 16)])  # Q4_0: fp16 scale, 32 nibbles
 
 
@@ -142,7 +140,7 @@ class TorchE5:
             at += 2
             name = bytes(view[at : at + name_len]).decode()
             at += name_len
-            dtype, count, offset, size = struct.unpack_from("<BIQQ", data, at)
+            _dtype, count, offset, size = struct.unpack_from("<BIQQ", data, at)
             at += 21
             tensors[name] = (count, offset, size)
 
