@@ -30,6 +30,8 @@ DEFAULT_CALIBRATION_PATH = Path(__file__).with_name("default_calibration.json")
 EPSILON = 1e-6
 PROBABILITY_FLOOR = 1e-3
 ECE_BINS = 10
+# Isotonic replaces Platt only when its held-out log loss is this much lower (relative).
+ISOTONIC_MARGIN = 0.05
 # A language pair gets its own fit only with this many labels, of both classes.
 MIN_LABELS_PER_PAIR = 200
 MIN_PER_CLASS = 20
@@ -255,8 +257,9 @@ class FitResult:
 
 
 def fit(raw_scores: list[float], labels: list[bool], *, seed: int = 0, held_out: float = 0.3) -> FitResult:
-    """Fit Platt and isotonic on part of the labels, keep the one with the lower
-    held-out log loss, and refit it on all labels. ECE and log loss are held-out."""
+    """Fit Platt and isotonic on part of the labels, keep Platt unless isotonic's
+    held-out log loss is lower by more than ISOTONIC_MARGIN, and refit the kept
+    one on all labels. ECE and log loss are held-out."""
     if len(raw_scores) != len(labels):
         raise ValueError("raw_scores and labels differ in length")
     positives = sum(1 for y in labels if y)
@@ -282,7 +285,10 @@ def fit(raw_scores: list[float], labels: list[bool], *, seed: int = 0, held_out:
         probabilities = fitter(scores_train, labels_train).apply(scores_test)
         held_out_probabilities[method] = probabilities
         losses[method] = log_loss(probabilities, labels_test)
-    best = min(losses, key=lambda m: losses[m])
+    # A step function fitted on a few hundred labels follows their noise: its
+    # steps at the top send whole score ranges to 0.97+ on the next catalog. The
+    # smooth curve stays unless the steps are clearly better.
+    best = "isotonic" if losses["isotonic"] < losses["platt"] * (1 - ISOTONIC_MARGIN) else "platt"
     return FitResult(
         mapping=fitters[best](list(raw_scores), list(labels)),
         label_count=len(labels),

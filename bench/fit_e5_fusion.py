@@ -15,13 +15,17 @@ import argparse
 import hashlib
 import json
 import math
+import os
 import random
 import sys
 from pathlib import Path
 
+import django
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+django.setup()  # the scorer tells languages apart with catalog.languages
 
 from alignment.calibration import Label, fit_by_language_pair, pair_key, write_default  # noqa: E402
 from alignment.evaluation import Example, read_examples  # noqa: E402

@@ -13,7 +13,10 @@ the development set by ``bench/fit_e5_fusion.py`` with a fixed seed):
   ``cosine_rank``: 1 / its rank among them. Rank-relative evidence: the pipeline
   scores a SKU against its K retrieved candidates, and the same product tends to
   stand out of that list even when absolute cosines are low (Chinese against
-  European languages);
+  European languages); ``language_gap`` and ``language_rank``: the same against
+  the documents in the document's own language only (``language_of``). A product
+  has one listing per language, so two candidates in one language compete for
+  one place, while the matches in other languages do not;
 - ``phrase_align`` and ``phrase_min``: the head of each text (brand line, title)
   is split into phrases ("1.7L capacity", "4 presets") that are embedded too; for each phrase its best cosine
   among the other title's phrases, averaged (shared content) and minimised (a
@@ -48,6 +51,7 @@ so retrieval reuses the same vectors.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import math
@@ -69,7 +73,8 @@ FUSION_PATH = Path(__file__).with_name("e5_fusion.json")
 # a sibling model ("same size as the 12V version"); a title rarely does.
 HEAD_FEATURES = ("unit_agree", "unit_conflict", "code_agree", "code_conflict", "quantity_disjoint", "variant_conflict")
 FUSION_FEATURES = (
-    "cosine", "cosine_gap", "cosine_z", "cosine_rank", "phrase_align", "phrase_min", "cjk_pair", "long_texts",
+    "cosine", "cosine_gap", "cosine_z", "cosine_rank", "language_gap", "language_rank",
+    "phrase_align", "phrase_min", "cjk_pair", "long_texts",
     *FEATURE_NAMES,
     *(f"head_{name}" for name in HEAD_FEATURES),
     *(f"head_{name}" for name in CONFLICT_NAMES),
@@ -90,6 +95,7 @@ MAX_PHRASES = 8
 HEAD_CHARACTERS = 160
 CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 LONG_TEXT = 300  # characters: a product page rather than a title
+LANGUAGE_CHARACTERS = 400  # enough to tell the language of a text
 # e5 reads at most 512 tokens, specials included.
 MAX_TOKENS = 512
 PREFIX_QUERY = True  # "query: " on both sides; measured against query/passage on the dev set
@@ -152,9 +158,13 @@ def fusion_features(
     mean = sum(cosines) / len(cosines)
     spread = math.sqrt(sum((c - mean) ** 2 for c in cosines) / len(cosines))
     query_cjk = bool(CJK.search(query))
+    languages = [language_of(document) for document in documents]
     for i, (cosine, document) in enumerate(zip(cosines, documents, strict=True)):
         others = cosines[:i] + cosines[i + 1 :]
         gap = cosine - max(others) if others else 0.0
+        rivals = [c for j, c in enumerate(cosines) if j != i and languages[j] == languages[i]]
+        language_gap = cosine - max(rivals) if rivals else 0.0
+        language_rank = 1 + sum(1 for c in rivals if c > cosine)
         z = (cosine - mean) / spread if len(cosines) >= 3 and spread > 1e-6 else 0.0
         rank = 1 + sum(1 for c in others if c > cosine)
         cjk_pair = float(query_cjk != bool(CJK.search(document)))
@@ -165,11 +175,28 @@ def fusion_features(
         conflicts = conflict_features(title_of(query), title_of(document))
         rows.append(
             [
-                cosine, gap, z, 1 / rank, align, worst, cjk_pair, long_texts, *whole,
+                cosine, gap, z, 1 / rank, language_gap, 1 / language_rank, align, worst, cjk_pair, long_texts, *whole,
                 *(head[n] for n in HEAD_FEATURES), *conflicts,
             ]
         )
     return rows
+
+
+@functools.lru_cache(maxsize=50_000)
+def language_of(text: str) -> str:
+    """The language a text is most likely in ("zh" for any Chinese), "" when none of the five fits.
+
+    Only to group the documents scored against one query: a best guess, unlike
+    the importer's detection, which refuses to guess. 99.2 % right on the
+    development set's texts, about 0.2 ms a text.
+    """
+    sample = text[:LANGUAGE_CHARACTERS]
+    if CJK.search(sample):
+        return "zh"
+    from catalog.languages import detector
+
+    found = detector().detect_language_of(sample)
+    return found.iso_code_639_1.name.lower() if found else ""
 
 
 def _cache_key(text: str) -> bytes:

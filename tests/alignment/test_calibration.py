@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import math
 import random
 import tempfile
 from pathlib import Path
@@ -10,6 +11,7 @@ from django.test import TestCase
 
 from alignment import calibration
 from alignment.calibration import (
+    ISOTONIC_MARGIN,
     Label,
     Mapping,
     calibration_info,
@@ -43,12 +45,26 @@ class CalibrationFitTestCase(TestCase):
         result = fit(scores, labels)
         assert result.mapping.method in ("platt", "isotonic")
         assert set(result.candidates) == {"platt", "isotonic"}
-        assert result.log_loss == min(result.candidates.values())
+        assert result.log_loss == result.candidates[result.mapping.method]
         fresh_scores, fresh_labels = synthetic(2000, seed=2)
         calibrated = result.mapping.apply(fresh_scores)
         assert expected_calibration_error(calibrated, fresh_labels) < 0.05
         assert expected_calibration_error(fresh_scores, fresh_labels) > 0.15
         assert result.label_count == 2000 and result.positives == sum(labels)
+
+    def test_it_keeps_the_smooth_curve_unless_the_steps_are_clearly_better(self):
+        # Truth shaped like a logistic curve: isotonic's steps only fit the noise
+        # (on these labels they score a held-out log loss 0.7 % lower than Platt's).
+        rng = random.Random(5)
+        scores = [rng.random() for _ in range(600)]
+        labels = [rng.random() < 1 / (1 + math.exp(-8 * (s - 0.5))) for s in scores]
+        result = fit(scores, labels)
+        assert result.mapping.method == "platt"
+        # Truth that no logistic curve follows (a plateau, then a jump): the steps win.
+        labels = [rng.random() < (0.5 if s < 0.8 else 0.02 if s < 0.9 else 0.98) for s in scores]
+        result = fit(scores, labels)
+        assert result.mapping.method == "isotonic"
+        assert result.candidates["isotonic"] < result.candidates["platt"] * (1 - ISOTONIC_MARGIN)
 
     def test_it_keeps_probabilities_monotonic_and_in_range(self):
         scores, labels = synthetic(500)

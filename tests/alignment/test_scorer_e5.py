@@ -10,6 +10,7 @@ from alignment.scorers.e5 import (
     FUSION_FEATURES,
     E5Scorer,
     fusion_features,
+    language_of,
     phrase_alignment,
     phrases,
     title_of,
@@ -84,6 +85,18 @@ class E5ScorerTestCase(SimpleTestCase):
         row = dict(zip(FUSION_FEATURES, self.scorer.features(motor, [described])[0], strict=True))
         assert row["head_unit_conflict"] == 0 and row["unit_conflict"] == 0
         assert self.scorer.score(motor, [described])[0] > CONTRADICTED_CAP
+
+    def test_documents_compete_with_the_others_in_their_own_language(self):
+        wasserkocher = "Wasserkocher 1,7 Liter mit Temperaturwahl, 4 Stufen"
+        documents = [KETTLE_FR, KETTLE_15, wasserkocher]
+        assert [language_of(d) for d in [KETTLE_ZH, *documents]] == ["zh", "fr", "fr", "de"]
+        rows = fusion_features([0.9, 0.8, 0.85], KETTLE_ZH, documents, [(0.8, 0.7)] * 3)
+        named = [dict(zip(FUSION_FEATURES, row, strict=True)) for row in rows]
+        assert abs(named[0]["language_gap"] - 0.1) < 1e-9 and named[0]["language_rank"] == 1.0
+        assert abs(named[1]["language_gap"] + 0.1) < 1e-9 and named[1]["language_rank"] == 0.5
+        # The only German document has no rival, whatever the French ones score.
+        assert named[2]["language_gap"] == 0.0 and named[2]["language_rank"] == 1.0
+        assert abs(named[2]["cosine_gap"] + 0.05) < 1e-9
 
     def test_it_splits_the_head_of_a_text_into_phrases(self):
         assert phrases("Aquora\nSmart Kettle, 1.7L Capacity (white)") == ["Aquora", "Smart Kettle", "1.7L Capacity", "white"]
