@@ -291,7 +291,7 @@ CONFLICT_NAMES = (
 # characters or more (男 alone is in 男女通用).
 ATTRIBUTES = {
     "gender": {
-        "men": "men men's mens homme hommes hombre hombres herren männer manner 男士 男款 男式 男装",
+        "men": "men men's mens homme hommes hombre hombres herren männer 男士 男款 男式 男装",
         "women": "women women's womens femme femmes mujer mujeres damen frauen 女士 女款 女式 女装",
     },
     "connectivity": {
@@ -316,13 +316,15 @@ ATTRIBUTES = {
 
 
 def _attribute_patterns() -> dict[str, list[tuple[str, re.Pattern[str]]]]:
+    """One pattern per attribute value, to search accent-folded lower-case text with."""
     patterns: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
     for dimension, values in ATTRIBUTES.items():
         patterns[dimension] = []
         for value, spellings in values.items():
-            latin = [re.escape(w) for w in spellings.split() if w.isascii() or not _CJK.search(w)]
-            chinese = [re.escape(w) for w in spellings.split() if _CJK.search(w)]
-            alternatives = [rf"(?<![a-z0-9]){w}(?![a-z0-9])" for w in latin] + chinese
+            alternatives = [
+                re.escape(w) if _CJK.search(w) else rf"(?<![a-z0-9]){re.escape(_fold(w))}(?![a-z0-9])"
+                for w in spellings.split()
+            ]
             patterns[dimension].append((value, re.compile("|".join(alternatives))))
     return patterns
 
@@ -333,6 +335,10 @@ _EXCLUDED = re.compile(
     r"\b(?:without|ohne|sans|sin|kein|keine|keinen)\s+(?:(?:le|la|les|l'|el|los|las|den|die|das|the|any)\s+)?"
     r"([a-z0-9][a-z0-9-]{2,})|\b([a-z0-9]{3,})-?(?:free|frei)\b"
 )
+# Just before a word, what excludes it ("no ISOFIX", "non-contact", "sans le thermostat").
+_EXCLUDED_BEFORE = re.compile(r"\b(?:without|ohne|sans|sin|kein|keine|keinen|no|non)[\s-]+(?:\S+\s+)?$")
+# Just after a word's start, what excludes it ("PFAS-free", "BPA-frei").
+_EXCLUDED_AFTER = re.compile(r"[a-z0-9]*-?(?:free|frei)\b")
 # Net contents compare across mass and volume: 1 ml of a cream or gel weighs about 1 g.
 _CONTENT = ("volume", "mass")
 
@@ -350,19 +356,25 @@ def attributes(text: str) -> dict[str, frozenset[str]]:
 
 
 def _excluded(text: str) -> set[str]:
+    """The words a text excludes, accent-folded: "Sitzerhöhung ohne ISOFIX" -> {"isofix"}."""
     folded = _fold(_NOT_NEGATION.sub(" ", text))
     return {next(word for word in match.groups() if word) for match in _EXCLUDED.finditer(folded)}
 
 
-def _names_without_excluding(text: str, word: str) -> bool:
-    """Whether ``text`` names ``word`` (or a longer form: thermostat, thermostatic) outside an exclusion."""
+def _names(text: str, word: str) -> bool:
+    """Whether ``text`` names ``word``, or a word it starts (thermostat, thermostatic), outside an exclusion."""
     folded = _fold(_NOT_NEGATION.sub(" ", text))
-    stem = re.escape(word[: max(len(word) - 1, 5)] if len(word) > 5 else word)
-    for match in re.finditer(rf"(?<![a-z0-9]){stem}", folded):
+    for match in re.finditer(rf"(?<![a-z0-9]){re.escape(word)}", folded):
         before = folded[max(0, match.start() - 24) : match.start()]
-        if not re.search(r"\b(?:without|ohne|sans|sin|kein|keine|keinen|no|non)[\s-]+(?:\S+\s+)?$", before) and not re.match(
-            r"[a-z0-9]*-?(?:free|frei)\b", folded[match.start() :]
-        ):
+        if not _EXCLUDED_BEFORE.search(before) and not _EXCLUDED_AFTER.match(folded, match.start()):
+            return True
+    return False
+
+
+def _excludes_what_the_other_names(a: str, b: str) -> bool:
+    for mine, theirs in ((a, b), (b, a)):
+        excluded_there = _excluded(theirs)
+        if any(word not in excluded_there and _names(theirs, word) for word in _excluded(mine)):
             return True
     return False
 
@@ -385,11 +397,7 @@ def conflict_features(a: str, b: str) -> list[float]:
     negation = 0.0
     if not (_CJK.search(a) or _CJK.search(b)):  # Chinese negation is inside words (不锈钢 is stainless steel)
         negation = float(_negates(a) != _negates(b))
-    named = any(
-        _names_without_excluding(theirs, word) and word not in _excluded(theirs)
-        for mine, theirs in ((a, b), (b, a))
-        for word in _excluded(mine)
-    )
+    named = _excludes_what_the_other_names(a, b)
     aa, ab = attributes(a), attributes(b)
     attribute = sum(1 for dimension in aa.keys() & ab.keys() if not aa[dimension] & ab[dimension])
     content_a, content_b = _contents(ea), _contents(eb)
