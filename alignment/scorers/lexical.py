@@ -90,7 +90,8 @@ _CJK_PERSONS = re.compile(r"([单双两三四五六])人")
 _CJK_NUMERALS = {"单": 1.0, "双": 2.0, "两": 2.0, "三": 3.0, "四": 4.0, "五": 5.0, "六": 6.0}
 # A word that negates or excludes in the four Latin-script languages ("ohne Thermostat",
 # "sans ISOFIX", "PFAS-free"), and the fixed phrases that use one without excluding anything.
-_NEGATION = re.compile(r"\b(?:without|ohne|sans|sin|kein|keine|keinen|non|no)\b|\w-?(?:free|frei)\b", re.IGNORECASE)
+_EXCLUDING = "without|ohne|sans|sin|kein|keine|keinen"  # words that exclude what follows them
+_NEGATION = re.compile(rf"\b(?:{_EXCLUDING}|non|no)\b|\w-?(?:free|frei)\b", re.IGNORECASE)
 _NOT_NEGATION = re.compile(
     r"\b(?:sans fil|sin (?:cables?|hilos?)|non[- ](?:stick|slip|woven|toxic)|no[- ](?:slip|frills))\b", re.IGNORECASE
 )
@@ -332,11 +333,11 @@ def _attribute_patterns() -> dict[str, list[tuple[str, re.Pattern[str]]]]:
 _ATTRIBUTE_PATTERNS = _attribute_patterns()
 # After an exclusion, the word it excludes: "ohne ISOFIX", "sans le thermostat", "BPA-free".
 _EXCLUDED = re.compile(
-    r"\b(?:without|ohne|sans|sin|kein|keine|keinen)\s+(?:(?:le|la|les|l'|el|los|las|den|die|das|the|any)\s+)?"
+    rf"\b(?:{_EXCLUDING})\s+(?:(?:le|la|les|l'|el|los|las|den|die|das|the|any)\s+)?"
     r"([a-z0-9][a-z0-9-]{2,})|\b([a-z0-9]{3,})-?(?:free|frei)\b"
 )
 # Just before a word, what excludes it ("no ISOFIX", "non-contact", "sans le thermostat").
-_EXCLUDED_BEFORE = re.compile(r"\b(?:without|ohne|sans|sin|kein|keine|keinen|no|non)[\s-]+(?:\S+\s+)?$")
+_EXCLUDED_BEFORE = re.compile(rf"\b(?:{_EXCLUDING}|no|non)[\s-]+(?:\S+\s+)?$")
 # Just after a word's start, what excludes it ("PFAS-free", "BPA-frei").
 _EXCLUDED_AFTER = re.compile(r"[a-z0-9]*-?(?:free|frei)\b")
 # Net contents compare across mass and volume: 1 ml of a cream or gel weighs about 1 g.
