@@ -85,6 +85,10 @@ class E5ScorerTestCase(SimpleTestCase):
         row = dict(zip(FUSION_FEATURES, self.scorer.features(motor, [described])[0], strict=True))
         assert row["head_unit_conflict"] == 0 and row["unit_conflict"] == 0
         assert self.scorer.score(motor, [described])[0] > CONTRADICTED_CAP
+        # A title that gives no voltage, over a description that names the sibling's.
+        untitled = "Motorreductor JGB37-520 GearDrive\nMismo motor que la versión de 12V."
+        row = dict(zip(FUSION_FEATURES, self.scorer.features(motor, [untitled])[0], strict=True))
+        assert row["head_unit_conflict"] == 0 and row["unit_conflict"] == 1
 
     def test_documents_compete_with_the_others_in_their_own_language(self):
         wasserkocher = "Wasserkocher 1,7 Liter mit Temperaturwahl, 4 Stufen"
