@@ -10,8 +10,10 @@
 2. Builds ``data/devset.jsonl`` (the format ``manage.py evaluate`` reads): ranking queries
    drawn from the catalog, each with all its true siblings in other languages and 3 to 5
    confusable distractors from the same category (then the parent category), chosen with a
-   fixed seed so the file only changes when the catalog does. Then every line of
-   ``data/devset_extra.jsonl`` (hand-written queries from beyond the catalog) is appended.
+   fixed seed so the file only changes when the catalog does. Then every line of the
+   hand-written ``EXTRA_FILES`` is appended: ``data/devset_extra.jsonl`` (queries from beyond
+   the catalog) and ``data/devset_siblings.jsonl`` (beyond the catalog too, each query against
+   its brand's sibling models, accessories and look-alikes).
 
 Standard library only, so it runs before the virtual environment exists.
 """
@@ -33,6 +35,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 DATA_DIR = Path(__file__).resolve().parent
+# Hand-written queries appended to the generated ones, in this order.
+EXTRA_FILES = ("devset_extra.jsonl", "devset_siblings.jsonl")
 HEADER = [
     "source",
     "sku_code",
@@ -416,7 +420,8 @@ def build(data_dir: Path = DATA_DIR, *, write: bool = True) -> Report:
     if not parts:
         raise BuildError([f"{data_dir / 'catalog'}: no part_*.csv files"])
     rows = read_parts(parts)
-    report = Report(rows=rows, queries=build_queries(rows), extra=read_extra(data_dir / "devset_extra.jsonl"))
+    extra = [example for name in EXTRA_FILES for example in read_extra(data_dir / name)]
+    report = Report(rows=rows, queries=build_queries(rows), extra=extra)
     for row in rows:
         if row.values["language"]:
             report.guess_checked += 1
@@ -472,7 +477,8 @@ def summary(report: Report) -> str:
         by_lang = Counter(str(q["query"].get("lang") or "?") for q in examples)  # type: ignore[union-attr]
         listed = ", ".join(f"{lang} {by_lang[lang]}" for lang in sorted(by_lang, key=_language_order))
         lines.append(f"  {label} queries by language: {listed or 'none'}")
-    lines.append(f"  total {len(queries) + len(report.extra)} queries ({len(report.extra)} from devset_extra.jsonl)")
+    total = len(queries) + len(report.extra)
+    lines.append(f"  total {total} queries ({len(report.extra)} from {' and '.join(EXTRA_FILES)})")
     return "\n".join(lines)
 
 
