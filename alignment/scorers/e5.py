@@ -32,9 +32,13 @@ the development set by ``bench/fit_e5_fusion.py`` with a fixed seed):
   contradictions of ``alignment.scorers.lexical.CONFLICT_NAMES``: values without
   a counterpart (140 x 260 cm against 140 x 175 cm), an exclusion on one side
   only ("ohne Thermostat" against "Thermostatic Mixer"), an exclusion of what the
-  other names, named attributes and net contents that differ.
+  other names, named attributes and net contents that differ, a model that one
+  title qualifies and the other never does ("Aero 5" against "Aero 4", "K75 Pro"
+  against "K75");
+- ``text_attribute_conflict``: named attributes that the whole texts contradict
+  (a title says "Right-Handed", the other description "para zurdos").
 
-The titles' hard contradictions (``CONTRADICTIONS``) cap the score at
+The hard contradictions (``CONTRADICTIONS``) cap the score at
 ``CONTRADICTED_CAP``: added up with the rest, a shared model code and near-equal
 embeddings outvote "24V" against "12V", and such a pair must not be merged.
 
@@ -63,7 +67,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from alignment.scorers.base import Scorer, ScoringError
-from alignment.scorers.lexical import CONFLICT_NAMES, FEATURE_NAMES, conflict_features, pair_features
+from alignment.scorers.lexical import (
+    CONFLICT_NAMES,
+    FEATURE_NAMES,
+    attribute_conflicts,
+    conflict_features,
+    pair_features,
+)
 
 if TYPE_CHECKING:
     import numpy as np
@@ -78,15 +88,21 @@ FUSION_FEATURES = (
     *FEATURE_NAMES,
     *(f"head_{name}" for name in HEAD_FEATURES),
     *(f"head_{name}" for name in CONFLICT_NAMES),
+    "text_attribute_conflict",
 )
-# Contradictions between two titles that the logistic model, adding evidence up,
-# can outvote (a shared model code, near-equal embeddings) but that no listing of
-# one product makes: a quantity whose values all differ (24V against 12V), an
-# exclusion of what the other names ("ohne ISOFIX"), a named attribute (men's
-# against women's, WiFi against Zigbee, glass against plastic) or net contents
-# (15 g against 100 ml). On the development set they flag 2 of 808 true pairs and
-# nearly 400 false ones; a pair that has one is never merged automatically.
-CONTRADICTIONS = ("head_unit_conflict", "head_excluded_named", "head_attribute_conflict", "head_content_conflict")
+# Contradictions that the logistic model, adding evidence up, can outvote (a
+# shared model code, near-equal embeddings) but that no two listings of one
+# product make. In the titles: a quantity whose values all differ (24V against
+# 12V), an exclusion of what the other names ("ohne ISOFIX"), a named attribute
+# (men's against women's, WiFi against Zigbee, glass against plastic, original
+# against compatible), net contents (15 g against 100 ml) or a model (Aero 5
+# against Aero 4); in the whole texts, a named attribute (right- against
+# left-handed). On the development set they flag 4 of 907 true pairs and 554 of
+# 1,351 false ones; a pair that has one is never merged automatically.
+CONTRADICTIONS = (
+    "head_unit_conflict", "head_excluded_named", "head_attribute_conflict", "head_content_conflict",
+    "head_model_conflict", "text_attribute_conflict",
+)
 CONTRADICTED_CAP = 0.5
 _CONTRADICTION_INDICES = tuple(FUSION_FEATURES.index(name) for name in CONTRADICTIONS)
 # A title's phrases: "Smart Kettle, 1.7L Capacity, 4 Presets" -> three phrases.
@@ -176,7 +192,7 @@ def fusion_features(
         rows.append(
             [
                 cosine, gap, z, 1 / rank, language_gap, 1 / language_rank, align, worst, cjk_pair, long_texts, *whole,
-                *(head[n] for n in HEAD_FEATURES), *conflicts,
+                *(head[n] for n in HEAD_FEATURES), *conflicts, float(attribute_conflicts(query, document)),
             ]
         )
     return rows

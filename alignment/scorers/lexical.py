@@ -284,6 +284,7 @@ CONFLICT_NAMES = (
     "excluded_named",  # 1 when what one text excludes, the other names ("ohne ISOFIX" against "ISOFIX硬接口")
     "attribute_conflict",  # ATTRIBUTES both texts name with nothing in common (men's vs 女士, WiFi vs Zigbee)
     "content_conflict",  # net contents that differ across mass and volume too (15 g stick vs 100 ml cream)
+    "model_conflict",  # a model that one text names and the other does not (Aero 5 vs Aero 4, K75 Pro vs K75)
 )
 
 # Attributes a listing names in words, in the five languages: two texts that both
@@ -303,7 +304,9 @@ ATTRIBUTES = {
     },
     "material": {
         "glass": "glass verre vidrio cristal glas 玻璃",
-        "plastic": "plastic plastique plastico kunststoff plastik 塑料",
+        "plastic": (
+            "plastic plastique plastico kunststoff plastik polypropylene polipropileno polypropylen ppsu tritan 塑料 聚丙烯"
+        ),
         "steel": "steel acier acero stahl edelstahl inox inoxidable 不锈钢 碳钢",
         "wood": "wood wooden bois madera holz 实木 木制 木质",
         "bamboo": "bamboo bambou bambu bambus 竹制",
@@ -313,7 +316,24 @@ ATTRIBUTES = {
         "leather": "leather cuir cuero leder 真皮 皮革",
         "aluminium": "aluminium aluminum aluminio 铝合金",
     },
+    "hand": {
+        "right": "right-handed right-hand droitier droitiers diestro diestros diestra rechtshander 右手",
+        "left": "left-handed left-hand gaucher gauchers zurdo zurdos zurda linkshander 左手",
+    },
+    # An original cartridge, filter or part against a third party's (see _THIRD_PARTY).
+    "origin": {
+        "original": "original originale originales d'origine genuine oem 正品",
+        "compatible": "generic 非原装",
+    },
 }
+# "Cartouche compatible InkPro", "Tóner compatible TonerMax": compatible as a kind of
+# product, not "compatible with", "kompatibel mit" or "Qi-compatible", which an
+# original names too.
+_THIRD_PARTY = re.compile(
+    r"(?<![a-z0-9-])(?:compatible|compatibles|kompatible?)(?![a-z0-9-])"
+    r"(?!\s+(?:with|avec|con|mit|para|pour|fur|to|a|al|au|aux|con)\b)"
+)
+_EXTRA_PATTERNS = {("origin", "compatible"): _THIRD_PARTY, ("origin", "original"): re.compile("(?<!非)原装")}
 
 
 def _attribute_patterns() -> dict[str, list[tuple[str, re.Pattern[str]]]]:
@@ -326,6 +346,9 @@ def _attribute_patterns() -> dict[str, list[tuple[str, re.Pattern[str]]]]:
                 re.escape(w) if _CJK.search(w) else rf"(?<![a-z0-9]){re.escape(_fold(w))}(?![a-z0-9])"
                 for w in spellings.split()
             ]
+            extra = _EXTRA_PATTERNS.get((dimension, value))
+            if extra is not None:
+                alternatives.append(extra.pattern)
             patterns[dimension].append((value, re.compile("|".join(alternatives))))
     return patterns
 
@@ -354,6 +377,12 @@ def attributes(text: str) -> dict[str, frozenset[str]]:
         if values:
             found[dimension] = values
     return found
+
+
+def attribute_conflicts(a: str, b: str) -> int:
+    """How many ATTRIBUTES both texts name with no value in common (men's against 女士)."""
+    found_a, found_b = attributes(a), attributes(b)
+    return sum(1 for dimension in found_a.keys() & found_b.keys() if not found_a[dimension] & found_b[dimension])
 
 
 def _excluded(text: str) -> set[str]:
@@ -399,13 +428,91 @@ def conflict_features(a: str, b: str) -> list[float]:
     if not (_CJK.search(a) or _CJK.search(b)):  # Chinese negation is inside words (不锈钢 is stainless steel)
         negation = float(_negates(a) != _negates(b))
     named = _excludes_what_the_other_names(a, b)
-    aa, ab = attributes(a), attributes(b)
-    attribute = sum(1 for dimension in aa.keys() & ab.keys() if not aa[dimension] & ab[dimension])
+    attribute = attribute_conflicts(a, b)
     content_a, content_b = _contents(ea), _contents(eb)
     content = bool(content_a and content_b) and not any(
         math.isclose(x, y, rel_tol=0.1) for x in content_a for y in content_b
     )
-    return [float(unmatched), negation, float(named), float(attribute), float(content)]
+    return [float(unmatched), negation, float(named), float(attribute), float(content), float(model_conflict(a, b))]
+
+
+# A model designation: a name, then what picks the model out of its line: bare
+# numbers ("Aero 5", "Terra 3+1"), codes ("Glide M3") and variant words ("K75 Pro").
+_DESIGNATION_TOKEN = re.compile(r"\d+(?:[.,]\d+)*(?:\+\d+)*[a-z0-9]*|[a-z][a-z0-9]*|\S")
+_BARE_NUMBER = re.compile(r"\d+(?:[.,]\d+)*(?:\+\d+)*")
+_CODE_QUALIFIER = re.compile(r"[a-z]+\d[a-z0-9]*")
+_NAME = re.compile(r"[a-z][a-z0-9]+")
+QUALIFIER_WORDS = VARIANT_WORDS | {"solo", "se", "gtx", "neo"}
+# Names of standards rather than of product lines: what follows them is a version
+# ("Bluetooth 5.3", "USB 3.2"), which listings of one product often leave out.
+STANDARDS = frozenset("usb bluetooth wifi wi fi hdmi pd qi ip ipx spf dp type ddr lte nfc bt gen version nema".split())
+# Where a bare number may end a designation: a separator or a word that is no unit.
+_DESIGNATION_ENDS = frozenset(",;:–—|/()[]【】")
+_LATIN_UNITS = frozenset(u for u in UNITS if re.fullmatch(r"[a-z]+", u))
+# Variant words as Chinese listings write them ("VoltEdge Slim" is "VoltEdge 超薄").
+_CJK_VARIANTS = {
+    "slim": ("超薄", "纤薄", "薄款"), "duo": ("双",), "mini": ("迷你",), "pro": ("专业",),
+    "max": ("大",), "ultra": ("超",), "lite": ("轻",), "plus": ("加",), "air": ("轻",),
+}
+
+
+def _designation_tokens(text: str) -> list[str]:
+    return _DESIGNATION_TOKEN.findall(_fold(unicodedata.normalize("NFKC", text)))
+
+
+def _qualifies(token: str, following: str) -> bool:
+    """Whether ``token`` picks a model out of a line: a bare number (not a quantity:
+    "2-teilig", "42步进", "57 cm"), a code ("m3") or a variant word."""
+    if _BARE_NUMBER.fullmatch(token):
+        return following in ("", *_DESIGNATION_ENDS) or (
+            bool(_NAME.fullmatch(following)) and following not in _LATIN_UNITS and following != "x"
+        )
+    return bool(_CODE_QUALIFIER.fullmatch(token)) or token in QUALIFIER_WORDS
+
+
+def designations(text: str) -> dict[str, set[str]]:
+    """For each name in a text, what qualifies it: "Stridemax Aero 5 GTX" -> {"aero": {"5", "gtx"}, ...}."""
+    tokens = _designation_tokens(text)
+    found: dict[str, set[str]] = {}
+    for i, name in enumerate(tokens):
+        if not _NAME.fullmatch(name) or name in STOPWORDS or name in QUALIFIER_WORDS or name in STANDARDS:
+            continue
+        qualifiers = found.setdefault(name, set())
+        for j in range(i + 1, len(tokens)):
+            if not _qualifies(tokens[j], tokens[j + 1] if j + 1 < len(tokens) else ""):
+                break
+            qualifiers.add(tokens[j])
+    return found
+
+
+def _says(text: str, tokens: list[str], qualifier: str) -> bool:
+    """Whether a text gives ``qualifier`` anywhere: as a token, two tokens run together
+    ("Go 156" for "go156"), a number with a unit glued on ("15W" for 15) or, for a
+    variant word, its Chinese form."""
+    forms = {*tokens, *(a + b for a, b in zip(tokens, tokens[1:], strict=False))}
+    if qualifier in forms:
+        return True
+    if qualifier[0].isdigit() and any(f.startswith(qualifier) and f[len(qualifier) :].isalpha() for f in forms):
+        return True
+    return any(word in text for word in _CJK_VARIANTS.get(qualifier, ()))
+
+
+def model_conflict(a: str, b: str) -> bool:
+    """Whether both texts name a product line and one qualifies it with what the other never says.
+
+    "Stridemax Aero 5" against "Stridemax Aero 4" (5 is not in the other), "Kestrel
+    K75 Pro" against "Kestrel凯翠 K75" (no Pro), "Tempo Carbon 2" against "Tempo
+    Carbon Herren". Only names that both texts give count, so a line written in one
+    language only ("Ergonomic Carrier Air Mesh") never does.
+    """
+    tokens_a, tokens_b = _designation_tokens(a), _designation_tokens(b)
+    designations_a, designations_b = designations(a), designations(b)
+    for name in designations_a.keys() & designations_b.keys():
+        if any(not _says(b, tokens_b, q) for q in designations_a[name]):
+            return True
+        if any(not _says(a, tokens_a, q) for q in designations_b[name]):
+            return True
+    return False
 
 
 def _contents(evidence: Evidence) -> list[float]:

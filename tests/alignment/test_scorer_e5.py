@@ -90,6 +90,23 @@ class E5ScorerTestCase(SimpleTestCase):
         row = dict(zip(FUSION_FEATURES, self.scorer.features(motor, [untitled])[0], strict=True))
         assert row["head_unit_conflict"] == 0 and row["unit_conflict"] == 1
 
+    def test_attributes_that_the_descriptions_contradict_cap_the_score_too(self):
+        mouse = "Vortena Glide M3 Wireless Vertical Mouse, Rechargeable, 4000 DPI, Right-Handed, Graphite"
+        right = "Ratón vertical inalámbrico Vortena Glide M3, recargable, 4000 DPI, grafito\nPara diestros."
+        left = "Ratón vertical inalámbrico Vortena Glide M3, recargable, 4000 DPI, grafito\nVersión para zurdos."
+        rows = [dict(zip(FUSION_FEATURES, row, strict=True)) for row in self.scorer.features(mouse, [right, left])]
+        assert rows[0]["text_attribute_conflict"] == 0 and rows[1]["text_attribute_conflict"] == 1
+        assert rows[1]["head_attribute_conflict"] == 0  # the titles alone agree
+        matching, contradicted = self.scorer.score(mouse, [right, left])
+        assert contradicted <= CONTRADICTED_CAP < matching
+
+    def test_a_model_the_other_title_never_gives_caps_the_score(self):
+        shoe = "Chaussures de running Stridemax Aero 5 homme, noir/blanc, pointure 42"
+        same = "Stridemax Aero 5 Men's Road Running Shoes, Black/White, EU 42"
+        older = "Stridemax Aero 4 Men's Road Running Shoes, Black/White, EU 42"
+        matching, contradicted = self.scorer.score(shoe, [same, older])
+        assert contradicted <= CONTRADICTED_CAP < matching
+
     def test_documents_compete_with_the_others_in_their_own_language(self):
         wasserkocher = "Wasserkocher 1,7 Liter mit Temperaturwahl, 4 Stufen"
         documents = [KETTLE_FR, KETTLE_15, wasserkocher]

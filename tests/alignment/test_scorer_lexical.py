@@ -9,6 +9,7 @@ from alignment.scorers.lexical import (
     attributes,
     conflict_features,
     extract,
+    model_conflict,
     pair_features,
     parse_number,
 )
@@ -155,3 +156,45 @@ class ConflictFeaturesTestCase(SimpleTestCase):
         assert conflicts("Gel douche 2 x 100 ml", "Shower Gel 200ml")["content_conflict"] == 0
         assert features("Gel douche 2 x 100 ml", "Shower Gel 200ml")["unit_conflict"] == 0
         assert ("volume", 200.0) in extract("Gel douche 2 x 100 ml").quantities
+
+    def test_handedness_and_materials_in_any_language_are_attributes(self):
+        right, left = "Vertical Mouse, Right-Handed, Graphite", "Ratón vertical para zurdos, grafito"
+        assert conflicts(right, left)["attribute_conflict"] == 1
+        assert conflicts("Souris verticale pour droitier", "Vortena 垂直鼠标 右手")["attribute_conflict"] == 0
+        assert conflicts("Biberón de vidrio 240 ml", "Biberons en polypropylène 240 ml")["attribute_conflict"] == 1
+
+    def test_an_original_cartridge_against_a_compatible_one_is_an_attribute_conflict(self):
+        original = "Toner noir d'origine Brixon TK-560X, 3 000 pages"
+        assert conflicts(original, "Tóner compatible TonerMax TK-560X negro, 3.000 páginas")["attribute_conflict"] == 1
+        assert conflicts(original, "Brixon原装硒鼓 TK-560X 黑色")["attribute_conflict"] == 0
+        # "compatible with" and "Qi-compatible" describe originals too.
+        assert attributes("Original VoltEdge Pad, compatible with Qi phones") == {"origin": frozenset({"original"})}
+        assert attributes("Chargeur Qi-compatible, câble USB-C") == {}
+        assert attributes("兼容Nexa 112墨水 四色 非原装") == {"origin": frozenset({"compatible"})}
+
+
+class ModelConflictTestCase(SimpleTestCase):
+    def test_a_model_number_or_variant_the_other_text_never_gives_is_a_conflict(self):
+        assert model_conflict("Chaussures de running Stridemax Aero 5 homme", "Stridemax Aero 4 Men's Running Shoes")
+        assert model_conflict("Stridemax Aero 5 homme, pointure 42", "Stridemax Aero 5 GTX Men's Waterproof, EU 42")
+        assert model_conflict("Kestrel凯翠 K75 三模无线机械键盘", "Teclado mecánico Kestrel K75 Pro, 75 %")
+        assert model_conflict("Barbacoa de gas Brasalia Terra 3+1", "Brasalia Terra 3 Gas Grill, 3 Burners")
+        assert model_conflict("Vortena Glide M3 Vertical Mouse", "Souris verticale Vortena Glide M2")
+        carbon, carbon_2 = "Kairu Tempo Carbon Herren Laufschuh", "Kairu Tempo Carbon 2 Men's Racing Shoe"
+        assert conflicts(carbon, carbon_2)["model_conflict"] == 1
+
+    def test_the_same_model_written_differently_is_no_conflict(self):
+        assert not model_conflict("Stridemax Aero 5 homme", "Stridemax斯锐迈 Aero 5 男子跑步鞋 42码")
+        assert not model_conflict("Écran portable Lumora Go 156, 15,6 pouces", "Lumora Go156 便携显示器 15.6英寸")
+        assert not model_conflict("VoltEdge Pad 15 Kabelloses Ladepad, 15W", "Cargador VoltEdge Pad 15W, base Qi")
+        assert not model_conflict("VoltEdge Duo Doppel-Ladepad", "VoltEdge 双位无线充电板 两部手机同时充")
+        assert not model_conflict("Nexa 112 – Pack de 4 botellas", "Nexa原装墨水 112 四色套装")
+
+    def test_quantities_versions_and_names_on_one_side_only_are_not_models(self):
+        # A version of a standard, a count glued to a word, a size and a quantity.
+        assert not model_conflict("Meat Thermometer, Bluetooth 5.2, 2 Probes", "Termómetro para carne, app Bluetooth")
+        assert not model_conflict("Bettwäsche Renforcé 2-teilig", "Parure de lit en coton renforcé")
+        assert not model_conflict("Nuvolo Hybrid 150x190 cm", "Nuvolo Hybrid 独立袋装弹簧床垫 150×190cm")
+        assert not model_conflict("Fumora Kettle 57 cm", "Fumora Kettle Holzkohle-Kugelgrill 57 cm")
+        # A line named in one text only: nothing to compare.
+        assert not model_conflict("Huggo Ergonomic Baby Carrier Air Mesh", "Porte-bébé physiologique 4 positions Huggo")
