@@ -331,7 +331,7 @@ ATTRIBUTES = {
 # original names too.
 _THIRD_PARTY = re.compile(
     r"(?<![a-z0-9-])(?:compatible|compatibles|kompatible?)(?![a-z0-9-])"
-    r"(?!\s+(?:with|avec|con|mit|para|pour|fur|to|a|al|au|aux|con)\b)"
+    r"(?!\s+(?:with|avec|con|mit|para|pour|fur|to|a|al|au|aux)\b)"
 )
 _EXTRA_PATTERNS = {("origin", "compatible"): _THIRD_PARTY, ("origin", "original"): re.compile("(?<!非)原装")}
 
@@ -470,9 +470,8 @@ def _qualifies(token: str, following: str) -> bool:
     return bool(_CODE_QUALIFIER.fullmatch(token)) or token in QUALIFIER_WORDS
 
 
-def designations(text: str) -> dict[str, set[str]]:
-    """For each name in a text, what qualifies it: "Stridemax Aero 5 GTX" -> {"aero": {"5", "gtx"}, ...}."""
-    tokens = _designation_tokens(text)
+def _designations(tokens: list[str]) -> dict[str, set[str]]:
+    """For each name in a text's tokens, what qualifies it: "Stridemax Aero 5 GTX" -> {"aero": {"5", "gtx"}, ...}."""
     found: dict[str, set[str]] = {}
     for i, name in enumerate(tokens):
         if not _NAME.fullmatch(name) or name in STOPWORDS or name in QUALIFIER_WORDS or name in STANDARDS:
@@ -506,7 +505,7 @@ def model_conflict(a: str, b: str) -> bool:
     language only ("Ergonomic Carrier Air Mesh") never does.
     """
     tokens_a, tokens_b = _designation_tokens(a), _designation_tokens(b)
-    designations_a, designations_b = designations(a), designations(b)
+    designations_a, designations_b = _designations(tokens_a), _designations(tokens_b)
     for name in designations_a.keys() & designations_b.keys():
         if any(not _says(b, tokens_b, q) for q in designations_a[name]):
             return True
