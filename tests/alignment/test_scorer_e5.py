@@ -9,6 +9,7 @@ from alignment.scorers.e5 import (
     CONTRADICTED_CAP,
     FUSION_FEATURES,
     E5Scorer,
+    exclusive,
     fusion_features,
     language_of,
     phrase_alignment,
@@ -118,6 +119,21 @@ class E5ScorerTestCase(SimpleTestCase):
         # The only German document has no rival, whatever the French ones score.
         assert named[2]["language_gap"] == 0.0 and named[2]["language_rank"] == 1.0
         assert abs(named[2]["cosine_gap"] + 0.05) < 1e-9
+
+    def test_rivals_in_one_language_share_one_place(self):
+        # Two look-alikes in French cannot both be the query's product; a German one can be too.
+        shared = exclusive([0.95, 0.95, 0.95], ["fr", "fr", "de"])
+        assert abs(shared[0] - 0.95 / 0.05 / (1 + 2 * 0.95 / 0.05)) < 1e-9 and shared[0] == shared[1] < 0.5
+        assert abs(shared[2] - 0.95) < 1e-9
+        # A clear winner keeps most of its score; a document of unknown language competes with none.
+        winner, rival = exclusive([0.97, 0.6], ["fr", "fr"])
+        assert 0.9 < winner < 0.97 and rival < 0.1
+        assert exclusive([0.95, 0.95], ["", ""]) == [0.95, 0.95]
+
+    def test_a_sibling_in_the_same_language_lowers_the_score_of_a_look_alike(self):
+        alone = self.scorer.score(KETTLE_ZH, [KETTLE_FR])[0]
+        beside = self.scorer.score(KETTLE_ZH, [KETTLE_FR, KETTLE_FR.replace("intelligente", "intelligente Pro")])[0]
+        assert beside < alone
 
     def test_it_splits_the_head_of_a_text_into_phrases(self):
         assert phrases("Aquora\nSmart Kettle, 1.7L Capacity (white)") == ["Aquora", "Smart Kettle", "1.7L Capacity", "white"]

@@ -90,6 +90,32 @@ class LexicalVariantsTestCase(SimpleTestCase):
         assert features("Mascara wasserfest, Braun", "防水睫毛膏 黑色")["unit_conflict"] == 1
         assert features("Wasserkocher Weiß", "Kettle, white")["unit_agree"] == 1
 
+    def test_it_reads_colour_shades_written_as_one_word(self):
+        assert features("Babyflasche 150 ml, salbeigrün", "奶瓶 150ml 樱花粉")["unit_conflict"] == 1
+        assert features("Babyflasche 150 ml, rosa", "奶瓶 150ml 樱花粉")["unit_conflict"] == 0
+        assert features("Handyhülle dunkelblau", "Phone case, navy")["unit_agree"] == 1
+        assert features("手机云台 深空灰", "Phone Gimbal, Sage Green")["unit_conflict"] == 1
+        # A colour word inside another word is none: 大红袍 is a tea, 烟灰缸 an ashtray.
+        assert ("colour", 0.0) not in extract("Vollkornbrot").quantities
+        assert not [d for d, _ in extract("武夷山大红袍 烟灰缸").quantities if d == "colour"]
+
+    def test_it_compares_shoe_and_garment_sizes(self):
+        assert features("Chaussures de running homme, pointure 42", "Zapatillas de running hombre, talla 43")[
+            "unit_conflict"
+        ] == 1
+        assert features("Laufschuh Herren, Gr. 44,5", "Running shoe, EU size 44.5")["unit_agree"] == 1
+        assert features("T-Shirt Damen, Größe M", "女士T恤 M码")["unit_agree"] == 1
+        assert features("Veste homme, taille S", "Chaqueta hombre, talla XL")["unit_conflict"] == 1
+        # Not a size: a bed's dimensions, a screen, a range of sizes, "one size".
+        for text in ("Matratze Größe 60 x 120 cm", "Screen size 27 inch", "Available sizes 36-46", "One size fits all"):
+            assert not [d for d, _ in extract(text).quantities if d.endswith("size")], text
+
+    def test_it_compares_page_yields(self):
+        f = features("Orvex 305XL Ink, approx. 600 Pages", "Orvex 305 Druckerpatrone, ca. 200 Seiten")
+        assert f["unit_conflict"] == 1
+        assert features("Toner, 3 000 pages", "Toner, approx. 3,000 pages")["unit_agree"] == 1
+        assert features("Brixon 硒鼓 约12000页", "Brixon drum unit, 12,000 pages")["unit_agree"] == 1
+
     def test_it_flags_a_variant_word_on_one_side(self):
         assert features("Clear Case for iPhone 15 Pro", "Hülle für iPhone 15 Pro Max")["variant_conflict"] == 1
         assert features("Hülle für iPhone 15 Pro", "iPhone 15 Pro 透明手机壳")["variant_conflict"] == 0
@@ -182,6 +208,16 @@ class ModelConflictTestCase(SimpleTestCase):
         assert model_conflict("Vortena Glide M3 Vertical Mouse", "Souris verticale Vortena Glide M2")
         carbon, carbon_2 = "Kairu Tempo Carbon Herren Laufschuh", "Kairu Tempo Carbon 2 Men's Racing Shoe"
         assert conflicts(carbon, carbon_2)["model_conflict"] == 1
+        # A number with a letter suffix is a model too: 305XL is the high-yield cartridge.
+        assert model_conflict("Orvex 305XL Black Ink Cartridge", "Orvex 305 Druckerpatrone Schwarz")
+
+    def test_a_model_code_extended_by_a_suffix_is_another_model(self):
+        monitor = "Veltrix维创 VX27Q 27英寸2K电竞显示器 165Hz HDR400"
+        assert model_conflict(monitor, "Monitor gaming Veltrix 27 pulgadas QHD 165 Hz, HDR400 – VX27QC")
+        assert model_conflict("Brixon TK-560X Toner", "Brixon TK-560 Black Toner Cartridge")
+        assert not model_conflict(monitor, "Veltrix VX-27Q 27-inch QHD Gaming Monitor, 165 Hz, HDR400")
+        # A word glued on with a hyphen ("VG-10-Kern" is "VG-10 core") extends nothing.
+        assert not model_conflict("Cuchillo de chef, núcleo VG-10", "Kochmesser, VG-10-Kern, G10-Griff")
 
     def test_the_same_model_written_differently_is_no_conflict(self):
         assert not model_conflict("Stridemax Aero 5 homme", "Stridemax斯锐迈 Aero 5 男子跑步鞋 42码")
@@ -189,6 +225,9 @@ class ModelConflictTestCase(SimpleTestCase):
         assert not model_conflict("VoltEdge Pad 15 Kabelloses Ladepad, 15W", "Cargador VoltEdge Pad 15W, base Qi")
         assert not model_conflict("VoltEdge Duo Doppel-Ladepad", "VoltEdge 双位无线充电板 两部手机同时充")
         assert not model_conflict("Nexa 112 – Pack de 4 botellas", "Nexa原装墨水 112 四色套装")
+        # A number glued to a unit or a feature is no model: 36MP, 3D, 4K.
+        assert not model_conflict("WildEye Trail Camera 36MP, 4K", "Caméra de chasse WildEye 4K, vision nocturne")
+        assert not model_conflict("Woodlark 3D Wooden Puzzle", "Woodlark 3D立体木质拼图")
 
     def test_quantities_versions_and_names_on_one_side_only_are_not_models(self):
         # A version of a standard, a count glued to a word, a size and a quantity.
