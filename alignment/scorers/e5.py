@@ -34,7 +34,7 @@ the development set by ``bench/fit_e5_fusion.py`` with a fixed seed):
   only ("ohne Thermostat" against "Thermostatic Mixer"), an exclusion of what the
   other names, named attributes and net contents that differ, a model that one
   title qualifies and the other never does ("Aero 5" against "Aero 4", "K75 Pro"
-  against "K75");
+  against "K75"), values that each title gives and the other lacks (260 against 175 cm);
 - ``text_attribute_conflict``: named attributes that the whole texts contradict
   (a title says "Right-Handed", the other description "para zurdos").
 
@@ -101,13 +101,14 @@ FUSION_FEATURES = (
 # product make. In the titles: a quantity whose values all differ (24V against
 # 12V), an exclusion of what the other names ("ohne ISOFIX"), a named attribute
 # (men's against women's, WiFi against Zigbee, glass against plastic, original
-# against compatible), net contents (15 g against 100 ml) or a model (Aero 5
-# against Aero 4, VX27Q against VX27QC); in the whole texts, a named attribute (right- against
-# left-handed). On the development set they flag 4 of 907 true pairs and 568 of
+# against compatible), net contents (15 g against 100 ml), a model (Aero 5
+# against Aero 4, VX27Q against VX27QC) or values that each title gives and the
+# other lacks (140 x 260 against 140 x 175 cm); in the whole texts, a named attribute (right- against
+# left-handed). On the development set they flag 4 of 907 true pairs and 583 of
 # 1,351 false ones; a pair that has one is never merged automatically.
 CONTRADICTIONS = (
     "head_unit_conflict", "head_excluded_named", "head_attribute_conflict", "head_content_conflict",
-    "head_model_conflict", "text_attribute_conflict",
+    "head_model_conflict", "head_values_differ", "text_attribute_conflict",
 )
 CONTRADICTED_CAP = 0.5
 _CONTRADICTION_INDICES = tuple(FUSION_FEATURES.index(name) for name in CONTRADICTIONS)

@@ -315,6 +315,7 @@ CONFLICT_NAMES = (
     "attribute_conflict",  # ATTRIBUTES both texts name with nothing in common (men's vs 女士, WiFi vs Zigbee)
     "content_conflict",  # net contents that differ across mass and volume too (15 g stick vs 100 ml cream)
     "model_conflict",  # a model that one text names and the other does not (Aero 5 vs 4, K75 Pro vs K75, VX27QC vs VX27Q)
+    "values_differ",  # 1 when both texts give a value of a dimension that the other lacks (140 x 260 vs 140 x 175 cm)
 )
 
 # Attributes a listing names in words, in the five languages: two texts that both
@@ -445,15 +446,18 @@ def conflict_features(a: str, b: str) -> list[float]:
     ``unit_conflict`` counts a dimension as agreeing when any one value is shared;
     a curtain of 140 x 260 cm and one of 140 x 175 cm share 140 cm. Here each value
     on either side that the other text does not give, in a dimension both texts
-    give, counts once.
+    give, counts once; and when both texts have such a value in one dimension (260
+    against 175, not one text's extra detail), the values differ.
     """
     ea, eb = extract(a), extract(b)
     shared = ea.dimensions & eb.dimensions
     unmatched = 0
-    for mine, theirs in ((ea, eb), (eb, ea)):
+    lacking: list[set[str]] = [set(), set()]  # per text, the dimensions of its values that the other lacks
+    for side, (mine, theirs) in enumerate(((ea, eb), (eb, ea))):
         for dimension, value in mine.quantities:
             if dimension in shared and not any(d == dimension and _close(value, v) for d, v in theirs.quantities):
                 unmatched += 1
+                lacking[side].add(dimension)
     negation = 0.0
     if not (_CJK.search(a) or _CJK.search(b)):  # Chinese negation is inside words (不锈钢 is stainless steel)
         negation = float(_negates(a) != _negates(b))
@@ -463,7 +467,10 @@ def conflict_features(a: str, b: str) -> list[float]:
     content = bool(content_a and content_b) and not any(
         math.isclose(x, y, rel_tol=0.1) for x in content_a for y in content_b
     )
-    return [float(unmatched), negation, float(named), float(attribute), float(content), float(model_conflict(a, b))]
+    return [
+        float(unmatched), negation, float(named), float(attribute), float(content), float(model_conflict(a, b)),
+        float(bool(lacking[0] & lacking[1])),
+    ]
 
 
 # A model designation: a name, then what picks the model out of its line: bare

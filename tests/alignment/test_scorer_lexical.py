@@ -132,6 +132,10 @@ class ConflictFeaturesTestCase(SimpleTestCase):
         assert features(a, b)["unit_conflict"] == 0  # 140 cm is shared: the dimension agrees
         assert conflicts(a, b)["value_conflict"] == 2  # 260 and 175 have no counterpart
         assert conflicts(a, "Verdunkelungsvorhang 2er Set, 140 x 260 cm")["value_conflict"] == 0
+        assert conflicts(a, b)["values_differ"] == 1  # each gives a length the other lacks
+        # One text's extra detail (a pillowcase's 80 x 80 cm) is no difference.
+        detailed = "Bettwäsche 135x200 cm, Kissenbezug 80x80 cm"
+        assert conflicts(detailed, "Parure de lit 135 x 200 cm")["values_differ"] == 0
 
     def test_it_reads_torque_persons_pairs_and_units(self):
         assert ("torque", 45.0) in extract("最大扭力45N·m").quantities
