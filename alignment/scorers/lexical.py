@@ -147,6 +147,8 @@ _MULTIPLE = re.compile(
     r"(?<![\dA-Za-z.,])(\d{1,2})\s?[x×]\s?(?=(\d+(?:[.,]\d+)?)\s?(w|mah|ml|l|g|kg|v)(?![a-z]))", re.IGNORECASE
 )
 _TOKEN = re.compile(r"[A-Za-z0-9]+(?:[-/.][A-Za-z0-9]+)*")
+_NUMBERED_WORDS = re.compile(r"\d+(?:[.,]\d+)?(?:-[A-Za-z]{3,})+")
+_GLUED_WORDS = re.compile(r"(?<=[A-Za-z0-9])(?:-[A-Za-z]{3,})+$")
 _LATIN_WORD = re.compile(r"[a-z]+(?:['&][a-z]+)*")
 _ANY_NUMBER = re.compile(_NUMBER)
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
@@ -247,6 +249,9 @@ def extract(text: str) -> Evidence:
             continue  # "1.7L", "SPF50", "20000mAh", "6er-Pack" are quantities, not model codes
         if not (re.search(r"[A-Za-z]", token) and re.search(r"\d", token)):
             continue
+        if _NUMBERED_WORDS.fullmatch(token):
+            continue  # "3-Axis", "5-Punkt-Gurt", "360-Degree": a number and words, not a model
+        token = _GLUED_WORDS.sub("", token)  # "VG-10-Kern" is the VG-10 core
         compact = re.sub(r"[-/.]", "", token).upper()
         if len(compact) >= 4 and not _QUANTITY.fullmatch(token) and not re.fullmatch(r"\d+(X\d+)+", compact):
             codes.add(compact)
@@ -600,7 +605,7 @@ class LexicalScorer(Scorer):
     """
 
     name = "lexical"
-    model_revision = "lexical-5"
+    model_revision = "lexical-6"
     uses_instruction = False
 
     def score(self, query: str, documents: list[str], instruction: str = "") -> list[float]:

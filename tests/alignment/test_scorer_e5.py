@@ -10,6 +10,7 @@ from alignment.scorers.e5 import (
     FUSION_FEATURES,
     E5Scorer,
     exclusive,
+    fused_score,
     fusion_features,
     language_of,
     phrase_alignment,
@@ -107,6 +108,27 @@ class E5ScorerTestCase(SimpleTestCase):
         older = "Stridemax Aero 4 Men's Road Running Shoes, Black/White, EU 42"
         matching, contradicted = self.scorer.score(shoe, [same, older])
         assert contradicted <= CONTRADICTED_CAP < matching
+
+    def test_model_codes_or_sizes_that_differ_cap_the_score(self):
+        headphones = "索尼 Sony WH-1000XM5 头戴式无线降噪耳机 黑色"
+        same = "Sony WH-1000XM5 Wireless Noise Cancelling Headphones, Black"
+        older = "Sony WH-1000XM4 Kabellose Kopfhörer mit Noise Cancelling, Schwarz"
+        curtains = "Rideaux occultants thermiques 140 x 260 cm, lot de 2, gris"
+        curtains_same = "Verdunkelungsvorhänge 2er-Set, 140 x 260 cm, grau"
+        shorter = "Cortinas opacas térmicas 140 x 175 cm, pack de 2, gris"
+        for query, match, other, contradiction in (
+            (headphones, same, older, "head_code_conflict"),
+            (curtains, curtains_same, shorter, "head_values_differ"),
+        ):
+            rows = self.scorer.features(query, [match, other])
+            named = [dict(zip(FUSION_FEATURES, row, strict=True)) for row in rows]
+            assert named[0][contradiction] == 0 and named[1][contradiction] == 1
+            matching, contradicted = self.scorer.score(query, [match, other])
+            assert contradicted <= CONTRADICTED_CAP < matching
+            # However much else agrees, the contradiction alone caps the score.
+            flagged = list(rows[0])
+            flagged[FUSION_FEATURES.index(contradiction)] = 1.0
+            assert fused_score(rows[0], self.scorer.fusion) > CONTRADICTED_CAP >= fused_score(flagged, self.scorer.fusion)
 
     def test_documents_compete_with_the_others_in_their_own_language(self):
         wasserkocher = "Wasserkocher 1,7 Liter mit Temperaturwahl, 4 Stufen"

@@ -55,6 +55,11 @@ class LexicalFeaturesTestCase(SimpleTestCase):
 
     def test_it_does_not_take_quantities_for_model_codes(self):
         assert extract("Kettle 1.7L 2200W SPF50 20000mAh 6er-Pack").codes == frozenset()
+        # A number joined to words: "3-Axis" is "3-Achsen" in German, no model of either.
+        assert extract("Gimbal 3-Axis, 5-Punkt-Gurt, 360-Degree").codes == frozenset()
+        assert features("Aerostab M4 3-Axis Phone Gimbal", "Aerostab M4 3-Achsen Smartphone-Gimbal")["code_conflict"] == 0
+        assert extract("Sony WH-1000XM5, Brixon TK-560X").codes == {"WH1000XM5", "TK560X"}
+        assert extract("Kochmesser, VG-10-Kern").codes == {"VG10"}  # a word glued on after the code
 
     def test_it_shares_brand_words_but_not_stop_words(self):
         assert "aquora" in extract("Bouilloire AQUORA pour le thé").words
