@@ -58,9 +58,19 @@ _units("resolution", 1.0, "k")
 _units("resolution_p", 1.0, "p")
 _units("count", 1.0, "pcs", "pc", "pieces", "piece", "pièces", "pièce", "piezas", "pieza", "stück", "stk",
        "片", "粒", "pack", "count", "ct", "件装", "个装", "只装", "片装", "支装", "瓶装", "袋装", "罐装",
-       "unit", "units", "unidad", "unidades", "unité", "unités", "einheit", "einheiten")
+       "unit", "units", "unidad", "unidades", "unité", "unités", "einheit", "einheiten", "teile")
 # The yield of a cartridge or toner ("ca. 600 Seiten"), the length of a notebook.
 _units("pages", 1.0, "pages", "page", "seiten", "páginas", "paginas", "页")
+_units("pressure", 1.0, "bar")
+_units("megapixels", 1.0, "mp", "megapixel", "megapixels")
+_units("megapixels", 0.01, "万像素")  # 400万像素 is 4 MP
+# Imperial units keep dimensions of their own: listings round their conversions
+# (13 lb is given as 6 kg), so they are compared only with each other.
+_units("volume qt", 1.0, "qt", "quart", "quarts")
+_units("mass lb", 1.0, "lb", "lbs")
+_units("oz", 1.0, "oz", "fl oz")
+_units("length ft", 1.0, "ft", "feet")
+_units("pressure psi", 1.0, "psi")
 
 # Colours in the five languages: two texts that name different colours describe
 # different SKUs. Chinese only in forms of two characters or more ("白" alone is in "蛋白").
@@ -111,8 +121,9 @@ _NOT_NEGATION = re.compile(
 # A number: "20 000" / "20,000" (thousands groups) or "1,7" / "1.7" (decimals).
 _NUMBER = r"\d{1,3}(?:[  \u202f]\d{3})+(?!\d)|\d+(?:[.,]\d+)?"
 _UNIT_ALTERNATION = "|".join(sorted((re.escape(u) for u in UNITS), key=len, reverse=True))
+# Not inside a model code: "MB-7731M" is no 7731 m.
 _QUANTITY = re.compile(
-    rf"(?<![\dA-Za-z])(?<!\d[.,])({_NUMBER})[\s-]?({_UNIT_ALTERNATION})(?![a-zà-ÿ])", re.IGNORECASE
+    rf"(?<![\dA-Za-z])(?<!\d[.,])(?<![A-Za-z0-9]-)({_NUMBER})[\s-]?({_UNIT_ALTERNATION})(?![a-zà-ÿ])", re.IGNORECASE
 )
 # "135x200 cm", "80 x 80 cm", "30×20×10 mm": each side is a length in that unit.
 _SIZES = re.compile(
@@ -361,7 +372,19 @@ ATTRIBUTES = {
         "original": "original originale originales d'origine genuine oem 正品",
         "compatible": "generic 非原装",
     },
+    # A refurbished or second-hand unit against a new one: listings of new goods rarely
+    # say "new", so a text that names no condition is new (ATTRIBUTE_DEFAULTS).
+    "condition": {
+        "refurbished": (
+            "refurbished renewed pre-owned reconditionne reconditionnee reconditionnes d'occasion d’occasion "
+            "reacondicionado reacondicionada reacondicionados generaluberholt generaluberholter generaluberholtes "
+            "翻新 官翻 二手"
+        ),
+    },
+    # The market a unit is made for: its plug, bands and tuner (see _REGION_PATTERNS).
+    "region": {"eu": "欧版 欧规 欧标", "us": "美版 美规 美标", "uk": "英版 英规 英标", "hk": "港版", "cn": "国行 大陆版"},
 }
+ATTRIBUTE_DEFAULTS = {"condition": "new"}
 # "Cartouche compatible InkPro", "Tóner compatible TonerMax": compatible as a kind of
 # product, not "compatible with", "kompatibel mit" or "Qi-compatible", which an
 # original names too.
@@ -369,7 +392,20 @@ _THIRD_PARTY = re.compile(
     r"(?<![a-z0-9-])(?:compatible|compatibles|kompatible?)(?![a-z0-9-])"
     r"(?!\s+(?:with|avec|con|mit|para|pour|fur|to|a|al|au|aux)\b)"
 )
-_EXTRA_PATTERNS = {("origin", "compatible"): _THIRD_PARTY, ("origin", "original"): re.compile("(?<!非)原装")}
+# "EU-Version", "version Europe", "UK plug", "versión para Reino Unido", on accent-folded lower case.
+_REGION_PATTERNS = {
+    "eu": r"\beu[- ]?(?:version|stecker|plug)\b|\bversion (?:eu|ue|europe|europeenne|europea)\b"
+    r"|\beuropaische version\b|\b(?:prise|enchufe) (?:eu|europeenne|europeo)\b",
+    "us": r"\bus[- ]?(?:version|stecker|plug)\b|\bversion (?:us|americaine|estadounidense|eeuu)\b"
+    r"|\b(?:prise|enchufe) (?:us|americaine|americano)\b",
+    "uk": r"\buk[- ]?(?:version|stecker|plug)\b|\bversion (?:uk|britannique|(?:para )?(?:el )?reino unido)\b"
+    r"|\bbritische version\b|\b(?:prise|enchufe) (?:uk|britannique|britanico)\b",
+}
+_EXTRA_PATTERNS = {
+    ("origin", "compatible"): _THIRD_PARTY,
+    ("origin", "original"): re.compile("(?<!非)原装"),
+    **{("region", region): re.compile(pattern) for region, pattern in _REGION_PATTERNS.items()},
+}
 
 
 def _attribute_patterns() -> dict[str, list[tuple[str, re.Pattern[str]]]]:
@@ -415,10 +451,23 @@ def attributes(text: str) -> dict[str, frozenset[str]]:
     return found
 
 
-def attribute_conflicts(a: str, b: str) -> int:
-    """How many ATTRIBUTES both texts name with no value in common (men's against 女士)."""
-    found_a, found_b = attributes(a), attributes(b)
-    return sum(1 for dimension in found_a.keys() & found_b.keys() if not found_a[dimension] & found_b[dimension])
+def attribute_conflicts(a: str, b: str, *, dimensions: frozenset[str] | None = None) -> int:
+    """How many ATTRIBUTES (or only ``dimensions`` of them) both texts name with no value in common
+    (men's against 女士); a text that names none of a dimension in ATTRIBUTE_DEFAULTS has its default."""
+    found_a, found_b = dict(attributes(a)), dict(attributes(b))  # copies: attributes() is cached
+    for found in (found_a, found_b):
+        for dimension, default in ATTRIBUTE_DEFAULTS.items():
+            found.setdefault(dimension, frozenset({default}))
+    named = found_a.keys() & found_b.keys()
+    if dimensions is not None:
+        named &= dimensions
+    return sum(1 for dimension in named if not found_a[dimension] & found_b[dimension])
+
+
+# The attributes that whole texts, descriptions included, contradict reliably. Not the
+# material: a description names the material of every part (an aluminium pump, a steel
+# braided hose) and of the packaging ("less plastic").
+WHOLE_TEXT_ATTRIBUTES = frozenset(ATTRIBUTES) - {"material"}
 
 
 def _excluded(text: str) -> set[str]:
@@ -491,7 +540,14 @@ _NAME = re.compile(r"[a-z][a-z0-9]+")
 QUALIFIER_WORDS = VARIANT_WORDS | {"solo", "se", "gtx", "neo"}
 # Names of standards rather than of product lines: what follows them is a version
 # ("Bluetooth 5.3", "USB 3.2"), which listings of one product often leave out.
-STANDARDS = frozenset("usb bluetooth wifi wi fi hdmi pd qi ip ipx spf dp type ddr lte nfc bt gen version nema".split())
+STANDARDS = frozenset(
+    "usb usbc bluetooth wifi wi fi hdmi pd qi ip ipx spf dp type typec ddr lte nfc bt gen version nema dvb".split()
+)
+_INNER_HYPHEN = re.compile(r"(?<=[a-z])-(?=[a-z0-9])")
+# Nouns that "air" names a kind of product with, rather than a model of a line.
+_AIR_COMPOUNDS = frozenset(
+    "fryer fryers purifier purifiers pump pumps mattress conditioner cooler compressor freshener".split()
+)
 # Where a bare number may end a designation: a separator or a word that is no unit.
 _DESIGNATION_ENDS = frozenset(",;:–—|/()[]【】")
 _LATIN_UNITS = frozenset(u for u in UNITS if re.fullmatch(r"[a-z]+", u))
@@ -503,7 +559,10 @@ _CJK_VARIANTS = {
 
 
 def _designation_tokens(text: str) -> list[str]:
-    return _DESIGNATION_TOKEN.findall(_fold(unicodedata.normalize("NFKC", text)))
+    # A hyphen after a letter joins a code or word ("NV-R30", "HR-3S", "Wi-Fi"); after a
+    # number it stays ("3,5-20 kg" is a range, "3-in-1" no model 3in).
+    joined = _INNER_HYPHEN.sub("", _fold(unicodedata.normalize("NFKC", text)))
+    return _DESIGNATION_TOKEN.findall(joined)
 
 
 def _qualifies(token: str, following: str) -> bool:
@@ -516,7 +575,11 @@ def _qualifies(token: str, following: str) -> bool:
     numbered = _NUMBERED_CODE.fullmatch(token)
     if numbered:
         return numbered.group(1) not in _LATIN_UNITS and numbered.group(1) not in _NOT_CODE_SUFFIXES
-    return bool(_CODE_QUALIFIER.fullmatch(token)) or token in QUALIFIER_WORDS
+    if _CODE_QUALIFIER.fullmatch(token):
+        return re.match(r"[a-z]+", token).group() not in STANDARDS  # "wifi6", "usb3" are versions
+    if token == "air" and following in _AIR_COMPOUNDS:
+        return False  # an air fryer is no "Air" model
+    return token in QUALIFIER_WORDS
 
 
 def _designations(tokens: list[str]) -> dict[str, set[str]]:
@@ -535,13 +598,17 @@ def _designations(tokens: list[str]) -> dict[str, set[str]]:
 
 def _says(text: str, tokens: list[str], qualifier: str) -> bool:
     """Whether a text gives ``qualifier`` anywhere: as a token, two tokens run together
-    ("Go 156" for "go156"), a number with a unit glued on ("15W" for 15) or, for a
-    variant word, its Chinese form."""
+    ("Go 156" for "go156"), a number with a unit glued on ("15W" for 15), a word that
+    starts with it, a code that ends with it or, for a variant word, its Chinese form."""
     forms = {*tokens, *(a + b for a, b in zip(tokens, tokens[1:], strict=False))}
     if qualifier in forms:
         return True
     if qualifier[0].isdigit() and any(f.startswith(qualifier) and f[len(qualifier) :].isalpha() for f in forms):
         return True
+    if len(qualifier) >= 4 and qualifier.isalpha() and any(t.startswith(qualifier) for t in tokens):
+        return True  # "ultra" in "ultracorto" (ultra-short throw), "mini" in "minibar"
+    if _CODE_QUALIFIER.fullmatch(qualifier) and any(t.endswith(qualifier) for t in tokens):
+        return True  # "C3" in "KO65-C3", the full code of the C3 series' 65-inch model
     return any(word in text for word in _CJK_VARIANTS.get(qualifier, ()))
 
 
@@ -563,17 +630,22 @@ def model_conflict(a: str, b: str) -> bool:
     "Stridemax Aero 5" against "Stridemax Aero 4" (5 is not in the other), "Kestrel
     K75 Pro" against "Kestrel凯翠 K75" (no Pro), "Tempo Carbon 2" against "Tempo
     Carbon Herren". Only names that both texts give count, so a line written in one
-    language only ("Ergonomic Carrier Air Mesh") never does.
+    language only ("Ergonomic Carrier Air Mesh") never does. A code that one title
+    gives after the brand and the other leaves out ("Lumibebe LB-720" against
+    "Lumibebe Babyphone") is no conflict: listings often keep the code for the
+    description. It is when the other gives another ("Glide M3" against "Glide M2").
     """
     if _extended_code(extract(a).codes, extract(b).codes):
         return True
     tokens_a, tokens_b = _designation_tokens(a), _designation_tokens(b)
     designations_a, designations_b = _designations(tokens_a), _designations(tokens_b)
     for name in designations_a.keys() & designations_b.keys():
-        if any(not _says(b, tokens_b, q) for q in designations_a[name]):
-            return True
-        if any(not _says(a, tokens_a, q) for q in designations_b[name]):
-            return True
+        for mine, theirs, text, tokens in (
+            (designations_a[name], designations_b[name], b, tokens_b),
+            (designations_b[name], designations_a[name], a, tokens_a),
+        ):
+            if any(not _says(text, tokens, q) and (theirs or not _CODE_QUALIFIER.fullmatch(q)) for q in mine):
+                return True
     return False
 
 
@@ -605,7 +677,7 @@ class LexicalScorer(Scorer):
     """
 
     name = "lexical"
-    model_revision = "lexical-6"
+    model_revision = "lexical-7"
     uses_instruction = False
 
     def score(self, query: str, documents: list[str], instruction: str = "") -> list[float]:

@@ -157,6 +157,21 @@ class E5ScorerTestCase(SimpleTestCase):
         beside = self.scorer.score(KETTLE_ZH, [KETTLE_FR, KETTLE_FR.replace("intelligente", "intelligente Pro")])[0]
         assert beside < alone
 
+    def test_a_long_title_is_cut_between_words(self):
+        title = (
+            "Trovik SolarGuard S4 Solar Security Camera Wireless Outdoors, 2 Cam Kit, 2K WiFi Battery Camera with "
+            "Solar Panel, PIR Motion Detection, Colour Night Vision, IP65"
+        )
+        assert len(title) == 161 and title_of(title).endswith("Vision,") and "IP6" not in title_of(title)
+        assert len(title_of("监控摄像头" * 40)) == 160  # no spaces to cut at in Chinese
+
+    def test_the_materials_of_descriptions_are_no_contradiction(self):
+        # A description names the material of every part, and of the packaging.
+        washer = "Stromfeld HD 160 Plus Hochdruckreiniger 2500 W\n\nPumpe aus Aluminium."
+        same = "Stromfeld HD 160 Plus Pressure Washer, 2500W\n\n10 m steel braided hose."
+        row = dict(zip(FUSION_FEATURES, self.scorer.features(washer, [same])[0], strict=True))
+        assert row["text_attribute_conflict"] == 0
+
     def test_it_splits_the_head_of_a_text_into_phrases(self):
         assert phrases("Aquora\nSmart Kettle, 1.7L Capacity (white)") == ["Aquora", "Smart Kettle", "1.7L Capacity", "white"]
         vectors = self.scorer.embed(["1.7L Capacity", "Smart Kettle", "4 presets"])

@@ -6,6 +6,7 @@ from alignment.scorers.lexical import (
     CONFLICT_NAMES,
     FEATURE_NAMES,
     LexicalScorer,
+    attribute_conflicts,
     attributes,
     conflict_features,
     extract,
@@ -115,6 +116,19 @@ class LexicalVariantsTestCase(SimpleTestCase):
         for text in ("Matratze Größe 60 x 120 cm", "Screen size 27 inch", "Available sizes 36-46", "One size fits all"):
             assert not [d for d, _ in extract(text).quantities if d.endswith("size")], text
 
+    def test_it_reads_imperial_units_megapixels_and_pressure_apart(self):
+        # Listings round conversions (5.5 qt is given as 5.2 L): imperial values never contradict metric ones.
+        f = features("Kovara AeroCrisp 5.5 Qt Air Fryer, 1700W", "Kovara AeroCrisp Heißluftfritteuse 5,2 L 1700 W")
+        assert f["unit_conflict"] == 0 and ("volume qt", 5.5) in extract("5.5 Qt").quantities
+        assert not model_conflict("Kovara AeroCrisp 5.5 Qt Air Fryer", "Kovara AeroCrisp Heißluftfritteuse 5,2 L")
+        assert features("Trail Camera 36MP", "Wildkamera 24 MP")["unit_conflict"] == 1
+        assert features("室外监控摄像头 400万像素", "Outdoor camera 4MP")["unit_agree"] == 1
+        assert features("Hochdruckreiniger 160 bar", "Hidrolimpiadora 130 bar")["unit_conflict"] == 1
+        assert features("Magnetische Bausteine 60 Teile", "Magnetic Tiles 60 Pieces")["unit_agree"] == 1
+        # A letter glued to a model code is no unit: MB-7731M is no 7731 metres.
+        assert extract("Mirabel MB-7731M Gafas de Sol").quantities == frozenset()
+        assert "MB7731M" in extract("Mirabel MB-7731M Gafas de Sol").codes
+
     def test_it_compares_page_yields(self):
         f = features("Orvex 305XL Ink, approx. 600 Pages", "Orvex 305 Druckerpatrone, ca. 200 Seiten")
         assert f["unit_conflict"] == 1
@@ -207,6 +221,22 @@ class ConflictFeaturesTestCase(SimpleTestCase):
         assert attributes("Chargeur Qi-compatible, câble USB-C") == {}
         assert attributes("兼容Nexa 112墨水 四色 非原装") == {"origin": frozenset({"compatible"})}
 
+    def test_a_refurbished_unit_against_one_that_says_nothing_is_a_conflict(self):
+        new = "Korvane KV-4120 男士自动机械表 42mm"
+        refurbished = "Korvane KV-4120 Montre Automatique 42 mm\n\nProduit reconditionné et contrôlé par notre atelier."
+        assert attribute_conflicts(new, refurbished) == 1
+        assert attribute_conflicts(refurbished, "Korvane KV-4120 Automatikuhr, generalüberholt") == 0
+        assert attribute_conflicts(new, "Korvane KV-4120 Men's Automatic Watch, 42mm") == 0
+        assert "condition" not in attributes(new)  # only the comparison assumes "new"
+
+    def test_units_made_for_other_markets_are_an_attribute_conflict(self):
+        europe = "Routeur 4G LTE Portanet P600, version Europe"
+        assert conflicts(europe, "Portanet P600 4G LTE Router, US-Version")["attribute_conflict"] == 1
+        assert attribute_conflicts(europe, "Portanet P600 LTE-Router\n\nVersión para Reino Unido e Irlanda.") == 1
+        assert attribute_conflicts(europe, "Portanet P600 4G LTE Router, EU plug") == 0
+        assert attribute_conflicts(europe, "Portanet P600 LTE-Router mit SIM-Slot") == 0  # one side says nothing
+        assert attributes("Plus version with more bands, for us and you") == {}
+
 
 class ModelConflictTestCase(SimpleTestCase):
     def test_a_model_number_or_variant_the_other_text_never_gives_is_a_conflict(self):
@@ -237,6 +267,19 @@ class ModelConflictTestCase(SimpleTestCase):
         # A number glued to a unit or a feature is no model: 36MP, 3D, 4K.
         assert not model_conflict("WildEye Trail Camera 36MP, 4K", "Caméra de chasse WildEye 4K, vision nocturne")
         assert not model_conflict("Woodlark 3D Wooden Puzzle", "Woodlark 3D立体木质拼图")
+        # "Air" names a kind of product in "air fryer"; "ultra" is in "ultracorto" (ultra-short throw).
+        assert not model_conflict("Belmonte Compact Air Fryer, 3.4 Quart", "Friteuse Belmonte BF-32 Compact 3,2 L")
+        projector = "Auralis L5 Vidéoprojecteur Laser Ultra Courte Focale"
+        assert not model_conflict(projector, "Auralis L5 Proyector Láser de Tiro Ultracorto")
+        # A version of a standard after a code: "WiFi6" is "Wi-Fi 6".
+        assert not model_conflict("Netvora NV-R30 AX3000 WiFi6无线路由器", "Netvora NV-R30 Router WiFi 6 AX3000 Doble Banda")
+
+    def test_a_code_one_title_leaves_out_is_no_conflict_but_another_code_is(self):
+        assert not model_conflict("Lumibebe LB-720 Video Baby Monitor, 720p", "Lumibebe Babyphone mit Kamera, 720p")
+        assert not model_conflict("Televisor OLED Kestrel KO65-C3 de 65\"", "Kestrel C3 Series 65-Inch OLED TV KO65-C3")
+        assert model_conflict("Vortena Glide M3 Vertical Mouse", "Vortena Glide M2 Maus")
+        # A hyphen joins a code: "HR-3S Pro" is the Pro model of the HR-3S.
+        assert model_conflict("Hearthly禾屿 迷你电饭煲 HR-3S 1.2L", "Hearthly HR-3S Pro Mini Cuiseur à Riz 1,2 L Wi-Fi")
 
     def test_quantities_versions_and_names_on_one_side_only_are_not_models(self):
         # A version of a standard, a count glued to a word, a size and a quantity.
