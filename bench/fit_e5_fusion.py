@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 django.setup()  # the scorer tells languages apart with catalog.languages
 
-from alignment.calibration import Label, fit_by_language_pair, pair_key, write_default  # noqa: E402
+from alignment.calibration import MIN_LABELS_PER_PAIR, Label, fit_by_language_pair, pair_key, write_default  # noqa: E402
 from alignment.evaluation import Example, read_examples  # noqa: E402
 from alignment.scorers.e5 import FUSION_FEATURES, FUSION_PATH, E5Scorer, fused_scores, phrases  # noqa: E402
 
@@ -138,7 +138,7 @@ def main() -> None:
     parser.add_argument("--check", action="append", default=[])
     parser.add_argument("--exclude", action="append", default=[], help="leave out queries whose id is in this file")
     parser.add_argument("--write", action="store_true")
-    parser.add_argument("--min-pair-labels", type=int, default=200)
+    parser.add_argument("--min-pair-labels", type=int, default=MIN_LABELS_PER_PAIR)
     parser.add_argument("--l2", type=float, default=L2, help="ridge penalty on standardised features")
     args = parser.parse_args()
 

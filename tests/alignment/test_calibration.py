@@ -74,17 +74,25 @@ class CalibrationFitTestCase(TestCase):
             assert all(0.0 <= p <= 1.0 for p in out)
             assert all(b >= a - 1e-12 for a, b in zip(out, out[1:]))
 
+    def test_isotonic_steps_are_never_certain_on_a_few_labels(self):
+        # The top 30 scores are all matches: their step is 31/32, not 1.
+        scores = [i / 100 for i in range(100)]
+        labels = [i % 2 == 0 for i in range(70)] + [True] * 30
+        mapping = calibration.fit_isotonic(scores, labels)
+        assert abs(mapping.apply([0.95])[0] - 31 / 32) < 1e-9
+        assert abs(mapping.apply([0.10])[0] - 0.5) < 0.05
+
     def test_it_refuses_labels_of_one_class(self):
         with self.assertRaises(ValueError):
             fit([0.1, 0.5, 0.9], [True, True, True])
 
     def test_it_fits_a_language_pair_only_with_enough_labels_of_both_classes(self):
-        scores, labels = synthetic(600)
-        many = [Label(s, y, "en-zh") for s, y in zip(scores[:400], labels[:400])]
-        few = [Label(s, y, "de-fr") for s, y in zip(scores[400:450], labels[400:450])]
+        scores, labels = synthetic(1000)
+        many = [Label(s, y, "en-zh") for s, y in zip(scores[:600], labels[:600])]
+        few = [Label(s, y, "de-fr") for s, y in zip(scores[600:900], labels[600:900])]
         fits = fit_by_language_pair(many + few)
-        assert set(fits) == {"", "en-zh"}
-        assert fits[""].label_count == 450
+        assert set(fits) == {"", "en-zh"}  # 300 labels are too few for a pair of its own
+        assert fits[""].label_count == 900
 
     def test_it_keys_language_pairs_regardless_of_order(self):
         assert pair_key(("zh", "en")) == pair_key(("en", "zh")) == "en-zh"
