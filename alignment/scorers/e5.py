@@ -34,7 +34,8 @@ the development set by ``bench/fit_e5_fusion.py`` with a fixed seed):
   only ("ohne Thermostat" against "Thermostatic Mixer"), an exclusion of what the
   other names, named attributes and net contents that differ, a model that one
   title qualifies and the other never does ("Aero 5" against "Aero 4", "K75 Pro"
-  against "K75"), values that each title gives and the other lacks (260 against 175 cm);
+  against "K75"), values that each title gives and the other lacks (260 against 175 cm),
+  a model the other names only as what it is for ("Replacement Cuff for BP-600");
 - ``text_attribute_conflict``: named attributes that the whole texts contradict
   (a title says "Right-Handed", the other description "para zurdos"), all but the
   material (``WHOLE_TEXT_ATTRIBUTES``).
@@ -105,14 +106,16 @@ FUSION_FEATURES = (
 # (men's against women's, WiFi against Zigbee, glass against plastic, original
 # against compatible), net contents (15 g against 100 ml), a model (Aero 5
 # against Aero 4, VX27Q against VX27QC), model codes with none in common
-# (WH-1000XM4 against WH-1000XM5) or values that each title gives and the other
-# lacks (140 x 260 against 140 x 175 cm); in the whole texts, a named attribute
-# other than the material (right- against left-handed, EU against US version,
-# refurbished against new). On the development set they flag 5 of 1,004 true pairs
-# and 725 of 1,575 false ones; a pair that has one is never merged automatically.
+# (WH-1000XM4 against WH-1000XM5), values that each title gives and the other
+# lacks (140 x 260 against 140 x 175 cm) or a model the other title names only as
+# what it is for ("Replacement Cuff for BP-600"); in the whole texts, a named
+# attribute other than the material (right- against left-handed, EU against US
+# version, refurbished against new). On the development set they flag 5 of 1,004
+# true pairs and 747 of 1,575 false ones; a pair that has one is never merged
+# automatically.
 CONTRADICTIONS = (
     "head_unit_conflict", "head_excluded_named", "head_attribute_conflict", "head_content_conflict",
-    "head_model_conflict", "head_values_differ", "head_code_conflict", "text_attribute_conflict",
+    "head_model_conflict", "head_values_differ", "head_code_conflict", "head_accessory", "text_attribute_conflict",
 )
 CONTRADICTED_CAP = 0.5
 _CONTRADICTION_INDICES = tuple(FUSION_FEATURES.index(name) for name in CONTRADICTIONS)

@@ -110,6 +110,8 @@ _PAIR = re.compile(r"\b(?:pair of|paire d[e'’]|un par de|paar)\b|一对|一双
 # "双人帐篷" (two-person tent), "单人床": a Chinese numeral before 人.
 _CJK_PERSONS = re.compile(r"([单双两三四五六])人")
 _CJK_NUMERALS = {"单": 1.0, "双": 2.0, "两": 2.0, "三": 3.0, "四": 4.0, "五": 5.0, "六": 6.0}
+# "单只装" (sold singly), "两条装" (a pack of two): a Chinese numeral, a measure word, 装.
+_CJK_PACK = re.compile(r"([单双两三四五六])[只个支瓶袋罐片条件盒]装")
 # A word that negates or excludes in the four Latin-script languages ("ohne Thermostat",
 # "sans ISOFIX", "PFAS-free"), and the fixed phrases that use one without excluding anything.
 _EXCLUDING = "without|ohne|sans|sin|kein|keine|keinen"  # words that exclude what follows them
@@ -252,6 +254,8 @@ def extract(text: str) -> Evidence:
         quantities.add(("count", 2.0))
     for match in _CJK_PERSONS.finditer(normal):
         quantities.add(("persons", _CJK_NUMERALS[match.group(1)]))
+    for match in _CJK_PACK.finditer(normal):
+        quantities.add(("count", _CJK_NUMERALS[match.group(1)]))
 
     codes: set[str] = set()
     for match in _TOKEN.finditer(normal):
@@ -332,6 +336,7 @@ CONFLICT_NAMES = (
     "content_conflict",  # net contents that differ across mass and volume too (15 g stick vs 100 ml cream)
     "model_conflict",  # a model that one text names and the other does not (Aero 5 vs 4, K75 Pro vs K75, VX27QC vs VX27Q)
     "values_differ",  # 1 when both texts give a value of a dimension that the other lacks (140 x 260 vs 140 x 175 cm)
+    "accessory",  # 1 when one text names the other's model code only as what it is for ("Cuff for BP-600")
 )
 
 # Attributes a listing names in words, in the five languages: two texts that both
@@ -523,8 +528,43 @@ def conflict_features(a: str, b: str) -> list[float]:
     )
     return [
         float(unmatched), negation, float(named), float(attribute), float(content), float(model_conflict(a, b)),
-        float(bool(lacking[0] & lacking[1])),
+        float(bool(lacking[0] & lacking[1])), float(accessory_conflict(a, b)),
     ]
+
+
+# Just before a model code, what says the product is for it: "Replacement Cuff for BP-600",
+# "Correa compatible con KV-4120", "适用AP-350", "pour Orvex 305XL"; not "para hombre".
+_FOR_CODE = re.compile(
+    r"(?:\b(?:for|compatible|compatibles|kompatibel|pour|para|fur|fits|passend)\b|适用|适配|兼容|专用)"
+    r"(?![^,;|()【】]*\b(?:men|women|homme|hommes|femme|femmes|hombre|hombres|mujer|mujeres|herren|damen|kids|enfants"
+    r"|ninos|kinder)\b)[^,;|()【】]{0,45}$"
+)
+
+
+def _codes_by_role(text: str) -> tuple[set[str], set[str]]:
+    """A text's model codes: those it names as its own, and those it names as what it is for."""
+    folded = _fold(text)
+    own: set[str] = set()
+    served: set[str] = set()
+    for match in _TOKEN.finditer(folded):
+        code = re.sub(r"[-/.]", "", match.group(0)).upper()
+        (served if _FOR_CODE.search(folded, 0, match.start()) else own).add(code)
+    return own, served
+
+
+def accessory_conflict(a: str, b: str) -> bool:
+    """Whether one text names a model code that the other names as its own only as what it is for:
+    "Medivana BP-600 blood pressure monitor" against "Replacement Cuff for Medivana BP-600"."""
+    shared = extract(a).codes & extract(b).codes
+    if not shared:
+        return False
+    (own_a, served_a), (own_b, served_b) = _codes_by_role(a), _codes_by_role(b)
+    for code in shared:
+        if code in own_a and code not in served_a and code in served_b and code not in own_b:
+            return True
+        if code in own_b and code not in served_b and code in served_a and code not in own_a:
+            return True
+    return False
 
 
 # A model designation: a name, then what picks the model out of its line: bare
@@ -677,7 +717,7 @@ class LexicalScorer(Scorer):
     """
 
     name = "lexical"
-    model_revision = "lexical-7"
+    model_revision = "lexical-8"
     uses_instruction = False
 
     def score(self, query: str, documents: list[str], instruction: str = "") -> list[float]:

@@ -129,6 +129,11 @@ class LexicalVariantsTestCase(SimpleTestCase):
         assert extract("Mirabel MB-7731M Gafas de Sol").quantities == frozenset()
         assert "MB7731M" in extract("Mirabel MB-7731M Gafas de Sol").codes
 
+    def test_it_reads_chinese_pack_counts(self):
+        assert ("count", 1.0) in extract("Veyra VC-300 室外监控摄像头 白色 单只装").quantities
+        assert features("浴巾 70×140cm 两条装", "Bath Towels 70 x 140 cm, Pack of 2")["unit_agree"] >= 1
+        assert features("Veyra VC-300 监控摄像头 单只装", "Veyra VC-300 Caméra WiFi 2K – Lot de 2")["unit_conflict"] == 1
+
     def test_it_compares_page_yields(self):
         f = features("Orvex 305XL Ink, approx. 600 Pages", "Orvex 305 Druckerpatrone, ca. 200 Seiten")
         assert f["unit_conflict"] == 1
@@ -236,6 +241,19 @@ class ConflictFeaturesTestCase(SimpleTestCase):
         assert attribute_conflicts(europe, "Portanet P600 4G LTE Router, EU plug") == 0
         assert attribute_conflicts(europe, "Portanet P600 LTE-Router mit SIM-Slot") == 0  # one side says nothing
         assert attributes("Plus version with more bands, for us and you") == {}
+
+    def test_a_model_named_only_as_what_the_other_is_for_is_an_accessory(self):
+        monitor = "Tensiómetro de brazo Medivana BP-600 con Bluetooth, manguito 22-42 cm"
+        cuff = "Replacement Cuff for Medivana BP-500 / BP-600 Blood Pressure Monitors, 32–42 cm"
+        assert conflicts(monitor, cuff)["accessory"] == 1
+        assert conflicts("Aerivo空气净化器AP-350 H13级HEPA滤网", "Aerivo AP-350-F Filter, for AP-350 Air Purifier")[
+            "accessory"
+        ] == 1
+        # Both name it as what they are for (two toners for one printer), or "para hombre" is for men.
+        toner = "Toner noir Brixon TK-560X, pour imprimantes laser LaserMate L560 / L565"
+        assert conflicts(toner, "Tóner original Brixon TK-560X, para LaserMate L560 y L565")["accessory"] == 0
+        watch = "Valcourt VC-880 Montre Chronographe Homme Quartz 44 mm"
+        assert conflicts(watch, "Reloj Cronógrafo para Hombre Valcourt VC-880, Esfera Verde")["accessory"] == 0
 
 
 class ModelConflictTestCase(SimpleTestCase):
