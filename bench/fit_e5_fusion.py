@@ -155,10 +155,10 @@ def main() -> None:
     out_of_fold: list[Label] = []
     for name, train_set in (("A", half), ("B", set(categories) - half)):
         train = [r for r, e in zip(rows, examples, strict=True) if e.category in train_set]
-        test = [(r, e) for r, e in zip(rows, examples, strict=True) if e.category not in train_set]
+        test = [r for r, e in zip(rows, examples, strict=True) if e.category not in train_set]
         weights = fit_logistic(np.vstack([r[0] for r in train]), np.concatenate([r[1] for r in train]), l2=args.l2)
-        print(f"fit on categories {name}, checked on the others:", report(weights, [r for r, _ in test]))
-        for (x, y, pairs, documents), _ in test:
+        print(f"fit on categories {name}, checked on the others:", report(weights, test))
+        for x, y, pairs, documents in test:
             scores = fused_scores([list(r) for r in x], documents, weights)
             out_of_fold += [Label(p, bool(label), pair) for p, label, pair in zip(scores, y, pairs, strict=True)]
     weights = fit_logistic(np.vstack([r[0] for r in rows]), np.concatenate([r[1] for r in rows]), l2=args.l2)

@@ -210,12 +210,13 @@ def fusion_features(
         long_texts = float((len(query) > LONG_TEXT) + (len(document) > LONG_TEXT))
         align, worst = phrase_scores[i]
         whole = pair_features(query, document)
+        text_attributes = attribute_conflicts(query, document, dimensions=WHOLE_TEXT_ATTRIBUTES)
         head = dict(zip(FEATURE_NAMES, pair_features(title_of(query), title_of(document)), strict=True))
         conflicts = conflict_features(title_of(query), title_of(document))
         rows.append(
             [
                 cosine, gap, z, 1 / rank, language_gap, 1 / language_rank, align, worst, cjk_pair, long_texts, *whole,
-                *(head[n] for n in HEAD_FEATURES), *conflicts, float(attribute_conflicts(query, document, dimensions=WHOLE_TEXT_ATTRIBUTES)),
+                *(head[n] for n in HEAD_FEATURES), *conflicts, float(text_attributes),
             ]
         )
     return rows

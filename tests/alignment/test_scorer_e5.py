@@ -109,16 +109,20 @@ class E5ScorerTestCase(SimpleTestCase):
         matching, contradicted = self.scorer.score(shoe, [same, older])
         assert contradicted <= CONTRADICTED_CAP < matching
 
-    def test_model_codes_or_sizes_that_differ_cap_the_score(self):
+    def test_model_codes_sizes_or_accessories_that_differ_cap_the_score(self):
         headphones = "索尼 Sony WH-1000XM5 头戴式无线降噪耳机 黑色"
         same = "Sony WH-1000XM5 Wireless Noise Cancelling Headphones, Black"
         older = "Sony WH-1000XM4 Kabellose Kopfhörer mit Noise Cancelling, Schwarz"
         curtains = "Rideaux occultants thermiques 140 x 260 cm, lot de 2, gris"
         curtains_same = "Verdunkelungsvorhänge 2er-Set, 140 x 260 cm, grau"
         shorter = "Cortinas opacas térmicas 140 x 175 cm, pack de 2, gris"
+        monitor = "Medivana BP-600 Oberarm-Blutdruckmessgerät mit Bluetooth, Manschette 22-42 cm"
+        monitor_same = "Tensiómetro de brazo Medivana BP-600 con Bluetooth, manguito 22-42 cm"
+        cuff = "Replacement Cuff for Medivana BP-600 Blood Pressure Monitor, 22-42 cm"
         for query, match, other, contradiction in (
             (headphones, same, older, "head_code_conflict"),
             (curtains, curtains_same, shorter, "head_values_differ"),
+            (monitor, monitor_same, cuff, "head_accessory"),
         ):
             rows = self.scorer.features(query, [match, other])
             named = [dict(zip(FUSION_FEATURES, row, strict=True)) for row in rows]
