@@ -236,6 +236,11 @@ def _count_moves(
     ids = sorted(random.Random(seed).sample(ids, min(max_pairs, len(ids))))
     sample = Match.objects.filter(pk__in=ids).select_related("sku_a__category", "sku_b")
     result.open_sampled = len(ids)
+    if not scorer.uses_instruction:
+        # The text cannot change this scorer's scores. Scoring a pair alone would only drop
+        # the rivals the pipeline scored it among, and count that as moves.
+        result.moves = {}
+        return
     moves: Counter[tuple[str, str]] = Counter()
     for match in sample:
         raw = scorer.score(match.sku_a.text(), [match.sku_b.text()], instruction)

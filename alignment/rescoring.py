@@ -177,7 +177,17 @@ def apply_thresholds(scope: Q, *, old: tuple[float, float], new: tuple[float, fl
 
 def rescore_match(match: Match, *, template: InstructionTemplate, scorer: Scorer) -> str:
     """Score one open pair with the template and route it again; returns "old->new" when
-    its status changed, else "". A pair a reviewer decided meanwhile is left alone."""
+    its status changed, else "". A pair a reviewer decided meanwhile is left alone.
+
+    A scorer that ignores instructions (e5, lexical) would give the same score, but for
+    the pair alone, without the rivals the pipeline scored it among (two look-alikes in
+    one language share one place): the pair only records the template's version.
+    """
+    if not scorer.uses_instruction:
+        Match.objects.filter(pk=match.pk, status=match.status).update(
+            instruction=template, instruction_version=template.version, updated_at=timezone.now()
+        )
+        return ""
     raw = scorer.score(match.sku_a.text(), [match.sku_b.text()], template.text)
     [probability] = calibration.to_probabilities(
         scorer, raw, language_pair=(match.sku_a.language, match.sku_b.language)

@@ -50,3 +50,9 @@ class FakeScorer(Scorer):
             yield cls
         finally:
             cls.scores, cls.default_score, cls.error, cls.calls = saved
+
+
+class IgnoringScorer(FakeScorer):
+    """A FakeScorer that, like e5 and lexical, ignores the instruction."""
+
+    uses_instruction = False

@@ -9,11 +9,7 @@ from alignment.scorers.lexical import LexicalScorer
 from catalog.models import SKU, Category
 from reviews import roles
 from tests.base import BaseTestCase
-from tests.fakes import FakeScorer
-
-
-class IgnoringScorer(FakeScorer):
-    uses_instruction = False
+from tests.fakes import FakeScorer, IgnoringScorer
 
 
 class BacktestTestCase(BaseTestCase):
@@ -84,11 +80,15 @@ class BacktestTestCase(BaseTestCase):
         assert result.moves == {("review", "discard"): 1}
 
     def test_it_says_when_the_scorer_ignores_instructions(self):
+        en17, de17 = sorted(self.skus[:2], key=lambda s: s.pk)
+        Match.objects.create(sku_a=en17, sku_b=de17, probability=0.8, raw_score=0.8, scorer="x", status="pending", hash_a="", hash_b="")
         with IgnoringScorer.returning(default=0.5):
             result = backtest.run_backtest(self.kettles, draft="draft", current="current", scorer=IgnoringScorer())
             assert {call[2] for call in IgnoringScorer.calls} == {"current"}
         assert result.draft is None
         assert result.uses_instruction is False
+        # The draft cannot move a pair: none is re-scored alone, out of the rivals it was scored among.
+        assert (result.open_sampled, result.moves) == (1, {})
 
     def test_the_lexical_scorer_ranks_the_right_kettle_first(self):
         result = backtest.run_backtest(self.kettles, draft="d", current="c", scorer=LexicalScorer())

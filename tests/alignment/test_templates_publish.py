@@ -10,7 +10,7 @@ from alignment.scorers import ScoringError
 from catalog.models import SKU, Category
 from reviews import roles
 from tests.base import BaseTestCase
-from tests.fakes import FakeScorer
+from tests.fakes import FakeScorer, IgnoringScorer
 
 
 def make_match(a, b, *, status, probability):
@@ -93,6 +93,23 @@ class PublishTestCase(BaseTestCase):
         assert (rejected.status, rejected.probability, rejected.scorer) == ("rejected", 0.85, "old")
         assert (other_category.status, other_category.scorer) == ("pending", "old")
         assert run.moved == {"pending->discarded": 1, "discarded->pending": 1, "auto_merged->pending": 1}
+
+    def test_a_scorer_that_ignores_instructions_only_records_the_version(self):
+        # e5 scored these two among their rivals; alone, each would score higher and could merge.
+        template = InstructionTemplate.add_version(self.kettles, text="Same kettle?")
+        template.publish()
+        pending = make_match(self.k_en, self.k_de, status=Match.Status.PENDING, probability=0.49)
+        discarded = make_match(self.k_en, self.k_zh, status=Match.Status.DISCARDED, probability=0.1)
+        run = RescoreRun.objects.create(template=template)
+        with IgnoringScorer.returning(default=0.95):
+            rescoring.rescore_run(run.pk, scorer=IgnoringScorer())
+            assert IgnoringScorer.calls == []
+        run.refresh_from_db()
+        assert (run.status, run.done, run.moved) == ("done", 2, {})
+        for match, status, probability in ((pending, "pending", 0.49), (discarded, "discarded", 0.1)):
+            match.refresh_from_db()
+            assert (match.status, match.probability, match.scorer) == (status, probability, "old")
+            assert (match.instruction, match.instruction_version) == (template, template.version)
 
     def test_a_subcategory_with_its_own_template_is_not_rescored_by_the_parent(self):
         kitchen = self.kettles.parent
