@@ -163,10 +163,13 @@ def measure(queue: multiprocessing.Queue, scorer_name: str, options: dict, group
 
     scorer = load_scorer(scorer_name, **options)
     instruction = "Judge whether the Document describes the same product as the Query"
-    for query, documents in warmup:  # loads the model; e5 caches only the warm-up texts
-        scorer.score(query, documents[:1], instruction)
-    if chunked:  # warm the larger batch shapes too (CUDA kernels, allocator)
+    start = time.perf_counter()
+    if chunked:  # loads the model and warms the batch shapes (torch.compile, CUDA kernels, allocator)
         scorer.score_groups(groups[:CHUNK_QUERIES], instruction)
+    else:
+        for query, documents in warmup:  # loads the model; e5 caches only the warm-up texts
+            scorer.score(query, documents[:1], instruction)
+    warmup_seconds = time.perf_counter() - start
     pairs = sum(len(d) for _, d in groups)
     start = time.perf_counter()
     if chunked:
@@ -185,7 +188,7 @@ def measure(queue: multiprocessing.Queue, scorer_name: str, options: dict, group
 
         extra["gpu_peak_mib"] = torch.cuda.max_memory_allocated() / 2**20
     peak_mib = peak_rss_mib()
-    queue.put({"pairs": pairs, "seconds": seconds, "peak_mib": peak_mib, **extra})
+    queue.put({"pairs": pairs, "seconds": seconds, "warmup_seconds": warmup_seconds, "peak_mib": peak_mib, **extra})
 
 
 def run(scorer_name: str, options: dict, groups: list, chunked: bool = False) -> dict:
@@ -209,6 +212,7 @@ def main() -> None:
     parser.add_argument("--skip", action="append", default=[], help="scorer to leave out (lexical, e5, qwen3)")
     parser.add_argument("--length", action="append", choices=("short", "medium", "long"), default=[],
                         help="text length to run (repeatable; default: all three)")
+    parser.add_argument("--eager", action="store_true", help="qwen3: no torch.compile (the default compiles on CUDA)")
     parser.add_argument("--chunked-only", action="store_true", help="qwen3: time whole-chunk calls only (GPU workers)")
     parser.add_argument("--random-model-dir", default=None,
                         help="keep the random Qwen3 model here and reuse it on the next run (default: a temporary directory)")
@@ -224,11 +228,13 @@ def main() -> None:
                 build_random_qwen3(directory)
                 print(f"built a random Qwen3-0.6B-shaped model in {time.perf_counter() - start:.0f} s", file=sys.stderr)
             qwen3_model = str(directory)
-        batch_tokens = {"batch_tokens": args.batch_tokens} if args.batch_tokens else {}
+        qwen3_options = {"batch_tokens": args.batch_tokens} if args.batch_tokens else {}
+        if args.eager:
+            qwen3_options["compile"] = False
         plan = [
             ("lexical", {}, args.pairs),
             ("e5", {}, args.pairs),
-            ("qwen3", {"model": qwen3_model, "device": args.device, **batch_tokens}, args.qwen3_pairs),
+            ("qwen3", {"model": qwen3_model, "device": args.device, **qwen3_options}, args.qwen3_pairs),
         ]
         for name, options, n in plan:
             if name in args.skip:
@@ -246,14 +252,14 @@ def main() -> None:
     print(f"CPU cores available: {len(os.sched_getaffinity(0))}; qwen3 device: {device}; load average {os.getloadavg()[0]:.1f}")
     print(
         f"{'scorer':<10}{'text':<8}{'calls':<10}{'pairs':>6}{'seconds':>9}{'pairs/s':>10}{'peak RSS MiB':>14}"
-        f"{'GPU peak MiB':>14}{'tokens/pair':>13}"
+        f"{'GPU peak MiB':>14}{'tokens/pair':>13}{'warm-up s':>11}"
     )
     for r in rows:
         tokens = f"{r['tokens_per_pair']:.0f}" if "tokens_per_pair" in r else "-"
         gpu = f"{r['gpu_peak_mib']:.0f}" if "gpu_peak_mib" in r else "-"
         print(
             f"{r['scorer']:<10}{r['text']:<8}{r['calls']:<10}{r['pairs']:>6}{r['seconds']:>9.2f}"
-            f"{r['pairs'] / r['seconds']:>10.4g}{r['peak_mib']:>14.0f}{gpu:>14}{tokens:>13}"
+            f"{r['pairs'] / r['seconds']:>10.4g}{r['peak_mib']:>14.0f}{gpu:>14}{tokens:>13}{r['warmup_seconds']:>11.1f}"
         )
 
 

@@ -140,6 +140,20 @@ class Qwen3ScorerTestCase(SimpleTestCase):
         assert calls == [{"dynamic": True}, "forward"]
         assert scorer.compiled
 
+    def test_the_compiled_model_never_gets_a_batch_of_one_row(self):
+        # One row would be a new specialised graph: minutes of compiling on a worker's first lone pair.
+        eager = Qwen3Scorer(str(self.directory), device="cpu", compile=False)
+        scorer = Qwen3Scorer(str(self.directory), device="cpu", compile=True)
+        rows = []
+
+        def fake_compile(model, **options):
+            return lambda **inputs: rows.append(inputs["input_ids"].shape[0]) or model(**inputs)
+
+        with patch("torch.compile", side_effect=fake_compile):
+            alone = scorer.score(QUERY, DOCUMENTS[:1], INSTRUCTION)
+        assert rows == [2]
+        assert abs(alone[0] - eager.score(QUERY, DOCUMENTS[:1], INSTRUCTION)[0]) < 1e-5
+
     def test_a_compiler_failure_falls_back_to_the_eager_model(self):
         eager = Qwen3Scorer(str(self.directory), device="cpu", compile=False)
         scorer = Qwen3Scorer(str(self.directory), device="cpu", compile=True)
