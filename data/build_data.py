@@ -12,8 +12,9 @@
    confusable distractors from the same category (then the parent category), chosen with a
    fixed seed so the file only changes when the catalog does. Then every line of the
    hand-written ``EXTRA_FILES`` is appended: ``data/devset_extra.jsonl`` (queries from beyond
-   the catalog), ``data/devset_siblings.jsonl`` and ``data/devset_more.jsonl`` (beyond the
-   catalog too, each query against its brand's sibling models, accessories and look-alikes).
+   the catalog), ``data/devset_siblings.jsonl``, ``data/devset_more.jsonl``,
+   ``data/devset_retired_holdout.jsonl`` and ``data/devset_more_2.jsonl`` (beyond the catalog
+   too, each query against its brand's sibling models, accessories and look-alikes).
 
 Standard library only, so it runs before the virtual environment exists.
 """
@@ -36,7 +37,13 @@ from pathlib import Path
 
 DATA_DIR = Path(__file__).resolve().parent
 # Hand-written queries appended to the generated ones, in this order.
-EXTRA_FILES = ("devset_extra.jsonl", "devset_siblings.jsonl", "devset_more.jsonl")
+EXTRA_FILES = (
+    "devset_extra.jsonl",
+    "devset_siblings.jsonl",
+    "devset_more.jsonl",
+    "devset_retired_holdout.jsonl",
+    "devset_more_2.jsonl",
+)
 HEADER = [
     "source",
     "sku_code",
