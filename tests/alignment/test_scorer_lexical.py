@@ -8,8 +8,10 @@ from alignment.scorers.lexical import (
     LexicalScorer,
     attribute_conflicts,
     attributes,
+    brand_words,
     conflict_features,
     extract,
+    lacks_brand,
     model_conflict,
     pair_features,
     parse_number,
@@ -128,6 +130,57 @@ class LexicalVariantsTestCase(SimpleTestCase):
         # A letter glued to a model code is no unit: MB-7731M is no 7731 metres.
         assert extract("Mirabel MB-7731M Gafas de Sol").quantities == frozenset()
         assert "MB7731M" in extract("Mirabel MB-7731M Gafas de Sol").codes
+
+    def test_it_reads_octets_amp_hours_suction_and_transfer_rates(self):
+        # French writes bytes as octets: 2 To is 2 TB, 512 Go is 512 GB.
+        assert features("Kestrel NV3 1TB NVMe SSD", "Kestrel NV3 2 To SSD interne NVMe")["unit_conflict"] == 1
+        assert features("SSD 1 To, jusqu'à 7000 Mo/s", "SSD 1TB, up to 7,000 MB/s")["unit_agree"] == 2
+        assert features("Smartphone 12 Go RAM 512 Go", "Smartphone 12GB+256GB")["unit_conflict"] == 0  # 12 GB agrees
+        assert features("Smartphone 12 Go RAM 512 Go", "Smartphone 12GB+256GB")["unit_agree"] == 1
+        # 45Ah and 4000Pa are quantities, not model codes shared by every sibling.
+        assert extract("Nordbat NB-A45L 12V 45Ah 330A").codes == {"NBA45L"}
+        assert features("Nordbat NB-A45L 12V 45Ah 330A", "Nordbat NB-A45R 12V 45Ah 330A")["code_conflict"] == 1
+        assert features("扫地机器人 4000Pa大吸力", "Robot aspirateur 6000 Pa")["unit_conflict"] == 1
+        assert features("Hochdruckreiniger 19 bar", "Machine à capsules, 19 bars")["unit_agree"] == 1
+
+    def test_it_compares_tyre_sizes_and_binocular_magnifications(self):
+        tyre = "Tremont TerraMax A/T 265/70R17 115T All-Terrain SUV Tyre"
+        assert features(tyre, "Pneu tout-terrain Tremont TerraMax A/T 265/65 R17 112T")["unit_conflict"] >= 1
+        assert features(tyre, "Neumático todoterreno Tremont TerraMax A/T 265/70 R17 115T")["unit_conflict"] == 0
+        assert extract(tyre).codes == frozenset()
+        assert features("Falkmar Pocket 8x25 Taschenfernglas", "Falkmar Pocket 10x25 Binoculars")["unit_conflict"] == 1
+        assert features("Spotting scope 20-60x80 ED", "Longue-vue 20-60x80 ED")["unit_agree"] == 1
+        # Not a magnification: a pack of two 15 W coils, a size in centimetres.
+        for text in ("Ladepad 2x15W", "Matratze 60 x 120 cm", "Screen 1920x1080"):
+            assert not [d for d, _ in extract(text).quantities if d == "magnification"], text
+
+    def test_names_of_standards_and_3_in_1_are_not_model_codes(self):
+        assert extract("SSD PCIe4.0, USB3.0, Gen4, DDR5, DVB-T2/C/S2, GDDR6X, 3-in-1").codes == frozenset()
+        assert features("Lumatek LT32-H2 TV DVB-T2/C/S2", "Lumatek LT32-F2 TV, DVB-T2/C/S2")["code_conflict"] == 1
+        # A code that ends with the other's is the same model: "R7-7840HS" is the 7840HS.
+        assert features("Laptop, Ryzen 7 7840HS", "游戏本 锐龙R7-7840HS")["code_agree"] == 1
+
+    def test_it_reads_chinese_shades_ending_in_a_colour(self):
+        assert features("Novaro X9 Pro 12GB+256GB 星夜黑 6.7英寸", "Novaro X9 Pro, Glacier Blue")["unit_conflict"] == 1
+        assert features("胶囊咖啡机 樱桃红 新款", "Machine à capsules, rouge")["unit_agree"] == 1
+        assert features("Trekking Backpack, Red", "Trekkingrucksack, petrol")["unit_conflict"] == 1
+        # Inside a word, or words that name no colour: white goose down, protein, whitening.
+        for text in ("90%白鹅绒 700蓬", "乳清蛋白 2kg", "美白 牙膏", "网红 款"):
+            assert not [d for d, _ in extract(text).quantities if d == "colour"], text
+
+    def test_the_brand_is_what_the_other_language_listings_share_with_the_query(self):
+        query = "Depiladora eléctrica Silkea SE-9 Wet & Dry, Bluetooth – 40 pinzas"
+        documents = [
+            "Silkea SE-9 Epilierer Wet&Dry mit 40 Pinzetten, Bluetooth",
+            "Coffret Silkea SE-9 épilateur Wet & Dry + brosse, Bluetooth",
+            "Doucette DE-40 Cordless Wet & Dry Epilator, Bluetooth",
+        ]
+        # "Depiladora" is translated, "Bluetooth" is a standard: neither is a brand. Only the
+        # first shared word counts: the rival brand's epilator is "Wet & Dry" too.
+        assert brand_words(query, documents) == {"silkea"}
+        assert [lacks_brand(d, {"silkea"}) for d in documents] == [False, False, True]
+        assert brand_words(query, documents[:1]) == set()  # one listing proves nothing
+        assert not lacks_brand("Doucette DE-40", set())
 
     def test_it_reads_chinese_pack_counts(self):
         assert ("count", 1.0) in extract("Veyra VC-300 室外监控摄像头 白色 单只装").quantities
@@ -267,6 +320,10 @@ class ModelConflictTestCase(SimpleTestCase):
         assert conflicts(carbon, carbon_2)["model_conflict"] == 1
         # A number with a letter suffix is a model too: 305XL is the high-yield cartridge.
         assert model_conflict("Orvex 305XL Black Ink Cartridge", "Orvex 305 Druckerpatrone Schwarz")
+        # "Pro+" is the Pro Plus; "Max" is no "大" (large), which nearly every Chinese listing says.
+        assert model_conflict("Robot aspirador Cleavo S8 Pro, 5000 Pa", "Aspirateur robot Cleavo S8 Pro+, 5000 Pa")
+        assert not model_conflict("儿童安全座椅 1/2/3组 ISOFIX+上拉带", "Kiddara Group 1/2/3 Car Seat, ISOFIX + Top Tether")
+        assert model_conflict("Aerovac艾洛维 R8 扫地机器人 4000Pa大吸力", "Robot aspirateur laveur Aerovac R8 Max")
 
     def test_a_model_code_extended_by_a_suffix_is_another_model(self):
         monitor = "Veltrix维创 VX27Q 27英寸2K电竞显示器 165Hz HDR400"
