@@ -11,6 +11,7 @@ from alignment.scorers.lexical import (
     brand_words,
     conflict_features,
     extract,
+    kit_conflict,
     lacks_brand,
     model_conflict,
     pair_features,
@@ -167,6 +168,18 @@ class LexicalVariantsTestCase(SimpleTestCase):
         # Inside a word, or words that name no colour: white goose down, protein, whitening.
         for text in ("90%白鹅绒 700蓬", "乳清蛋白 2kg", "美白 牙膏", "网红 款"):
             assert not [d for d, _ in extract(text).quantities if d == "colour"], text
+
+    def test_a_kit_part_one_text_leaves_out_and_the_other_names_is_a_conflict(self):
+        kit = "【洗车神器】Aqura雅酷 CW20 无线锂电高压洗车机 20V 双电池套装(2×4.0Ah)+充电器"
+        assert kit_conflict(kit, "Aqura CW20 Limpiadora a Presión 20V\nSe entrega sin batería ni cargador.")
+        assert kit_conflict("Grillmo Tischgrill mit Deckel", "Grillmo Table Grill\nOpen-top design with no lid.")
+        assert kit_conflict("Akku-Rasenmäher 40 V, inkl. 4,0 Ah Akku", "Cordless Lawn Mower 40V, Tool Only")
+        assert kit_conflict("Ventilateur colonne, télécommande incluse", "塔扇 90cm 不含遥控器")
+        # Both leave it out, or neither names it; 无线 (wireless) excludes nothing.
+        assert not kit_conflict("Perceuse 18 V sans batterie", "Bohrschrauber 18 V, ohne Akku")
+        assert not kit_conflict("Mower 40V (battery not included)", "Rasenmäher 40 V, Akku nicht enthalten")
+        assert not kit_conflict("VoltEdge 磁吸无线充电器 15W", "VoltEdge Qi2 Magnetic Wireless Charger 15W")
+        assert not kit_conflict("Parrilla Grillmo con tapa\nSin PFOA\n- tapa de vidrio", "Tischgrill mit Deckel")
 
     def test_the_brand_is_what_the_other_language_listings_share_with_the_query(self):
         query = "Depiladora eléctrica Silkea SE-9 Wet & Dry, Bluetooth – 40 pinzas"
