@@ -791,19 +791,28 @@ def _kit_patterns() -> dict[str, tuple[re.Pattern[str], re.Pattern[str]]]:
 _KIT_PATTERNS = _kit_patterns()
 
 
-def _parts_left_out(folded: str) -> set[str]:
-    parts = {part for part, (excluded, _) in _KIT_PATTERNS.items() if excluded.search(folded)}
-    return parts | ({"battery", "charger"} if _TOOL_ONLY.search(folded) else set())
+_EXCLUDED_JUST_BEFORE = re.compile(rf"\b(?:{_EXCLUDING}|no)\b|{_CJK_WITHOUT}")
+_NOT_INCLUDED_AFTER = re.compile(_NOT_INCLUDED)
 
 
-def _names_part(folded: str, part: str) -> bool:
-    """Whether a text names a kit part outside an exclusion ("ohne Akku", "battery not included")."""
-    for match in _KIT_PATTERNS[part][1].finditer(folded):
-        before = folded[max(0, match.start() - 20) : match.start()]
-        after = folded[match.end() : match.end() + 25]
-        if not re.search(rf"\b(?:{_EXCLUDING}|no)\b|{_CJK_WITHOUT}", before) and not re.search(_NOT_INCLUDED, after):
-            return True
-    return False
+@functools.lru_cache(maxsize=20_000)
+def _kit(text: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The kit parts a text leaves out, and those it names outside an exclusion
+    ("ohne Akku", "battery not included" name none). Cached per text."""
+    folded = _fold(text)
+    left_out = {part for part, (excluded, _) in _KIT_PATTERNS.items() if excluded.search(folded)}
+    if _TOOL_ONLY.search(folded):
+        left_out |= {"battery", "charger"}
+    named = set()
+    for part, (_, names) in _KIT_PATTERNS.items():
+        for match in names.finditer(folded):
+            before = folded[max(0, match.start() - 20) : match.start()]
+            if not _EXCLUDED_JUST_BEFORE.search(before) and not _NOT_INCLUDED_AFTER.search(
+                folded, match.end(), match.end() + 25
+            ):
+                named.add(part)
+                break
+    return frozenset(left_out), frozenset(named)
 
 
 def kit_conflict(a: str, b: str) -> bool:
@@ -812,12 +821,8 @@ def kit_conflict(a: str, b: str) -> bool:
     On the dev set: 1 of 1,256 true pairs ("runs without battery swaps" beside "with
     2 batteries"), 12 of 2,184 false ones.
     """
-    folded_a, folded_b = _fold(a), _fold(b)
-    for mine, theirs in ((folded_a, folded_b), (folded_b, folded_a)):
-        left_out_there = _parts_left_out(theirs)
-        if any(part not in left_out_there and _names_part(theirs, part) for part in _parts_left_out(mine)):
-            return True
-    return False
+    (left_out_a, named_a), (left_out_b, named_b) = _kit(a), _kit(b)
+    return bool((left_out_a - left_out_b) & named_b or (left_out_b - left_out_a) & named_a)
 
 
 # A capitalised Latin word in a title: "Silkea", "VoltEdge", "TerraMax", "LED".
@@ -836,7 +841,7 @@ def brand_words(title: str, documents: list[str]) -> set[str]:
     grouped cross-validation on the dev set against every shared word: out-of-fold
     auto precision on the sibling files 0.880 -> 0.896, recall 0.491 -> 0.518.
     """
-    documents_words = [set(_FOLDED_WORD.findall(_fold(d))) for d in documents]
+    documents_words = [_folded_words(d) for d in documents]
     needed = max(2, len(documents) / 2)
     for word in dict.fromkeys(_fold(w) for w in _CAPITALISED.findall(title)):
         if word not in STANDARDS and word not in STOPWORDS and sum(word in w for w in documents_words) >= needed:
@@ -847,7 +852,12 @@ def brand_words(title: str, documents: list[str]) -> set[str]:
 def lacks_brand(document: str, brands: set[str]) -> bool:
     """Whether a document names none of the query's ``brand_words``: another brand's
     product, or a listing that leaves its brand out (a feature, never a cap)."""
-    return bool(brands) and not brands & set(_FOLDED_WORD.findall(_fold(document)))
+    return bool(brands) and not brands & _folded_words(document)
+
+
+@functools.lru_cache(maxsize=20_000)
+def _folded_words(text: str) -> frozenset[str]:
+    return frozenset(_FOLDED_WORD.findall(_fold(text)))
 
 
 def _contents(evidence: Evidence) -> list[float]:
