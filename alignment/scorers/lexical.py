@@ -825,6 +825,22 @@ def kit_conflict(a: str, b: str) -> bool:
     return bool((left_out_a - left_out_b) & named_b or (left_out_b - left_out_a) & named_a)
 
 
+def pack_one_sided(title_a: str, text_a: str, title_b: str, text_b: str) -> bool:
+    """Whether one title sells a pack (2 or more) and the other whole text gives no count at all.
+
+    Evidence, not a contradiction: a listing may leave the count out ("Pack of 2"
+    against a text that never says how many). On the dev set 26 of 1,256 true pairs
+    and 197 of 2,184 false ones. As a fusion feature, grouped 5-fold CV on the
+    sibling files: out-of-fold auto precision 0.903 -> 0.911, recall 0.522 -> 0.549.
+    """
+    for title, other in ((title_a, text_b), (title_b, text_a)):
+        if any(d == "count" and v >= 2 for d, v in extract(title).quantities) and not any(
+            d == "count" for d, _ in extract(other).quantities
+        ):
+            return True
+    return False
+
+
 # A capitalised Latin word in a title: "Silkea", "VoltEdge", "TerraMax", "LED".
 _CAPITALISED = re.compile(r"(?<![\w-])(?:[A-Z][A-Za-zÀ-ÿ]{2,}|[A-Z]{2,}[a-z]*)(?![\w-])")
 _FOLDED_WORD = re.compile(r"[a-z0-9]+")

@@ -14,6 +14,7 @@ from alignment.scorers.lexical import (
     kit_conflict,
     lacks_brand,
     model_conflict,
+    pack_one_sided,
     pair_features,
     parse_number,
 )
@@ -180,6 +181,15 @@ class LexicalVariantsTestCase(SimpleTestCase):
         assert not kit_conflict("Mower 40V (battery not included)", "Rasenmäher 40 V, Akku nicht enthalten")
         assert not kit_conflict("VoltEdge 磁吸无线充电器 15W", "VoltEdge Qi2 Magnetic Wireless Charger 15W")
         assert not kit_conflict("Parrilla Grillmo con tapa\nSin PFOA\n- tapa de vidrio", "Tischgrill mit Deckel")
+
+    def test_a_pack_in_one_title_against_a_text_without_a_count_is_one_sided(self):
+        router = "Netvora NV-R30 AX3000 WiFi 6 Router, white"
+        pack = "Netvora NV-R30 Router WiFi 6 AX3000 (Pack de 2), blanco"
+        assert pack_one_sided(router, router, pack, pack) and pack_one_sided(pack, pack, router, router)
+        single = "Netvora NV-R30 路由器 单只装"
+        assert not pack_one_sided(single, single, pack, pack)  # both give counts: unit_conflict decides
+        assert not pack_one_sided(router, router + "\n2 units per box", pack, pack)  # the count is in the text
+        assert not pack_one_sided(router, router, router, router)
 
     def test_the_brand_is_what_the_other_language_listings_share_with_the_query(self):
         query = "Depiladora eléctrica Silkea SE-9 Wet & Dry, Bluetooth – 40 pinzas"
