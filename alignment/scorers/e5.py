@@ -44,7 +44,9 @@ the development set by ``bench/fit_e5_fusion.py`` with a fixed seed):
 - ``brand_missing``: the document lacks the query's brand, the first capitalised
   word of its title that half the documents share (``lexical.brand_words``).
 - ``pack_one_sided``: one title sells a pack of two or more and the other text
-  gives no count at all (``lexical.pack_one_sided``).
+  gives no count at all (``lexical.pack_one_sided``);
+- ``version_one_sided``: one text calls itself a version or edition and the other
+  never does (``lexical.version_one_sided``).
 
 The hard contradictions (``CONTRADICTIONS``) cap the score at
 ``CONTRADICTED_CAP``: added up with the rest, a shared model code and near-equal
@@ -91,6 +93,7 @@ from alignment.scorers.lexical import (
     kit_conflict,
     lacks_brand,
     pack_one_sided,
+    version_one_sided,
     pair_features,
 )
 
@@ -107,7 +110,7 @@ FUSION_FEATURES = (
     *FEATURE_NAMES,
     *(f"head_{name}" for name in HEAD_FEATURES),
     *(f"head_{name}" for name in CONFLICT_NAMES),
-    "text_attribute_conflict", "text_kit_conflict", "brand_missing", "pack_one_sided",
+    "text_attribute_conflict", "text_kit_conflict", "brand_missing", "pack_one_sided", "version_one_sided",
 )
 # Contradictions that the logistic model, adding evidence up, can outvote (a
 # shared model code, near-equal embeddings) but that no two listings of one
@@ -234,6 +237,7 @@ def fusion_features(
                 *(head[n] for n in HEAD_FEATURES), *conflicts, float(text_attributes),
                 float(kit_conflict(query, document)), float(lacks_brand(document, brands)),
                 float(pack_one_sided(title_of(query), query, title_of(document), document)),
+                float(version_one_sided(query, document)),
             ]
         )
     return rows

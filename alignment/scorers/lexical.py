@@ -841,6 +841,25 @@ def pack_one_sided(title_a: str, text_a: str, title_b: str, text_b: str) -> bool
     return False
 
 
+# A listing that calls itself a version or edition ("Die Long-Edition des AirWave
+# LA-5", "La versión Connect de la SlimBar", "Version SL (Slim Line)", "英国版本").
+_VERSION_WORD = re.compile(r"(?<![a-z])(?:versions?|editions?|edicion|ausfuhrung|variante?)(?![a-z])|版本|款式")
+
+
+def version_one_sided(a: str, b: str) -> bool:
+    """Whether one text speaks of a version or edition and the other never does.
+
+    Evidence, not a contradiction (a variant listing often says which version it
+    is; "version" also appears in plain descriptions): on the dev set 22 of 1,256
+    true pairs and 77 of 2,184 false ones. As a fusion feature, grouped 5-fold CV on
+    the sibling files: top1 0.933 -> 0.957, out-of-fold auto precision 0.911 -> 0.918
+    at recall 0.549 -> 0.576; catalog top1 0.968 -> 0.964 (one query). The sibling
+    files were written to one brief, so part of this may be how their writers name
+    variants.
+    """
+    return bool(_VERSION_WORD.search(_fold(a))) != bool(_VERSION_WORD.search(_fold(b)))
+
+
 # A capitalised Latin word in a title: "Silkea", "VoltEdge", "TerraMax", "LED".
 _CAPITALISED = re.compile(r"(?<![\w-])(?:[A-Z][A-Za-zÀ-ÿ]{2,}|[A-Z]{2,}[a-z]*)(?![\w-])")
 _FOLDED_WORD = re.compile(r"[a-z0-9]+")

@@ -82,7 +82,8 @@ class E5ScorerTestCase(SimpleTestCase):
         contradicted, matching = self.scorer.score(motor, [other_voltage, same])
         assert contradicted <= CONTRADICTED_CAP < matching
         # Only the title counts: a description may name the sibling model.
-        described = same + "\nMismo motor que la versión de 12V, con eje de 6 mm."
+        # ("versión" would be evidence of its own: version_one_sided, a feature and no cap.)
+        described = same + "\nMismo motor que el modelo de 12V, con eje de 6 mm."
         assert title_of(described) == same
         row = dict(zip(FUSION_FEATURES, self.scorer.features(motor, [described])[0], strict=True))
         assert row["head_unit_conflict"] == 0 and row["unit_conflict"] == 0

@@ -17,6 +17,7 @@ from alignment.scorers.lexical import (
     pack_one_sided,
     pair_features,
     parse_number,
+    version_one_sided,
 )
 
 
@@ -190,6 +191,14 @@ class LexicalVariantsTestCase(SimpleTestCase):
         assert not pack_one_sided(single, single, pack, pack)  # both give counts: unit_conflict decides
         assert not pack_one_sided(router, router + "\n2 units per box", pack, pack)  # the count is in the text
         assert not pack_one_sided(router, router, router, router)
+
+    def test_a_text_that_calls_itself_a_version_the_other_never_names(self):
+        styler = "Lumora AirWave LA-5 5-in-1 Hot Air Multi-Styler, 1300W, Copper/Navy"
+        assert version_one_sided(styler, "Lumora AirWave LA-5, 1300 W\n\nDie Long-Edition des AirWave LA-5 ...")
+        assert version_one_sided("Vantor SlimBar 2.1 回音壁 英国版本", "Vantor SlimBar 2.1 Soundbar, 240 W")
+        assert not version_one_sided(styler, "Lumora AirWave LA-5 Multi-Styler 5-in-1, Kupfer/Navy")
+        assert not version_one_sided("Router, EU version", "Routeur, version Europe")
+        assert not version_one_sided(styler, "Lumora Conversion kit")  # inside a word
 
     def test_the_brand_is_what_the_other_language_listings_share_with_the_query(self):
         query = "Depiladora eléctrica Silkea SE-9 Wet & Dry, Bluetooth – 40 pinzas"
