@@ -42,7 +42,7 @@ the development set by ``bench/fit_e5_fusion.py`` with a fixed seed):
 - ``text_kit_conflict``: one whole text leaves out a part of the kit that the
   other names ("sin batería ni cargador" against "双电池套装+充电器", "no lid");
 - ``brand_missing``: the document lacks the query's brand, the first capitalised
-  word of its title that half the documents share (``lexical.brand_words``).
+  word of its title that half the documents share (``lexical.brand_words``);
 - ``pack_one_sided``: one title sells a pack of two or more and the other text
   gives no count at all (``lexical.pack_one_sided``);
 - ``version_one_sided``: one text calls itself a version or edition and the other
@@ -93,8 +93,8 @@ from alignment.scorers.lexical import (
     kit_conflict,
     lacks_brand,
     pack_one_sided,
-    version_one_sided,
     pair_features,
+    version_one_sided,
 )
 
 if TYPE_CHECKING:
@@ -125,10 +125,11 @@ FUSION_FEATURES = (
 # attribute other than the material (right- against left-handed, EU against US
 # version, refurbished against new) and a part of the kit that one leaves out and
 # the other names (battery, charger, lid, remote). On the development set (460
-# fitted queries) they flag 8 of 1,256 true pairs and 1,097 of 2,184 false ones; a pair that has
-# one is never merged automatically. "brand_missing" is evidence, not a
-# contradiction: listings do leave their brand out (31 of 1,256 true pairs lack
-# the brand the other candidates share, against 356 of 2,184 false ones).
+# fitted queries) they flag 8 of 1,256 true pairs and 1,097 of 2,184 false ones;
+# a pair that has one is never merged automatically. "brand_missing",
+# "pack_one_sided" and "version_one_sided" are evidence, not contradictions:
+# listings do leave their brand or count out (31 of 1,256 true pairs lack the
+# brand the other candidates share, against 356 of 2,184 false ones).
 CONTRADICTIONS = (
     "head_unit_conflict", "head_excluded_named", "head_attribute_conflict", "head_content_conflict",
     "head_model_conflict", "head_values_differ", "head_code_conflict", "head_accessory", "text_attribute_conflict",

@@ -356,12 +356,14 @@ FEATURE_NAMES = (
 
 def codes_agree(codes_a: frozenset[str], codes_b: frozenset[str]) -> bool:
     """Whether the texts share a model code, or one ends with the other's ("R7-7840HS" and "7840HS")."""
-    return bool(codes_a & codes_b) or any(
-        len(short) >= 4 and long.endswith(short)
-        for x in codes_a
-        for y in codes_b
-        for short, long in (sorted((x, y), key=len),)
-    )
+    if codes_a & codes_b:
+        return True
+    for x in codes_a:
+        for y in codes_b:
+            short, long = sorted((x, y), key=len)
+            if len(short) >= 4 and long.endswith(short):
+                return True
+    return False
 
 
 def pair_features(a: str, b: str) -> list[float]:
