@@ -169,9 +169,11 @@ _GARMENT_SIZE = re.compile(
     re.IGNORECASE,
 )
 _LETTER_SIZES = {"xxs": 1, "xs": 2, "s": 3, "m": 4, "l": 5, "xl": 6, "xxl": 7, "2xl": 7, "xxxl": 8, "3xl": 8, "4xl": 9}
-# "pack of 6", "lot de 6", "paquete de 6", "6er-Pack".
+# "pack of 6", "lot de 6", "paquete de 6", "Pack 2", "6er-Pack", "Twin Pack".
 _PACK = re.compile(
-    r"(?:pack of|set of|lot de|paquete de|pack de|set de|juego de|packung mit)\s(\d+)|(?<![\w.])(\d+)er\b",
+    r"(?:pack of|set of|lot de|paquete de|pack de|set de|juego de|packung mit|pack)\s(\d+)\b"
+    r"(?!\s(?:mois|month|months|mes|meses|monat|monate|weeks?|semaines?|days?|jours?|tage))|(?<![\w.])(\d+)er\b"
+    r"|\b(twin|double|dual) pack\b",
     re.IGNORECASE,
 )
 # "2 × 15 W", "3x 100ml": how many of the item the pack holds.
@@ -296,7 +298,7 @@ def extract(text: str) -> Evidence:
             quantities.add(("size", parse_number(value)))
     for match in _PACK.finditer(normal):
         value = next(group for group in match.groups() if group)
-        quantities.add(("count", float(value)))
+        quantities.add(("count", 2.0 if value.isalpha() else float(value)))  # a twin pack is two
         unit_spans.append(match.span())
     if _PAIR.search(normal):
         quantities.add(("count", 2.0))
@@ -463,11 +465,11 @@ _THIRD_PARTY = re.compile(
 )
 # "EU-Version", "version Europe", "UK plug", "versión para Reino Unido", on accent-folded lower case.
 _REGION_PATTERNS = {
-    "eu": r"\beu[- ]?(?:version|stecker|plug)\b|\bversion (?:eu|ue|europe|europeenne|europea)\b"
+    "eu": r"\beu[- ]?(?:version|stecker|plug|model)\b|\bversion (?:eu|ue|europe|europeenne|europea)\b"
     r"|\beuropaische version\b|\b(?:prise|enchufe) (?:eu|europeenne|europeo)\b",
-    "us": r"\bus[- ]?(?:version|stecker|plug)\b|\bversion (?:us|americaine|estadounidense|eeuu)\b"
+    "us": r"\bus[- ]?(?:version|stecker|plug|model)\b|\bnorth american (?:model|version)\b|\bversion (?:us|americaine|estadounidense|eeuu)\b"
     r"|\b(?:prise|enchufe) (?:us|americaine|americano)\b",
-    "uk": r"\buk[- ]?(?:version|stecker|plug)\b|\bversion (?:uk|britannique|(?:para )?(?:el )?reino unido)\b"
+    "uk": r"\buk[- ]?(?:version|stecker|plug|model)\b|\bversion (?:uk|britannique|(?:para )?(?:el )?reino unido)\b"
     r"|\bbritische version\b|\b(?:prise|enchufe) (?:uk|britannique|britanico)\b",
 }
 _EXTRA_PATTERNS = {
@@ -641,7 +643,7 @@ _NUMBERED_CODE = re.compile(r"\d+([a-z]{1,3})")
 MAX_CODE_SUFFIX = 3  # characters: "C" (curved), "XL", "TI", "PRO"
 _NOT_CODE_SUFFIXES = frozenset("x k p d hd mp s h ms db lm fps dpi in ah er st nd rd th e eme re o a".split())
 _NAME = re.compile(r"[a-z][a-z0-9]+")
-QUALIFIER_WORDS = VARIANT_WORDS | {"solo", "se", "gtx", "neo"}
+QUALIFIER_WORDS = VARIANT_WORDS | {"solo", "se", "gtx", "neo", "combo"}
 # Names of standards rather than of product lines: what follows them is a version
 # ("Bluetooth 5.3", "USB 3.2"), which listings of one product often leave out.
 STANDARDS = frozenset(

@@ -233,6 +233,9 @@ class LexicalVariantsTestCase(SimpleTestCase):
         assert ("count", 2.0) in extract("VoltEdge 双位无线充电板 2×15W").quantities
         assert features("Gelschreiber 12 Stück", "Pack of 12 gel pens")["unit_agree"] == 1
         assert ("length", 1350.0) in extract("Bettwäsche 135x200 cm").quantities
+        assert features("Pack 2 prismáticos Falkmar 8x25", "Falkmar 8x25 Fernglas, 1 Stück")["unit_conflict"] >= 1
+        assert ("count", 2.0) in extract("Brixon TK-560X Black Toner, Twin Pack").quantities
+        assert not [d for d, _ in extract("Couches taille 4, pack 1 mois").quantities if d == "count"]  # a month
 
 
 class ConflictFeaturesTestCase(SimpleTestCase):
@@ -324,6 +327,7 @@ class ConflictFeaturesTestCase(SimpleTestCase):
         assert conflicts(europe, "Portanet P600 4G LTE Router, US-Version")["attribute_conflict"] == 1
         assert attribute_conflicts(europe, "Portanet P600 LTE-Router\n\nVersión para Reino Unido e Irlanda.") == 1
         assert attribute_conflicts(europe, "Portanet P600 4G LTE Router, EU plug") == 0
+        assert attribute_conflicts(europe, "Portanet P600 Router\n\nUS model with ATSC 3.0 tuner, 120V power") == 1
         assert attribute_conflicts(europe, "Portanet P600 LTE-Router mit SIM-Slot") == 0  # one side says nothing
         assert attributes("Plus version with more bands, for us and you") == {}
 
@@ -387,6 +391,8 @@ class ModelConflictTestCase(SimpleTestCase):
         assert model_conflict("Vortena Glide M3 Vertical Mouse", "Vortena Glide M2 Maus")
         # A hyphen joins a code: "HR-3S Pro" is the Pro model of the HR-3S.
         assert model_conflict("Hearthly禾屿 迷你电饭煲 HR-3S 1.2L", "Hearthly HR-3S Pro Mini Cuiseur à Riz 1,2 L Wi-Fi")
+        # A Combo is the bundle of the model, not the model.
+        assert model_conflict("Aerostab M4 手机稳定器 深空灰", "Aerostab M4 Combo – stabilisateur 3 axes, gris sidéral")
 
     def test_quantities_versions_and_names_on_one_side_only_are_not_models(self):
         # A version of a standard, a count glued to a word, a size and a quantity.
