@@ -172,8 +172,8 @@ _LETTER_SIZES = {"xxs": 1, "xs": 2, "s": 3, "m": 4, "l": 5, "xl": 6, "xxl": 7, "
 # "pack of 6", "lot de 6", "paquete de 6", "Pack 2", "6er-Pack", "Twin Pack".
 _PACK = re.compile(
     r"(?:pack of|set of|lot de|paquete de|pack de|set de|juego de|packung mit|pack)\s(\d+)\b"
-    r"(?!\s(?:mois|month|months|mes|meses|monat|monate|weeks?|semaines?|days?|jours?|tage))|(?<![\w.])(\d+)er\b"
-    r"|\b(twin|double|dual) pack\b",
+    r"(?!\s(?:mois|month|months|mes|meses|monat|monate|weeks?|semaines?|days?|jours?|tage))"  # "pack 1 mois"
+    r"|(?<![\w.])(\d+)er\b|\b(twin|double|dual) pack\b",
     re.IGNORECASE,
 )
 # "2 × 15 W", "3x 100ml": how many of the item the pack holds.
@@ -467,8 +467,8 @@ _THIRD_PARTY = re.compile(
 _REGION_PATTERNS = {
     "eu": r"\beu[- ]?(?:version|stecker|plug|model)\b|\bversion (?:eu|ue|europe|europeenne|europea)\b"
     r"|\beuropaische version\b|\b(?:prise|enchufe) (?:eu|europeenne|europeo)\b",
-    "us": r"\bus[- ]?(?:version|stecker|plug|model)\b|\bnorth american (?:model|version)\b|\bversion (?:us|americaine|estadounidense|eeuu)\b"
-    r"|\b(?:prise|enchufe) (?:us|americaine|americano)\b",
+    "us": r"\bus[- ]?(?:version|stecker|plug|model)\b|\bnorth american (?:model|version)\b"
+    r"|\bversion (?:us|americaine|estadounidense|eeuu)\b|\b(?:prise|enchufe) (?:us|americaine|americano)\b",
     "uk": r"\buk[- ]?(?:version|stecker|plug|model)\b|\bversion (?:uk|britannique|(?:para )?(?:el )?reino unido)\b"
     r"|\bbritische version\b|\b(?:prise|enchufe) (?:uk|britannique|britanico)\b",
 }
