@@ -822,8 +822,9 @@ def _kit(text: str) -> tuple[frozenset[str], frozenset[str]]:
 def kit_conflict(a: str, b: str) -> bool:
     """Whether one text leaves out a part of the kit (battery, charger, lid, remote) that the other names.
 
-    On the dev set: 1 of 1,256 true pairs ("runs without battery swaps" beside "with
-    2 batteries"), 12 of 2,184 false ones.
+    On the dev set (550 queries): 2 of 1,346 true pairs ("without battery swaps"
+    beside "with 2 batteries"; a stylus "sin batería" beside the tablet's battery),
+    13 of 2,420 false ones.
     """
     (left_out_a, named_a), (left_out_b, named_b) = _kit(a), _kit(b)
     return bool((left_out_a - left_out_b) & named_b or (left_out_b - left_out_a) & named_a)
@@ -833,8 +834,8 @@ def pack_one_sided(title_a: str, text_a: str, title_b: str, text_b: str) -> bool
     """Whether one title sells a pack (2 or more) and the other whole text gives no count at all.
 
     Evidence, not a contradiction: a listing may leave the count out ("Pack of 2"
-    against a text that never says how many). On the dev set 26 of 1,256 true pairs
-    and 197 of 2,184 false ones. As a fusion feature, grouped 5-fold CV on the
+    against a text that never says how many). On the dev set (550 queries) 29 of
+    1,346 true pairs and 214 of 2,420 false ones. As a fusion feature, grouped 5-fold CV on the
     sibling files: out-of-fold auto precision 0.903 -> 0.911, recall 0.522 -> 0.549.
     """
     for title, other in ((title_a, text_b), (title_b, text_a)):
@@ -854,8 +855,8 @@ def version_one_sided(a: str, b: str) -> bool:
     """Whether one text speaks of a version or edition and the other never does.
 
     Evidence, not a contradiction (a variant listing often says which version it
-    is; "version" also appears in plain descriptions): on the dev set 22 of 1,256
-    true pairs and 77 of 2,184 false ones. As a fusion feature, grouped 5-fold CV on
+    is; "version" also appears in plain descriptions): on the dev set (550 queries)
+    26 of 1,346 true pairs and 94 of 2,420 false ones. As a fusion feature, grouped 5-fold CV on
     the sibling files: top1 0.933 -> 0.957, out-of-fold auto precision 0.911 -> 0.918
     at recall 0.549 -> 0.576; catalog top1 0.968 -> 0.964 (one query). The sibling
     files were written to one brief, so part of this may be how their writers name
