@@ -856,11 +856,11 @@ def version_one_sided(a: str, b: str) -> bool:
 
     Evidence, not a contradiction (a variant listing often says which version it
     is; "version" also appears in plain descriptions): on the dev set (550 queries)
-    26 of 1,346 true pairs and 94 of 2,420 false ones. As a fusion feature, grouped 5-fold CV on
-    the sibling files: top1 0.933 -> 0.957, out-of-fold auto precision 0.911 -> 0.918
-    at recall 0.549 -> 0.576; catalog top1 0.968 -> 0.964 (one query). The sibling
-    files were written to one brief, so part of this may be how their writers name
-    variants.
+    26 of 1,346 true pairs and 94 of 2,420 false ones. As a fusion feature, grouped
+    5-fold CV on the sibling files: top1 0.933 -> 0.957, out-of-fold auto precision
+    0.911 -> 0.918 at recall 0.549 -> 0.576; catalog top1 0.968 -> 0.964 (one query).
+    The sibling files were written to one brief, so part of this may be how their
+    writers name variants.
     """
     return bool(_VERSION_WORD.search(_fold(a))) != bool(_VERSION_WORD.search(_fold(b)))
 
