@@ -862,7 +862,12 @@ def version_one_sided(a: str, b: str) -> bool:
     The sibling files were written to one brief, so part of this may be how their
     writers name variants.
     """
-    return bool(_VERSION_WORD.search(_fold(a))) != bool(_VERSION_WORD.search(_fold(b)))
+    return _speaks_of_version(a) != _speaks_of_version(b)
+
+
+@functools.lru_cache(maxsize=20_000)
+def _speaks_of_version(text: str) -> bool:
+    return bool(_VERSION_WORD.search(_fold(text)))
 
 
 # A capitalised Latin word in a title: "Silkea", "VoltEdge", "TerraMax", "LED".

@@ -110,6 +110,14 @@ class LexicalVariantsTestCase(SimpleTestCase):
         assert ("colour", 0.0) not in extract("Vollkornbrot").quantities
         assert not [d for d, _ in extract("武夷山大红袍 烟灰缸").quantities if d == "colour"]
 
+    def test_it_reads_chinese_shades_ending_in_a_colour(self):
+        assert features("Novaro X9 Pro 12GB+256GB 星夜黑 6.7英寸", "Novaro X9 Pro, Glacier Blue")["unit_conflict"] == 1
+        assert features("胶囊咖啡机 樱桃红 新款", "Machine à capsules, rouge")["unit_agree"] == 1
+        assert features("Trekking Backpack, Red", "Trekkingrucksack, petrol")["unit_conflict"] == 1
+        # Inside a word, or words that name no colour: white goose down, protein, whitening.
+        for text in ("90%白鹅绒 700蓬", "乳清蛋白 2kg", "美白 牙膏", "网红 款"):
+            assert not [d for d, _ in extract(text).quantities if d == "colour"], text
+
     def test_it_compares_shoe_and_garment_sizes(self):
         assert features("Chaussures de running homme, pointure 42", "Zapatillas de running hombre, talla 43")[
             "unit_conflict"
@@ -162,14 +170,6 @@ class LexicalVariantsTestCase(SimpleTestCase):
         assert features("Lumatek LT32-H2 TV DVB-T2/C/S2", "Lumatek LT32-F2 TV, DVB-T2/C/S2")["code_conflict"] == 1
         # A code that ends with the other's is the same model: "R7-7840HS" is the 7840HS.
         assert features("Laptop, Ryzen 7 7840HS", "游戏本 锐龙R7-7840HS")["code_agree"] == 1
-
-    def test_it_reads_chinese_shades_ending_in_a_colour(self):
-        assert features("Novaro X9 Pro 12GB+256GB 星夜黑 6.7英寸", "Novaro X9 Pro, Glacier Blue")["unit_conflict"] == 1
-        assert features("胶囊咖啡机 樱桃红 新款", "Machine à capsules, rouge")["unit_agree"] == 1
-        assert features("Trekking Backpack, Red", "Trekkingrucksack, petrol")["unit_conflict"] == 1
-        # Inside a word, or words that name no colour: white goose down, protein, whitening.
-        for text in ("90%白鹅绒 700蓬", "乳清蛋白 2kg", "美白 牙膏", "网红 款"):
-            assert not [d for d, _ in extract(text).quantities if d == "colour"], text
 
     def test_a_kit_part_one_text_leaves_out_and_the_other_names_is_a_conflict(self):
         kit = "【洗车神器】Aqura雅酷 CW20 无线锂电高压洗车机 20V 双电池套装(2×4.0Ah)+充电器"
