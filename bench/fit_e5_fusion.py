@@ -1,12 +1,19 @@
 """Fit the e5 scorer's fusion weights (alignment/scorers/e5_fusion.json) on the dev set.
 
     .venv/bin/python bench/fit_e5_fusion.py data/devset.jsonl [--check data/devset_extra.jsonl] [--write]
+    .venv/bin/python bench/fit_e5_fusion.py data/devset.jsonl --exclude data/devset_extra.jsonl --folds 5 [--dump PAIRS.jsonl]
 
 A logistic regression (L2, standardised features, fixed seed) over the features
 documented in alignment/scorers/e5.py. It first fits on the queries of half the
 categories and reports ranking and threshold metrics on the other half (so what
 is shipped is not judged on what it was fitted on), then on every query, which is
 what --write stores. --check reports the final weights on other files.
+
+--folds K is how a change of features is judged: K folds by category, each
+scored by a fusion and a calibration fitted on the other folds only (the
+calibration on cross-fitted scores, as the shipped one is), reported for the
+catalog queries ("cat-" ids) and the hard ones (the sibling files) apart.
+--dump writes each out-of-fold pair with its features, for reading the errors.
 """
 
 from __future__ import annotations
@@ -132,6 +139,85 @@ def report(weights: dict, rows: list, *, calibrations: dict | None = None, auto:
     }
 
 
+def calibrated_out_of_fold(rows: list, groups: list[str], *, l2: float, min_pair_labels: int) -> dict:
+    """Calibration fits on scores that the fusion did not see: fitted on half the groups, scored on the other."""
+    names = sorted(set(groups))
+    random.Random(SEED).shuffle(names)
+    half = set(names[: math.ceil(len(names) / 2)])
+    labels: list[Label] = []
+    for train_set in (half, set(names) - half):
+        train = [r for r, g in zip(rows, groups, strict=True) if g in train_set]
+        weights = fit_logistic(np.vstack([r[0] for r in train]), np.concatenate([r[1] for r in train]), l2=l2)
+        for (x, y, pairs, documents), group in zip(rows, groups, strict=True):
+            if group not in train_set:
+                scores = fused_scores([list(r) for r in x], documents, weights)
+                labels += [Label(p, bool(label), pair) for p, label, pair in zip(scores, y, pairs, strict=True)]
+    return fit_by_language_pair(labels, min_labels=min_pair_labels, seed=SEED)
+
+
+def precision_at_recall(p: np.ndarray, y: np.ndarray, recall: float) -> float:
+    """The best precision of any threshold that keeps at least this share of the true pairs."""
+    order = np.argsort(-p, kind="stable")
+    hits = np.cumsum(y[order])
+    reached = np.nonzero(hits >= recall * y.sum())[0]
+    return float(hits[reached[0]] / (reached[0] + 1)) if len(reached) else 0.0
+
+
+def cross_validate(rows: list, examples: list[Example], *, folds: int, l2: float, min_pair_labels: int, dump: str | None) -> None:
+    """K folds by category: fusion and calibration fitted on the other folds, metrics per kind of query."""
+    categories = sorted({e.category for e in examples})
+    random.Random(SEED).shuffle(categories)
+    fold_of = {c: i % folds for i, c in enumerate(categories)}
+    scored: list[tuple[Example, np.ndarray, np.ndarray, np.ndarray]] = []  # example, labels, probabilities, features
+    for fold in range(folds):
+        train = [(r, e) for r, e in zip(rows, examples, strict=True) if fold_of[e.category] != fold]
+        x = np.vstack([r[0] for r, _ in train])
+        weights = fit_logistic(x, np.concatenate([r[1] for r, _ in train]), l2=l2)
+        fits = calibrated_out_of_fold([r for r, _ in train], [e.category for _, e in train], l2=l2, min_pair_labels=min_pair_labels)
+        for (x, y, pairs, documents), e in zip(rows, examples, strict=True):
+            if fold_of[e.category] == fold:
+                raw = fused_scores([list(r) for r in x], documents, weights)
+                p = [(fits.get(k) or fits[""]).mapping.apply([v])[0] for v, k in zip(raw, pairs, strict=True)]
+                scored.append((e, y, np.array(p), x))
+    kinds = {
+        "catalog": [s for s in scored if s[0].id.startswith("cat-")],
+        "hard": [s for s in scored if not s[0].id.startswith("cat-")],
+        "all": scored,
+    }
+    print(f"{folds}-fold cross-validation by category, {len(scored)} queries")
+    print(f"{'queries':<8} {'n':>4} {'top1':>6} {'top3':>6} {'auto P':>7} {'auto R':>7} {'review':>7} {'P@R.6':>6} {'P@R.5':>6} {'AP':>6}")
+    for name, items in kinds.items():
+        if not items:
+            continue
+        firsts = []
+        for _, y, p, _ in items:
+            order = sorted(range(len(p)), key=lambda i: (-p[i], y[i]))
+            firsts.append(next(rank for rank, i in enumerate(order, 1) if y[i]))
+        p = np.concatenate([s[2] for s in items])
+        y = np.concatenate([s[1] for s in items])
+        auto = p >= 0.9
+        order = np.argsort(-p, kind="stable")
+        hits = np.cumsum(y[order])
+        average_precision = float(np.sum((hits / np.arange(1, len(p) + 1))[y[order] == 1]) / y.sum())
+        print(
+            f"{name:<8} {len(items):>4} {np.mean([f == 1 for f in firsts]):>6.3f} {np.mean([f <= 3 for f in firsts]):>6.3f} "
+            f"{y[auto].mean() if auto.any() else 1.0:>7.3f} {y[auto].sum() / y.sum():>7.3f} "
+            f"{((p >= 0.7) & ~auto).mean():>7.3f} {precision_at_recall(p, y, 0.6):>6.3f} "
+            f"{precision_at_recall(p, y, 0.5):>6.3f} {average_precision:>6.3f}"
+        )
+    if dump:
+        with open(dump, "w", encoding="utf-8") as handle:
+            for e, y, p, x in scored:
+                for candidate, label, probability, features in zip(e.candidates, y, p, x, strict=True):
+                    record = {
+                        "id": e.id, "category": e.category, "query": e.text, "document": candidate.text,
+                        "match": bool(label), "probability": round(float(probability), 4),
+                        "features": {n: round(float(v), 4) for n, v in zip(FUSION_FEATURES, features, strict=True) if v},
+                    }
+                    handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+        print(f"wrote {dump}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("devset")
@@ -140,12 +226,17 @@ def main() -> None:
     parser.add_argument("--write", action="store_true")
     parser.add_argument("--min-pair-labels", type=int, default=MIN_LABELS_PER_PAIR)
     parser.add_argument("--l2", type=float, default=L2, help="ridge penalty on standardised features")
+    parser.add_argument("--folds", type=int, default=0, help="cross-validate with this many folds by category, write nothing")
+    parser.add_argument("--dump", help="with --folds: write the out-of-fold pairs to this JSON lines file")
     args = parser.parse_args()
 
     scorer = E5Scorer(fusion=False)
     excluded = {e.id for path in args.exclude for e in load(path)}
     examples = [e for e in load(args.devset) if e.id not in excluded]
     rows = featurise(scorer, examples)
+    if args.folds:
+        cross_validate(rows, examples, folds=args.folds, l2=args.l2, min_pair_labels=args.min_pair_labels, dump=args.dump)
+        return
     categories = sorted({e.category for e in examples})
     random.Random(SEED).shuffle(categories)
     half = set(categories[: math.ceil(len(categories) / 2)])
