@@ -40,13 +40,17 @@ the development set by ``bench/fit_e5_fusion.py`` with a fixed seed):
   (a title says "Right-Handed", the other description "para zurdos"), all but the
   material (``WHOLE_TEXT_ATTRIBUTES``);
 - ``text_kit_conflict``: one whole text leaves out a part of the kit that the
-  other names ("sin batería ni cargador" against "双电池套装+充电器", "no lid");
+  other names ("sin batería ni cargador" against "双电池套装+充电器", "no lid"), or
+  counts it otherwise ("单电4.0Ah" against "2 x 4,0 Ah Akkus");
 - ``brand_missing``: the document lacks the query's brand, the first capitalised
   word of its title that half the documents share (``lexical.brand_words``);
 - ``pack_one_sided``: one title sells a pack of two or more and the other text
   gives no count at all (``lexical.pack_one_sided``);
 - ``version_one_sided``: one text calls itself a version or edition and the other
   never does (``lexical.version_one_sided``).
+- ``text_model_conflict``: a model code one text declares as its own, often only in
+  the description ("Modell HS-6.", "型号：KX-10"), against a code of the same prefix in
+  the other's title (HS-7) (``lexical.declared_model_conflict``).
 
 The hard contradictions (``CONTRADICTIONS``) cap the score at
 ``CONTRADICTED_CAP``: added up with the rest, a shared model code and near-equal
@@ -90,6 +94,7 @@ from alignment.scorers.lexical import (
     attribute_conflicts,
     brand_words,
     conflict_features,
+    declared_model_conflict,
     kit_conflict,
     lacks_brand,
     pack_one_sided,
@@ -111,6 +116,7 @@ FUSION_FEATURES = (
     *(f"head_{name}" for name in HEAD_FEATURES),
     *(f"head_{name}" for name in CONFLICT_NAMES),
     "text_attribute_conflict", "text_kit_conflict", "brand_missing", "pack_one_sided", "version_one_sided",
+    "text_model_conflict",
 )
 # Contradictions that the logistic model, adding evidence up, can outvote (a
 # shared model code, near-equal embeddings) but that no two listings of one
@@ -124,8 +130,10 @@ FUSION_FEATURES = (
 # what it is for ("Replacement Cuff for BP-600"); in the whole texts, a named
 # attribute other than the material (right- against left-handed, EU against US
 # version, refurbished against new) and a part of the kit that one leaves out and
-# the other names (battery, charger, lid, remote). On the development set (550
-# queries) they flag 9 of 1,346 true pairs and 1,240 of 2,420 false ones; a pair
+# the other names or counts otherwise (battery, charger, lid, remote; 1 against 2
+# batteries), and a model code one declares ("Modell HS-6") that the other's title
+# contradicts (HS-7). On the development set (550
+# queries) they flag 9 of 1,346 true pairs and 1,256 of 2,420 false ones; a pair
 # that has one is never merged automatically. "brand_missing", "pack_one_sided"
 # and "version_one_sided" are evidence, not contradictions: listings do leave
 # their brand or count out (21 of 1,346 true pairs lack the brand the other
@@ -133,7 +141,7 @@ FUSION_FEATURES = (
 CONTRADICTIONS = (
     "head_unit_conflict", "head_excluded_named", "head_attribute_conflict", "head_content_conflict",
     "head_model_conflict", "head_values_differ", "head_code_conflict", "head_accessory", "text_attribute_conflict",
-    "text_kit_conflict",
+    "text_kit_conflict", "text_model_conflict",
 )
 CONTRADICTED_CAP = 0.5
 _CONTRADICTION_INDICES = tuple(FUSION_FEATURES.index(name) for name in CONTRADICTIONS)
@@ -239,6 +247,7 @@ def fusion_features(
                 float(kit_conflict(query, document)), float(lacks_brand(document, brands)),
                 float(pack_one_sided(title_of(query), query, title_of(document), document)),
                 float(version_one_sided(query, document)),
+                float(declared_model_conflict(query, document)),
             ]
         )
     return rows

@@ -10,6 +10,7 @@ from alignment.scorers.lexical import (
     attributes,
     brand_words,
     conflict_features,
+    declared_model_conflict,
     extract,
     kit_conflict,
     lacks_brand,
@@ -182,6 +183,53 @@ class LexicalVariantsTestCase(SimpleTestCase):
         assert not kit_conflict("Mower 40V (battery not included)", "Rasenmäher 40 V, Akku nicht enthalten")
         assert not kit_conflict("VoltEdge 磁吸无线充电器 15W", "VoltEdge Qi2 Magnetic Wireless Charger 15W")
         assert not kit_conflict("Parrilla Grillmo con tapa\nSin PFOA\n- tapa de vidrio", "Tischgrill mit Deckel")
+
+    def test_two_kits_that_count_a_part_differently_conflict(self):
+        one = "Krafter 20V锂电冲击起子机 KID-20 无刷 180N.m 单电4.0Ah+充电器 工具箱装"
+        assert kit_conflict(one, "Krafter KID-20 Akku-Schlagschrauber 20 V, 2 x 4,0 Ah Akkus, Ladegerät, Koffer")
+        assert not kit_conflict(one, "Atornillador de impacto Krafter KID-20 20 V, 1 batería 4,0 Ah y cargador")
+        consoles = "【双人对战】Retrogo Mini RM-16 复古游戏主机 送2个有线手柄"
+        assert kit_conflict(consoles, "Console rétro Retrogo Mini RM-16, livrée avec 1 seule manette filaire")
+        assert not kit_conflict(consoles, "Retrogo Mini RM-16 Retro Console, two wired controllers included")
+        # Not counts of the part: hours of battery life, an AAA cell size, a model code before "Akku".
+        assert not kit_conflict("Altavoz de ducha, 8 horas de batería", "浴室音箱 单电池供电")
+        assert not kit_conflict("儿童血氧仪 7号电池", "Pulsioxímetro, funciona con 2 pilas AAA")
+        assert not kit_conflict("Krafter KID-20 Akku-Schlagschrauber", "Krafter KID-20 单电4.0Ah")
+
+    def test_a_model_code_one_description_declares_against_the_others_title(self):
+        ladder = "Hochfels Alu-Stufenleiter 6 Stufen, mit Ablageschale, EN 131\n\nModell HS-6. Klappbar, 5,4 kg."
+        assert declared_model_conflict(ladder, "Hochfels HS-7 Aluminum Step Ladder, 7 Steps, Tool Tray")
+        assert declared_model_conflict(ladder, "Hochfels HS-6D Escalera de aluminio de doble acceso")
+        assert not declared_model_conflict(ladder, "Hochfels豪斐 铝合金人字梯 6步 EN131认证 HS-6 带工具托盘")
+        assert declared_model_conflict("儿童血氧仪\n- 型号：KX-10", "Kiddoxi KX-12 Pulsioxímetro infantil")
+        # Nothing to contradict: the other gives no code of that prefix, or declares none.
+        assert not declared_model_conflict(ladder, "Hochfels Step Ladder, 6 Steps, EN 131")
+        assert not declared_model_conflict("Hochfels HS-6 ladder", "Hochfels HS-7 ladder")  # titles: code_conflict's
+
+    def test_it_compares_the_steps_of_ladders(self):
+        assert features("Hochfels Alu-Stufenleiter 6 Stufen", "Hochfels Step Ladder, 7 Steps")["unit_conflict"] == 1
+        assert features("Escalera 4 peldaños", "Escabeau 4 marches")["unit_agree"] == 1
+
+    def test_variants_a_line_sells_side_by_side_conflict(self):
+        pairs = [
+            ("Krafter Bohrschrauber 18 V bürstenlos", "Perceuse Krafter 18 V, moteur à charbons"),
+            ("Nordhall IceTrack 7 无钉款 冬季轮胎", "Neumático Nordhall IceTrack 7 Stud con clavos"),
+            ("Senhai Panora 120 淡水草缸", "Acuario Senhai Panora 120 Reef, para agua salada"),
+            ("Tidewalk Kids' Rain Jacket with Fleece Lining", "Tidewalk 儿童雨衣外套 单层无内衬"),
+            ("Ironwolf Hammer Drill, 13mm Keyless Chuck", "Taladro percutor Ironwolf, portabrocas de llave 13 mm"),
+            ("Rasoir Barbelle Heritage 68, peigne fermé", "Maquinilla Barbelle Heritage 68, peine abierto"),
+            ("Ballon de football Vortana Strike, ballon de match", "Vortana Strike Training Soccer Ball, Size 5"),
+            ("Varnholt Spectra 20-60x80, ocular angular", "Longue-vue Varnholt Spectra 20-60x80, oculaire droit"),
+            ("Mirabelle Doll, Curly Brown Hair", "Mirabelle Modepuppe, blonde glatte Haare"),
+            ("Alpenkern 女款轻薄羽绒服 黑色", "Alpenkern Women's Packable Down Vest, Black"),
+        ]
+        for a, b in pairs:
+            assert attribute_conflicts(a, b) == 1, (a, b)
+        # The same variant in other words; "ohne Kohlebürsten" is brushless; a wireless drill names no motor.
+        assert attribute_conflicts("Bohrschrauber ohne Kohlebürsten", "Perceuse brushless") == 0
+        assert attribute_conflicts("Schlagschrauber bürstenloser Motor", "冲击起子机 无刷电机") == 0
+        assert attribute_conflicts("Perceuse sans fil 18 V", "Perceuse 18 V à charbons") == 0
+        assert "water" not in attributes("Acuario de cristal, azul marino")  # navy blue is no salt-water aquarium
 
     def test_a_pack_in_one_title_against_a_text_without_a_count_is_one_sided(self):
         router = "Netvora NV-R30 AX3000 WiFi 6 Router, white"
