@@ -14,7 +14,8 @@
    hand-written ``EXTRA_FILES`` is appended: ``data/devset_extra.jsonl`` (queries from beyond
    the catalog), ``data/devset_siblings.jsonl``, ``data/devset_more.jsonl``,
    ``data/devset_retired_holdout.jsonl``, ``data/devset_more_2.jsonl`` and
-   ``data/devset_retired_holdout_2.jsonl`` (beyond the catalog too, each query against its
+   ``data/devset_retired_holdout_2.jsonl`` and ``data/devset_retired_holdout_5.jsonl``
+   (beyond the catalog too, each query against its
    brand's sibling models, accessories and look-alikes).
 
 Standard library only, so it runs before the virtual environment exists.
@@ -45,6 +46,7 @@ EXTRA_FILES = (
     "devset_retired_holdout.jsonl",
     "devset_more_2.jsonl",
     "devset_retired_holdout_2.jsonl",
+    "devset_retired_holdout_5.jsonl",
 )
 HEADER = [
     "source",

@@ -94,7 +94,8 @@ COLOURS = {
     "brown": "brown marron brun braun 棕色 咖啡色",
     "beige": "beige 米色",
     "yellow": "yellow jaune amarillo amarilla gelb 黄色 柠檬黄 鹅黄 明黄",
-    "silver": "silver argent argente plata plateado silber 银色",
+    # Chrome is the silver of taps and fittings: "电镀银色" is what "cromada" says.
+    "silver": "silver argent argente plata plateado silber 银色 chrome chromee chrom verchromt cromado cromada 镀铬",
     "gold": "gold golden dore dorado 金色 玫瑰金 香槟金",
     "purple": "purple violet violeta morado morada lila lavender lavande lavanda lavendel 紫色 浅紫 深紫 薰衣草紫 香芋紫",
     "transparent": "transparent transparente clear 透明",
@@ -142,7 +143,11 @@ _NOT_NEGATION = re.compile(
 )
 
 # A number: "20 000" / "20,000" (thousands groups) or "1,7" / "1.7" (decimals).
-_NUMBER = r"\d{1,3}(?:[  \u202f]\d{3})+(?!\d)|\d+(?:[.,]\d+)?"
+# After one digit, a plain space groups thousands only before a space or a sign, not a glued
+# unit: "Vista 3 256GB" is a Vista 3 with 256 GB, "20 000mAh" is still 20,000 mAh.
+_NUMBER = (
+    r"\d{1,3}(?:[\u00a0\u202f]\d{3})+(?!\d)|\d{2,3}(?: \d{3})+(?!\d)|\d(?: \d{3})+(?![\dA-Za-z])|\d+(?:[.,]\d+)?"
+)
 _UNIT_ALTERNATION = "|".join(sorted((re.escape(u) for u in UNITS), key=len, reverse=True))
 # Not inside a model code: "MB-7731M" is no 7731 m.
 _QUANTITY = re.compile(
@@ -711,6 +716,10 @@ _CJK_VARIANTS = {
 }
 
 
+# Words a number follows that name no product line: "Europa 45 Länder" counts countries.
+_NOT_LINES = frozenset("europe europa eu world monde mundo welt".split())
+
+
 def _designation_tokens(text: str) -> list[str]:
     # A hyphen after a letter joins a code or word ("NV-R30", "HR-3S", "Wi-Fi"); after a
     # number it stays ("3,5-20 kg" is a range, "3-in-1" no model 3in).
@@ -740,7 +749,13 @@ def _designations(tokens: list[str]) -> dict[str, set[str]]:
     """For each name in a text's tokens, what qualifies it: "Stridemax Aero 5 GTX" -> {"aero": {"5", "gtx"}, ...}."""
     found: dict[str, set[str]] = {}
     for i, name in enumerate(tokens):
-        if not _NAME.fullmatch(name) or name in STOPWORDS or name in QUALIFIER_WORDS or name in STANDARDS:
+        if (
+            not _NAME.fullmatch(name)
+            or name in STOPWORDS
+            or name in QUALIFIER_WORDS
+            or name in STANDARDS
+            or name in _NOT_LINES
+        ):
             continue
         qualifiers = found.setdefault(name, set())
         for j in range(i + 1, len(tokens)):

@@ -206,6 +206,21 @@ class LexicalVariantsTestCase(SimpleTestCase):
         assert not declared_model_conflict(ladder, "Hochfels Step Ladder, 6 Steps, EN 131")
         assert not declared_model_conflict("Hochfels HS-6 ladder", "Hochfels HS-7 ladder")  # titles: code_conflict's
 
+    def test_a_model_number_before_a_glued_capacity_is_no_thousands_group(self):
+        assert extract("Nexora Vista 3 256GB All-in-One Headset").quantities == {("storage", 256.0)}
+        assert features("Nexora Vista 3 256GB Headset", "Nexora Vista 3, 256 GB, blanco")["unit_conflict"] == 0
+        assert ("charge", 20000.0) in extract("Powerbank 20 000mAh").quantities
+        assert ("power", 1500.0) in extract("Radiateur 1 500 W").quantities
+
+    def test_chrome_is_the_silver_of_fittings(self):
+        assert features("Colonne de douche AV-250 chromée", "Duschsäule AV-250 schwarz matt")["unit_conflict"] == 1
+        assert features("Alcachofa de ducha RF-3 cromada", "RF-3 过滤花洒 电镀银色")["unit_conflict"] == 0
+
+    def test_a_count_of_countries_names_no_model(self):
+        es = "Trakvia CaraVan 7 EU – Navegador GPS, mapas de Europa de por vida"
+        assert not model_conflict(es, "Trakvia CaraVan 7 EU Wohnmobil-Navi 7 Zoll, Europa 45 Länder")
+        assert model_conflict(es, "Trakvia CaraVan 9 EU Wohnmobil-Navi 9 Zoll, Europa 45 Länder")
+
     def test_it_compares_the_steps_of_ladders(self):
         assert features("Hochfels Alu-Stufenleiter 6 Stufen", "Hochfels Step Ladder, 7 Steps")["unit_conflict"] == 1
         assert features("Escalera 4 peldaños", "Escabeau 4 marches")["unit_agree"] == 1
