@@ -859,11 +859,18 @@ _EXCLUDED_JUST_BEFORE = re.compile(rf"\b(?:{_EXCLUDING}|no)\b|{_CJK_WITHOUT}")
 _NOT_INCLUDED_AFTER = re.compile(_NOT_INCLUDED)
 
 
+# A pen that needs no battery ("lápiz sin batería", "stylet sans batterie") leaves no
+# battery out of a tablet's kit.
+_BATTERY_FREE_PEN = re.compile(
+    r"\b(?:lapiz|stylet|stift|eingabestift|stylus|pen|pluma)\s+(?:sin|sans|ohne|without)\s+(?:bateria|batterie|akku|battery)s?\b"
+)
+
+
 @functools.lru_cache(maxsize=20_000)
 def _kit(text: str) -> tuple[frozenset[str], frozenset[str]]:
     """The kit parts a text leaves out, and those it names outside an exclusion
     ("ohne Akku", "battery not included" name none). Cached per text."""
-    folded = _fold(text)
+    folded = _BATTERY_FREE_PEN.sub(" ", _fold(text))
     left_out = {part for part, (excluded, _) in _KIT_PATTERNS.items() if excluded.search(folded)}
     if _TOOL_ONLY.search(folded):
         left_out |= {"battery", "charger"}
@@ -929,7 +936,7 @@ def _counted_part_patterns() -> dict[str, tuple[re.Pattern[str], re.Pattern[str]
                 # "2 x 4,0 Ah Akkus"; "1 seule manette filaire", "two spare batteries"
                 rf"(?<![\w.,-])(?:(\d{{1,2}}|{words})\s?[x×]\s(?:\S+\s){{0,3}}?"
                 rf"|(\d{{1,2}}|{words})(?:\s(?:seule?s?|solo|einzige[rn]?|only))?\s(?:(?!{_NOT_BETWEEN})[a-z-]+\s){{0,2}}?)"
-                rf"(?:{names})(?![a-z])"
+                rf"(?:{names})(?![a-z])(?!\s+a\s+distancia)"  # "mando a distancia" is a remote
             ),
             re.compile(rf"(?<![0-9A-Za-z.])([0-9]|[一单两二双三四])\s?[个块节只颗]?[\u4e00-\u9fff]{{0,4}}?(?<!号)(?:{cjk})"),
         )

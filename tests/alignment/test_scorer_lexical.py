@@ -195,6 +195,9 @@ class LexicalVariantsTestCase(SimpleTestCase):
         assert not kit_conflict("Altavoz de ducha, 8 horas de batería", "浴室音箱 单电池供电")
         assert not kit_conflict("儿童血氧仪 7号电池", "Pulsioxímetro, funciona con 2 pilas AAA")
         assert not kit_conflict("Krafter KID-20 Akku-Schlagschrauber", "Krafter KID-20 单电4.0Ah")
+        assert not kit_conflict("Ventilador de techo, 3 velocidades, mando a distancia", "Ceiling fan, 1 remote")
+        # A battery-free pen leaves no battery out of the tablet's kit.
+        assert not kit_conflict("Drawing Tablet, built-in 1000 mAh battery", "Tableta gráfica, lápiz sin batería")
 
     def test_a_model_code_one_description_declares_against_the_others_title(self):
         ladder = "Hochfels Alu-Stufenleiter 6 Stufen, mit Ablageschale, EN 131\n\nModell HS-6. Klappbar, 5,4 kg."
