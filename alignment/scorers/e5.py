@@ -51,6 +51,8 @@ the development set by ``bench/fit_e5_fusion.py`` with a fixed seed):
 - ``text_model_conflict``: a model code one text declares as its own, often only in
   the description ("Modell HS-6.", "型号：KX-10"), against a code of the same prefix in
   the other's title (HS-7) (``lexical.declared_model_conflict``).
+- ``bundle_one_sided``: one title sells a set or bundle ("Set mit 2 Zusatzbehältern",
+  "Coffret", 套装) and the other does not (``lexical.bundle_one_sided``).
 
 The hard contradictions (``CONTRADICTIONS``) cap the score at
 ``CONTRADICTED_CAP``: added up with the rest, a shared model code and near-equal
@@ -93,6 +95,7 @@ from alignment.scorers.lexical import (
     WHOLE_TEXT_ATTRIBUTES,
     attribute_conflicts,
     brand_words,
+    bundle_one_sided,
     conflict_features,
     declared_model_conflict,
     kit_conflict,
@@ -116,7 +119,7 @@ FUSION_FEATURES = (
     *(f"head_{name}" for name in HEAD_FEATURES),
     *(f"head_{name}" for name in CONFLICT_NAMES),
     "text_attribute_conflict", "text_kit_conflict", "brand_missing", "pack_one_sided", "version_one_sided",
-    "text_model_conflict",
+    "text_model_conflict", "bundle_one_sided",
 )
 # Contradictions that the logistic model, adding evidence up, can outvote (a
 # shared model code, near-equal embeddings) but that no two listings of one
@@ -248,6 +251,7 @@ def fusion_features(
                 float(pack_one_sided(title_of(query), query, title_of(document), document)),
                 float(version_one_sided(query, document)),
                 float(declared_model_conflict(query, document)),
+                float(bundle_one_sided(title_of(query), title_of(document))),
             ]
         )
     return rows

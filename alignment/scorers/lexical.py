@@ -825,7 +825,7 @@ KIT_PARTS = {
     "battery": ("battery", "batteries", "batterie", "bateria", "baterias", "akku", "akkus", "电池"),
     "charger": ("charger", "chargeur", "cargador", "ladegerat", "充电器"),
     "lid": ("lid", "couvercle", "tapa", "deckel", "锅盖", "盖子"),
-    "remote": ("remote", "telecommande", "mando a distancia", "fernbedienung", "遥控器"),
+    "remote": ("remote", "telecommande", "mando a distancia", "fernbedienung", "遥控器", "遥控手柄"),
 }
 _ARTICLE = r"(?:(?:the|le|la|les|l'|el|los|las|den|die|das|any|une?|a)[ \t]+)?"
 _NOT_INCLUDED = r"(?:not included|non incluse?s?|no incluid[oa]s?|nicht (?:enthalten|inklusive|im lieferumfang))"
@@ -1017,6 +1017,31 @@ def declared_model_conflict(a: str, b: str) -> bool:
         if same_line and not same_line & declared:
             return True
     return False
+
+
+# A title that sells a set or bundle: "Set mit 2 Zusatzbehältern", "Coffret ... + brosse",
+# "Komplettset", "Gift Set", "套装", "礼盒". Not "3-in-1" or "Pack de 2" (counts: pack_one_sided).
+_BUNDLE = re.compile(
+    r"(?<![a-z])(?:set|gift set|geschenkset|coffret|bundle|komplettset|komplettpaket|starterset|estuche|kit completo"
+    r"|pack completo)(?![a-z])|套装|套餐|礼盒|全套"
+)
+
+
+def bundle_one_sided(title_a: str, title_b: str) -> bool:
+    """Whether one title sells a set or bundle and the other does not call itself one.
+
+    Evidence, not a contradiction: "set" is also what some products are (a bedding
+    set, 雪板套装 for a ski with its bindings), and a listing may leave the word out.
+    On the dev set (595 queries) 52 of 1,445 true pairs and 130 of 2,645 false ones.
+    As a fusion feature, grouped 5-fold CV on the 300 hard fitted queries: top1 0.937
+    -> 0.940, out-of-fold auto precision 0.940 -> 0.945 at recall 0.495 -> 0.512.
+    """
+    return _sells_bundle(title_a) != _sells_bundle(title_b)
+
+
+@functools.lru_cache(maxsize=20_000)
+def _sells_bundle(title: str) -> bool:
+    return bool(_BUNDLE.search(_fold(title)))
 
 
 # A listing that calls itself a version or edition ("Die Long-Edition des AirWave

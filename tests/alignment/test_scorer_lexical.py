@@ -9,6 +9,7 @@ from alignment.scorers.lexical import (
     attribute_conflicts,
     attributes,
     brand_words,
+    bundle_one_sided,
     conflict_features,
     declared_model_conflict,
     extract,
@@ -257,6 +258,14 @@ class LexicalVariantsTestCase(SimpleTestCase):
         assert not pack_one_sided(single, single, pack, pack)  # both give counts: unit_conflict decides
         assert not pack_one_sided(router, router + "\n2 units per box", pack, pack)  # the count is in the text
         assert not pack_one_sided(router, router, router, router)
+
+    def test_a_set_in_one_title_only_is_one_sided(self):
+        maker = "Frostella ICM-150 Ice Cream Maker with Built-in Compressor, 1.5 Litre"
+        assert bundle_one_sided(maker, "Frostella ICM-150 Eismaschine mit Kompressor – Set mit 2 Zusatzbehältern")
+        assert bundle_one_sided("Nexora Vista 3 VR一体机 256GB【套装优惠】", "Nexora Vista 3 VR Headset 256GB")
+        assert not bundle_one_sided("Coffret Silkea SE-9 épilateur", "Silkea SE-9 Epilierer Geschenkset")
+        assert not bundle_one_sided(maker, "Sorbetière Frostella ICM-150 1,5 L")
+        assert not bundle_one_sided("Sunset Orange Kettle", "Bouilloire orange")  # inside a word
 
     def test_a_text_that_calls_itself_a_version_the_other_never_names(self):
         styler = "Lumora AirWave LA-5 5-in-1 Hot Air Multi-Styler, 1300W, Copper/Navy"
