@@ -194,6 +194,12 @@ _OPTICS = re.compile(
     rf"(?!\s?(?:{_UNIT_ALTERNATION})(?![a-zà-ÿ]))",
     re.IGNORECASE,
 )
+# A resolution in pixels, with or without the word: "2064 x 2208 por ojo", "2448×2448",
+# "1920x1080". Not a size ("600 x 900 mm") or a pack ("2 x 100 ml").
+_PIXELS = re.compile(
+    rf"(?<![\dA-Za-z.,])(\d{{3,4}})\s?[x×*]\s?(\d{{3,4}})(?![\d.,x×*])(?!\s?(?:{_UNIT_ALTERNATION})(?![a-zà-ÿ]))",
+    re.IGNORECASE,
+)
 # French writes bytes as octets: "2 To", "512 Go", "7000 Mo/s" are 2 TB, 512 GB, 7000 MB/s.
 _OCTETS = re.compile(r"(\d\s?[KMGT])o(?=\b|/)")
 # A tyre size ("265/70R17", "205/55 R16 94T"): width, aspect ratio, rim, then the
@@ -313,6 +319,10 @@ def extract(text: str) -> Evidence:
         quantities.add(("persons", _CJK_NUMERALS[match.group(1)]))
     for match in _CJK_PACK.finditer(normal):
         quantities.add(("count", _CJK_NUMERALS[match.group(1)]))
+    for match in _PIXELS.finditer(normal):
+        short, long = sorted((int(match.group(1)), int(match.group(2))))
+        quantities.add(("pixels", float(long * 100_000 + short)))  # 1920 x 1080 and 1080 x 1920 agree
+        unit_spans.append(match.span())
 
     codes: set[str] = set()
     for match in _TOKEN.finditer(normal):

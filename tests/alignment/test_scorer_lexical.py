@@ -216,6 +216,13 @@ class LexicalVariantsTestCase(SimpleTestCase):
         assert ("charge", 20000.0) in extract("Powerbank 20 000mAh").quantities
         assert ("power", 1500.0) in extract("Radiateur 1 500 W").quantities
 
+    def test_it_compares_resolutions_in_pixels(self):
+        vista = "Nexora Vista 3 – VR\nResolución de 2064 x 2208 por ojo, pancake."
+        assert features(vista, "Nexora Vista 3S\nÉcran LCD 1832 x 1920 pixels par œil")["unit_conflict"] == 1
+        assert features(vista, "Nexora Vista 3 VR 一体机 单眼2064×2208")["unit_agree"] == 1
+        assert features("Monitor 1920x1080", "Écran 1080 x 1920 (portrait)")["unit_agree"] == 1
+        assert ("length", 900.0) in extract("Matratze 900 x 2000 mm").quantities  # a size, not pixels
+
     def test_chrome_is_the_silver_of_fittings(self):
         assert features("Colonne de douche AV-250 chromée", "Duschsäule AV-250 schwarz matt")["unit_conflict"] == 1
         assert features("Alcachofa de ducha RF-3 cromada", "RF-3 过滤花洒 电镀银色")["unit_conflict"] == 0
