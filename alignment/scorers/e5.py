@@ -53,6 +53,8 @@ the development set by ``bench/fit_e5_fusion.py`` with a fixed seed):
   the other's title (HS-7) (``lexical.declared_model_conflict``).
 - ``bundle_one_sided``: one title sells a set or bundle ("Set mit 2 Zusatzbehältern",
   "Coffret", 套装) and the other does not (``lexical.bundle_one_sided``).
+- ``region_one_sided``: one text is made for a market outside Europe ("US version",
+  美版) and the other names no market (``lexical.region_one_sided``).
 
 The hard contradictions (``CONTRADICTIONS``) cap the score at
 ``CONTRADICTED_CAP``: added up with the rest, a shared model code and near-equal
@@ -102,6 +104,7 @@ from alignment.scorers.lexical import (
     lacks_brand,
     pack_one_sided,
     pair_features,
+    region_one_sided,
     version_one_sided,
 )
 
@@ -119,7 +122,7 @@ FUSION_FEATURES = (
     *(f"head_{name}" for name in HEAD_FEATURES),
     *(f"head_{name}" for name in CONFLICT_NAMES),
     "text_attribute_conflict", "text_kit_conflict", "brand_missing", "pack_one_sided", "version_one_sided",
-    "text_model_conflict", "bundle_one_sided",
+    "text_model_conflict", "bundle_one_sided", "region_one_sided",
 )
 # Contradictions that the logistic model, adding evidence up, can outvote (a
 # shared model code, near-equal embeddings) but that no two listings of one
@@ -133,14 +136,14 @@ FUSION_FEATURES = (
 # what it is for ("Replacement Cuff for BP-600"); in the whole texts, a named
 # attribute other than the material (right- against left-handed, EU against US
 # version, refurbished against new) and a part of the kit that one leaves out and
-# the other names or counts otherwise (battery, charger, lid, remote; 1 against 2
-# batteries), and a model code one declares ("Modell HS-6") that the other's title
-# contradicts (HS-7). On the development set (550
-# queries) they flag 9 of 1,346 true pairs and 1,256 of 2,420 false ones; a pair
-# that has one is never merged automatically. "brand_missing", "pack_one_sided"
-# and "version_one_sided" are evidence, not contradictions: listings do leave
-# their brand or count out (21 of 1,346 true pairs lack the brand the other
-# candidates share, against 372 of 2,420 false ones).
+# the other names or counts otherwise (battery, charger, lid, remote, stand, case,
+# bindings, cabinet, pen; 1 against 2 batteries), and a model code one declares ("Modell HS-6") that the other's title
+# contradicts (HS-7). On the development set (595 queries) they flag 10 of 1,445
+# true pairs and 1,398 of 2,645 false ones; a pair that has one is never merged
+# automatically. "brand_missing", "pack_one_sided", "version_one_sided",
+# "bundle_one_sided" and "region_one_sided" are evidence, not contradictions:
+# listings do leave their brand or count out (on 550 queries, 21 of 1,346 true
+# pairs lack the brand the other candidates share, against 372 of 2,420 false ones).
 CONTRADICTIONS = (
     "head_unit_conflict", "head_excluded_named", "head_attribute_conflict", "head_content_conflict",
     "head_model_conflict", "head_values_differ", "head_code_conflict", "head_accessory", "text_attribute_conflict",
@@ -252,6 +255,7 @@ def fusion_features(
                 float(version_one_sided(query, document)),
                 float(declared_model_conflict(query, document)),
                 float(bundle_one_sided(title_of(query), title_of(document))),
+                float(region_one_sided(query, document)),
             ]
         )
     return rows

@@ -99,6 +99,10 @@ COLOURS = {
     "gold": "gold golden dore dorado 金色 玫瑰金 香槟金",
     "purple": "purple violet violeta morado morada lila lavender lavande lavanda lavendel 紫色 浅紫 深紫 薰衣草紫 香芋紫",
     "transparent": "transparent transparente clear 透明",
+    "nickel": "nickel niquel 镍色 拉丝镍",
+    # Assorted colours are a colour of their own: a pack "de colores" is no black pack. Not 彩色,
+    # which is also a colour printer or screen.
+    "multicolour": "multicolor multicolour multicolore multicolores multicoloured bunt mehrfarbig 多色",
     "orange": "orange naranja 橙色 橘色",
     "turquoise": "turquoise turquesa turkis türkis teal petrol 青色",
     "khaki": "khaki kaki caqui 卡其色",
@@ -116,6 +120,14 @@ _CJK_SHADE_COLOURS = {
 _NOT_CJK_SHADES = ("蛋白", "美白", "网红", "漂白", "增白", "走红", "爆红")
 # German writes shades as one word ("salbeigrün", "dunkelblau", "Anthrazitgrau"):
 # a shade prefix, then the colour. Matched on accent-folded lower case.
+# Black chrome is a black ("Schwarz-Chrom", "noir chromé"), not the silver of chrome; a
+# stainless-steel look is a silver ("Edelstahl-Optik", "aspect inox").
+_CHROME_WORDS = frozenset("chrome chromee chrom verchromt cromado cromada".split())
+_BLACK_CHROME = re.compile(r"\b(?:black|schwarz|noir|negro)[- ]?(?:chrome|chrom|chromee|cromo|cromado)\b|\bcromo negro\b")
+_ASSORTED_COLOURS = re.compile(r"\bde colores\b|\bassorted colou?rs\b|\bcouleurs assorties\b|\bfarbig sortiert\b")
+_STAINLESS_LOOK = re.compile(
+    r"\bedelstahl-?(?:optik|look)\b|\bstainless(?:[- ]steel)? (?:look|finish)\b|\baspect inox\b|\blook (?:acero|inox)\b"
+)
 _GERMAN_SHADE = re.compile(
     r"(?<![a-z])(?:hell|dunkel|mint|salbei|schiefer|stein|nacht|himmel|eis|royal|marine|petrol|oliv|tannen|wald"
     r"|flaschen|pastell|zart|alt|rose|silber|tief|matt|signal|smaragd|kobalt|anthrazit|taupe|kirsch|wein|bordeaux)"
@@ -342,9 +354,14 @@ def extract(text: str) -> Evidence:
     folded = _fold(normal)
     latin = set(_LATIN_WORD.findall(folded))
     words = {w for w in latin if len(w) >= 3 and w not in STOPWORDS}
+    colour_words = latin - _CHROME_WORDS if _BLACK_CHROME.search(folded) else latin
     for word, colour in _COLOUR_OF.items():
-        if word in latin or (not word.isascii() and word in normal):
+        if word in colour_words or (not word.isascii() and word in normal):
             quantities.add(("colour", float(colour)))
+    if _STAINLESS_LOOK.search(folded):
+        quantities.add(("colour", float(_COLOUR_INDEX["silver"])))
+    if _ASSORTED_COLOURS.search(folded):
+        quantities.add(("colour", float(_COLOUR_INDEX["multicolour"])))
     for match in _GERMAN_SHADE.finditer(folded):
         quantities.add(("colour", float(_COLOUR_OF[match.group(1)])))
     for match in _CJK_SHADE.finditer(normal):
@@ -481,6 +498,7 @@ ATTRIBUTES = {
     "comb": {"open": "", "closed": ""},
     "ball": {"match": "matchball spielball 比赛用球", "training": "trainingsball 训练球"},
     "eyepiece": {"angled": "schrageinblick 斜视", "straight": "geradeinblick 直视"},
+    "pile": {"short": "kurzflor kurzflor-teppich 短毛", "long": "shaggy hochflor hochflor-teppich 长毛"},
     "hair": {"curly": "curly boucles lockig lockige lockigen rizado rizada 卷发", "straight": "直发"},
     "garment": {
         "vest": "vest gilet chaleco weste daunenweste bodywarmer 背心 马甲",
@@ -527,6 +545,8 @@ _VARIANT_PHRASES = {
     ("ball", "training"): r"\b(?:training (?:ball|soccer ball|football)|ballon d'entrainement|balon de entrenamiento)\b",
     ("eyepiece", "angled"): r"\b(?:angled (?:eyepiece|body)|ocular angular|oculaire coude)\b",
     ("eyepiece", "straight"): r"\b(?:straight (?:eyepiece|body)|ocular recto|oculaire droit)\b",
+    ("pile", "short"): r"\b(?:short|low)[- ]pile\b|\bpoil (?:court|ras)\b|\bpelo corto\b",
+    ("pile", "long"): r"\b(?:long|high|deep)[- ]pile\b|\bpoil long\b|\bpelo largo\b",
     ("hair", "straight"): r"\b(?:straight hair|cheveux lisses|pelo liso|glatte[n]? haare?)\b",
 }
 _EXTRA_PATTERNS = {
@@ -574,10 +594,21 @@ def attributes(text: str) -> dict[str, frozenset[str]]:
     folded = _fold(unicodedata.normalize("NFKC", text))
     found = {}
     for dimension, patterns in _ATTRIBUTE_PATTERNS.items():
-        values = frozenset(value for value, pattern in patterns if pattern.search(folded))
+        values = frozenset(value for value, pattern in patterns if _affirmed(pattern, folded))
         if values:
             found[dimension] = values
     return found
+
+
+# Just before an attribute, what denies it: "keine WLAN-Verbindung", "sans Wi-Fi", "不支持WiFi".
+_DENIED_BEFORE = re.compile(rf"(?:\b(?:{_EXCLUDING}|no|not|non|nicht)[\s-]+(?:[^\s,;.]+\s+)?|不支持|不带|不含|无)$")
+
+
+def _affirmed(pattern: re.Pattern[str], folded: str) -> bool:
+    """Whether a text names an attribute value other than to deny it."""
+    return any(
+        not _DENIED_BEFORE.search(folded[max(0, match.start() - 24) : match.start()]) for match in pattern.finditer(folded)
+    )
 
 
 def attribute_conflicts(a: str, b: str, *, dimensions: frozenset[str] | None = None) -> int:
@@ -836,6 +867,14 @@ KIT_PARTS = {
     "charger": ("charger", "chargeur", "cargador", "ladegerat", "充电器"),
     "lid": ("lid", "couvercle", "tapa", "deckel", "锅盖", "盖子"),
     "remote": ("remote", "telecommande", "mando a distancia", "fernbedienung", "遥控器", "遥控手柄"),
+    "stand": ("stand", "support", "soporte", "standfuss", "stander", "支架", "底座"),
+    "case": (
+        "carry case", "carrying case", "gig bag", "mallette", "housse", "etui", "funda", "maletin", "koffer", "tasche",
+        "收纳包", "琴包", "工具箱",
+    ),
+    "bindings": ("bindings", "binding", "fixations", "fijaciones", "bindung", "固定器"),
+    "cabinet": ("cabinet", "meuble", "mueble", "unterschrank", "底柜"),
+    "pen": ("stylus", "stylet", "lapiz", "eingabestift", "stift", "手写笔", "无源笔"),
 }
 _ARTICLE = r"(?:(?:the|le|la|les|l'|el|los|las|den|die|das|any|une?|a)[ \t]+)?"
 _NOT_INCLUDED = r"(?:not included|non incluse?s?|no incluid[oa]s?|nicht (?:enthalten|inklusive|im lieferumfang))"
@@ -897,12 +936,13 @@ def _kit(text: str) -> tuple[frozenset[str], frozenset[str]]:
 
 
 def kit_conflict(a: str, b: str) -> bool:
-    """Whether one text leaves out a part of the kit (battery, charger, lid, remote) that the
-    other names, or the two count a part differently ("单电4.0Ah" against "2 x 4,0 Ah Akkus").
+    """Whether one text leaves out a part of the kit (KIT_PARTS: battery, charger, lid, remote,
+    stand, case, bindings, cabinet, pen) that the other names, or the two count a part
+    differently ("单电4.0Ah" against "2 x 4,0 Ah Akkus").
 
-    On the dev set (550 queries): 2 of 1,346 true pairs ("without battery swaps"
-    beside "with 2 batteries"; a stylus "sin batería" beside the tablet's battery),
-    17 of 2,420 false ones.
+    On the dev set (595 queries): 2 of 1,445 true pairs ("weight: 3.1 lbs (without
+    battery)" beside "双电池套装"; "sans lumière télécommande" read as without a remote),
+    32 of 2,645 false ones.
     """
     (left_out_a, named_a), (left_out_b, named_b) = _kit(a), _kit(b)
     if (left_out_a - left_out_b) & named_b or (left_out_b - left_out_a) & named_a:
@@ -1015,7 +1055,7 @@ def declared_model_conflict(a: str, b: str) -> bool:
     code of the same prefix in the other's title or declarations (HS-7; HS-6D), and the other
     has one. A title may leave its code out and give it in the description; siblings share the prefix.
 
-    On the dev set (550 queries): 0 of 1,346 true pairs, 36 of 2,420 false ones.
+    On the dev set (595 queries): 0 of 1,445 true pairs, 44 of 2,645 false ones.
     """
     for mine, theirs in ((a, b), (b, a)):
         declared = _declared_codes(mine)
@@ -1052,6 +1092,18 @@ def bundle_one_sided(title_a: str, title_b: str) -> bool:
 @functools.lru_cache(maxsize=20_000)
 def _sells_bundle(title: str) -> bool:
     return bool(_BUNDLE.search(_fold(title)))
+
+
+def region_one_sided(a: str, b: str) -> bool:
+    """Whether one text says it is made for a market outside Europe (US, UK, HK, mainland
+    China: "US version", "美版", "North American model") and the other names no market.
+
+    Evidence, not a contradiction (a listing may name its market or not): on the dev set
+    (595 queries) 3 of 1,445 true pairs and 34 of 2,645 false ones.
+    """
+    return bool(attributes(a).get("region", frozenset()) - {"eu"}) != bool(
+        attributes(b).get("region", frozenset()) - {"eu"}
+    )
 
 
 # A listing that calls itself a version or edition ("Die Long-Edition des AirWave

@@ -19,6 +19,7 @@ from alignment.scorers.lexical import (
     pack_one_sided,
     pair_features,
     parse_number,
+    region_one_sided,
     version_one_sided,
 )
 
@@ -199,6 +200,12 @@ class LexicalVariantsTestCase(SimpleTestCase):
         assert not kit_conflict("Ventilador de techo, 3 velocidades, mando a distancia", "Ceiling fan, 1 remote")
         # A battery-free pen leaves no battery out of the tablet's kit.
         assert not kit_conflict("Drawing Tablet, built-in 1000 mAh battery", "Tableta gráfica, lápiz sin batería")
+        # A stand, a case, bindings, a cabinet or a pen that one kit leaves out and the other holds.
+        assert kit_conflict("Valmora Carve 76 Skis with VX11 Bindings, 170cm", "Valmora Carve 76 Ski\nohne Bindung")
+        assert kit_conflict("森海 Panora 120 鱼缸 含底柜 黑色", "Aquarium Senhai Panora 120\nVendu sans meuble.")
+        assert kit_conflict("Ukulele Bundle with Padded Gig Bag", "Ukelele Sorvani\nNo incluye funda ni afinador.")
+        assert kit_conflict("Tableta Inkora Note 10, lápiz incluido", "Inkora Note 10\nStift nicht enthalten.")
+        assert not kit_conflict("Penvara 数位屏 含支架", "Penvara Artline 13 Pro, support inclus")
 
     def test_a_model_code_one_description_declares_against_the_others_title(self):
         ladder = "Hochfels Alu-Stufenleiter 6 Stufen, mit Ablageschale, EN 131\n\nModell HS-6. Klappbar, 5,4 kg."
@@ -227,6 +234,33 @@ class LexicalVariantsTestCase(SimpleTestCase):
         assert features("Colonne de douche AV-250 chromée", "Duschsäule AV-250 schwarz matt")["unit_conflict"] == 1
         assert features("Alcachofa de ducha RF-3 cromada", "RF-3 过滤花洒 电镀银色")["unit_conflict"] == 0
 
+    def test_black_chrome_nickel_and_a_stainless_look_are_colours(self):
+        coffee = "Kaffeto Automat 5500 Latte Kaffeevollautomat, 1,8 l, Schwarz-Chrom"
+        assert features(coffee, "Kaffeto Automat 5500 Latte Coffee Machine, 1.8 L, Silver/Chrome")["unit_conflict"] == 1
+        assert features(coffee, "Kaffeto Automat 5500 Latte 全自动咖啡机 1.8L 黑色")["unit_conflict"] == 0
+        lock = "Cerradura Clavix SL-40, cilindro europeo 30/30 mm, níquel satinado"
+        assert features(lock, "Serrure Clavix SL-40 noir mat, cylindre européen 30/30 mm")["unit_conflict"] == 1
+        assert features(lock, "Clavix SL-40 Smart Lock, Satin Nickel")["unit_conflict"] == 0
+        pens = "按动中性笔 0.5mm 黑色 12支装"
+        assert features(pens, "Bolígrafos de gel 0,5 mm de colores, pack de 12")["unit_conflict"] == 1
+        assert features("Gel Pens, Assorted Colours", "Stylos gel multicolores")["unit_conflict"] == 0
+        oven = "Microondas Halvik MW-23DG, 23 litros, negro"
+        assert features(oven, "Halvik MW-23DG Mikrowelle, 23 Liter, Edelstahl-Optik")["unit_conflict"] == 1
+
+    def test_an_attribute_a_text_denies_is_not_named(self):
+        lamp = "Lumivo Deckenleuchte, 24 W\nSteuerung per Bluetooth Mesh, keine WLAN-Verbindung."
+        assert attributes(lamp)["connectivity"] == {"bluetooth"}
+        assert attribute_conflicts("Lumivo吸顶灯 24W WiFi款", lamp) == 1
+        assert attributes("Caméra sans Wi-Fi, Bluetooth") == {"connectivity": frozenset({"bluetooth"})}
+        assert attributes("Enceinte Wi-Fi et Bluetooth")["connectivity"] == {"wifi", "bluetooth"}
+
+    def test_a_market_outside_europe_on_one_side_only(self):
+        scale = "Pèse-personne Balanceo Slim 2, 180 kg, gris anthracite"
+        assert region_one_sided(scale, "Balanceo Slim 2 Scale\nUS version: displays weight in pounds only.")
+        assert region_one_sided("Vireon VQ55-X7 电视 美版", "Téléviseur Vireon VQ55-X7 55\"")
+        assert not region_one_sided(scale, "Balanceo Slim 2 Personenwaage, EU-Version")  # Europe is the default
+        assert not region_one_sided("Vireon TV, US model", "Vireon TV 美版")
+
     def test_a_count_of_countries_names_no_model(self):
         es = "Trakvia CaraVan 7 EU – Navegador GPS, mapas de Europa de por vida"
         assert not model_conflict(es, "Trakvia CaraVan 7 EU Wohnmobil-Navi 7 Zoll, Europa 45 Länder")
@@ -247,6 +281,7 @@ class LexicalVariantsTestCase(SimpleTestCase):
             ("Ballon de football Vortana Strike, ballon de match", "Vortana Strike Training Soccer Ball, Size 5"),
             ("Varnholt Spectra 20-60x80, ocular angular", "Longue-vue Varnholt Spectra 20-60x80, oculaire droit"),
             ("Mirabelle Doll, Curly Brown Hair", "Mirabelle Modepuppe, blonde glatte Haare"),
+            ("Tapis de salon poil court 160 x 230 cm", "Alfombra shaggy de pelo largo 160 x 230 cm"),
             ("Alpenkern 女款轻薄羽绒服 黑色", "Alpenkern Women's Packable Down Vest, Black"),
         ]
         for a, b in pairs:
