@@ -579,9 +579,10 @@ _ATTRIBUTE_PATTERNS = _attribute_patterns()
 _EXCLUDED = re.compile(
     rf"\b(?:{_EXCLUDING})\s+(?:(?:le|la|les|l'|el|los|las|den|die|das|the|any)\s+)?"
     r"([a-z0-9][a-z0-9-]{2,})|\b([a-z0-9]{3,})-?(?:free|frei)\b"
+    r"|(?:不含|不带|无|免)\s?([a-z0-9][a-z0-9-]{2,})"  # 不含MIPS, 无BPA
 )
 # Just before a word, what excludes it ("no ISOFIX", "non-contact", "sans le thermostat").
-_EXCLUDED_BEFORE = re.compile(rf"\b(?:{_EXCLUDING}|no|non)[\s-]+(?:\S+\s+)?$")
+_EXCLUDED_BEFORE = re.compile(rf"\b(?:{_EXCLUDING}|no|non)[\s-]+(?:\S+\s+)?$|(?:不含|不带|无|免)\s?$")
 # Just after a word's start, what excludes it ("PFAS-free", "BPA-frei").
 _EXCLUDED_AFTER = re.compile(r"[a-z0-9]*-?(?:free|frei)\b")
 # Net contents compare across mass and volume: 1 ml of a cream or gel weighs about 1 g.
@@ -734,7 +735,7 @@ _NUMBERED_CODE = re.compile(r"\d+([a-z]{1,3})")
 MAX_CODE_SUFFIX = 3  # characters: "C" (curved), "XL", "TI", "PRO"
 _NOT_CODE_SUFFIXES = frozenset("x k p d hd mp s h ms db lm fps dpi in ah er st nd rd th e eme re o a".split())
 _NAME = re.compile(r"[a-z][a-z0-9]+")
-QUALIFIER_WORDS = VARIANT_WORDS | {"solo", "se", "gtx", "neo", "combo"}
+QUALIFIER_WORDS = VARIANT_WORDS | {"solo", "se", "gtx", "neo", "combo", "oc"}
 # Names of standards rather than of product lines: what follows them is a version
 # ("Bluetooth 5.3", "USB 3.2"), which listings of one product often leave out.
 STANDARDS = frozenset(

@@ -261,6 +261,15 @@ class LexicalVariantsTestCase(SimpleTestCase):
         assert not region_one_sided(scale, "Balanceo Slim 2 Personenwaage, EU-Version")  # Europe is the default
         assert not region_one_sided("Vireon TV, US model", "Vireon TV 美版")
 
+    def test_chinese_exclusions_of_latin_words(self):
+        juicer = "Extracteur de jus Juvia JS-300, 200 W, sans BPA, argent"
+        assert conflicts(juicer, "Juvia JS-300 原汁机 200W 不含BPA 银色")["excluded_named"] == 0
+        assert conflicts("Velomax Strada 头盔 不含MIPS", "Velomax Strada MIPS Helmet")["excluded_named"] == 1
+
+    def test_an_overclocked_card_is_its_own_model(self):
+        assert model_conflict("Kyronix Nova N760 Ti Storm OC 12GB", "Kyronix Nova N760 Ti Storm 12 Go GDDR6X")
+        assert not model_conflict("Kyronix N760 Ti Storm OC 12GB", "Kyronix N760 Ti Storm OC 12 GB Grafikkarte")
+
     def test_a_count_of_countries_names_no_model(self):
         es = "Trakvia CaraVan 7 EU – Navegador GPS, mapas de Europa de por vida"
         assert not model_conflict(es, "Trakvia CaraVan 7 EU Wohnmobil-Navi 7 Zoll, Europa 45 Länder")
