@@ -1,7 +1,8 @@
 """Fit the e5 scorer's fusion weights (alignment/scorers/e5_fusion.json) on the dev set.
 
     .venv/bin/python bench/fit_e5_fusion.py data/devset.jsonl [--check data/devset_extra.jsonl] [--write]
-    .venv/bin/python bench/fit_e5_fusion.py data/devset.jsonl --exclude data/devset_extra.jsonl --folds 5 [--dump PAIRS.jsonl]
+    .venv/bin/python bench/fit_e5_fusion.py data/devset.jsonl --exclude data/devset_extra.jsonl --folds 5 \
+        [--dump PAIRS.jsonl]
 
 A logistic regression (L2, standardised features, fixed seed) over the features
 documented in alignment/scorers/e5.py. It first fits on the queries of half the
@@ -163,7 +164,9 @@ def precision_at_recall(p: np.ndarray, y: np.ndarray, recall: float) -> float:
     return float(hits[reached[0]] / (reached[0] + 1)) if len(reached) else 0.0
 
 
-def cross_validate(rows: list, examples: list[Example], *, folds: int, l2: float, min_pair_labels: int, dump: str | None) -> None:
+def cross_validate(
+    rows: list, examples: list[Example], *, folds: int, l2: float, min_pair_labels: int, dump: str | None
+) -> None:
     """K folds by category: fusion and calibration fitted on the other folds, metrics per kind of query."""
     categories = sorted({e.category for e in examples})
     random.Random(SEED).shuffle(categories)
@@ -173,7 +176,9 @@ def cross_validate(rows: list, examples: list[Example], *, folds: int, l2: float
         train = [(r, e) for r, e in zip(rows, examples, strict=True) if fold_of[e.category] != fold]
         x = np.vstack([r[0] for r, _ in train])
         weights = fit_logistic(x, np.concatenate([r[1] for r, _ in train]), l2=l2)
-        fits = calibrated_out_of_fold([r for r, _ in train], [e.category for _, e in train], l2=l2, min_pair_labels=min_pair_labels)
+        fits = calibrated_out_of_fold(
+            [r for r, _ in train], [e.category for _, e in train], l2=l2, min_pair_labels=min_pair_labels
+        )
         for (x, y, pairs, documents), e in zip(rows, examples, strict=True):
             if fold_of[e.category] == fold:
                 raw = fused_scores([list(r) for r in x], documents, weights)
@@ -185,7 +190,10 @@ def cross_validate(rows: list, examples: list[Example], *, folds: int, l2: float
         "all": scored,
     }
     print(f"{folds}-fold cross-validation by category, {len(scored)} queries")
-    print(f"{'queries':<8} {'n':>4} {'top1':>6} {'top3':>6} {'auto P':>7} {'auto R':>7} {'review':>7} {'P@R.6':>6} {'P@R.5':>6} {'AP':>6}")
+    print(
+        f"{'queries':<8} {'n':>4} {'top1':>6} {'top3':>6} {'auto P':>7} {'auto R':>7} {'review':>7} "
+        f"{'P@R.6':>6} {'P@R.5':>6} {'AP':>6}"
+    )
     for name, items in kinds.items():
         if not items:
             continue
@@ -200,7 +208,8 @@ def cross_validate(rows: list, examples: list[Example], *, folds: int, l2: float
         hits = np.cumsum(y[order])
         average_precision = float(np.sum((hits / np.arange(1, len(p) + 1))[y[order] == 1]) / y.sum())
         print(
-            f"{name:<8} {len(items):>4} {np.mean([f == 1 for f in firsts]):>6.3f} {np.mean([f <= 3 for f in firsts]):>6.3f} "
+            f"{name:<8} {len(items):>4} {np.mean([f == 1 for f in firsts]):>6.3f} "
+            f"{np.mean([f <= 3 for f in firsts]):>6.3f} "
             f"{y[auto].mean() if auto.any() else 1.0:>7.3f} {y[auto].sum() / y.sum():>7.3f} "
             f"{((p >= 0.7) & ~auto).mean():>7.3f} {precision_at_recall(p, y, 0.6):>6.3f} "
             f"{precision_at_recall(p, y, 0.5):>6.3f} {average_precision:>6.3f}"
@@ -212,7 +221,9 @@ def cross_validate(rows: list, examples: list[Example], *, folds: int, l2: float
                     record = {
                         "id": e.id, "category": e.category, "query": e.text, "document": candidate.text,
                         "match": bool(label), "probability": round(float(probability), 4),
-                        "features": {n: round(float(v), 4) for n, v in zip(FUSION_FEATURES, features, strict=True) if v},
+                        "features": {
+                            n: round(float(v), 4) for n, v in zip(FUSION_FEATURES, features, strict=True) if v
+                        },
                     }
                     handle.write(json.dumps(record, ensure_ascii=False) + "\n")
         print(f"wrote {dump}")
@@ -226,7 +237,9 @@ def main() -> None:
     parser.add_argument("--write", action="store_true")
     parser.add_argument("--min-pair-labels", type=int, default=MIN_LABELS_PER_PAIR)
     parser.add_argument("--l2", type=float, default=L2, help="ridge penalty on standardised features")
-    parser.add_argument("--folds", type=int, default=0, help="cross-validate with this many folds by category, write nothing")
+    parser.add_argument(
+        "--folds", type=int, default=0, help="cross-validate with this many folds by category, write nothing"
+    )
     parser.add_argument("--dump", help="with --folds: write the out-of-fold pairs to this JSON lines file")
     args = parser.parse_args()
 
@@ -235,7 +248,9 @@ def main() -> None:
     examples = [e for e in load(args.devset) if e.id not in excluded]
     rows = featurise(scorer, examples)
     if args.folds:
-        cross_validate(rows, examples, folds=args.folds, l2=args.l2, min_pair_labels=args.min_pair_labels, dump=args.dump)
+        cross_validate(
+            rows, examples, folds=args.folds, l2=args.l2, min_pair_labels=args.min_pair_labels, dump=args.dump
+        )
         return
     categories = sorted({e.category for e in examples})
     random.Random(SEED).shuffle(categories)

@@ -123,7 +123,9 @@ _NOT_CJK_SHADES = ("蛋白", "美白", "网红", "漂白", "增白", "走红", "
 # Black chrome is a black ("Schwarz-Chrom", "noir chromé"), not the silver of chrome; a
 # stainless-steel look is a silver ("Edelstahl-Optik", "aspect inox").
 _CHROME_WORDS = frozenset("chrome chromee chrom verchromt cromado cromada".split())
-_BLACK_CHROME = re.compile(r"\b(?:black|schwarz|noir|negro)[- ]?(?:chrome|chrom|chromee|cromo|cromado)\b|\bcromo negro\b")
+_BLACK_CHROME = re.compile(
+    r"\b(?:black|schwarz|noir|negro)[- ]?(?:chrome|chrom|chromee|cromo|cromado)\b|\bcromo negro\b"
+)
 _ASSORTED_COLOURS = re.compile(r"\bde colores\b|\bassorted colou?rs\b|\bcouleurs assorties\b|\bfarbig sortiert\b")
 _STAINLESS_LOOK = re.compile(
     r"\bedelstahl-?(?:optik|look)\b|\bstainless(?:[- ]steel)? (?:look|finish)\b|\baspect inox\b|\blook (?:acero|inox)\b"
@@ -498,6 +500,12 @@ ATTRIBUTES = {
     "comb": {"open": "", "closed": ""},
     "ball": {"match": "matchball spielball 比赛用球", "training": "trainingsball 训练球"},
     "eyepiece": {"angled": "schrageinblick 斜视", "straight": "geradeinblick 直视"},
+    "mechanism": {
+        "mechanical": "mechanical mecanique mecanica mecanico mechanisch mechanische mechanischer 机械式 机械",
+        "electronic": (
+            "electronic electronique electronica electronico elektronisch elektronische elektronischer 电子秤 电子式"
+        ),
+    },
     "pile": {"short": "kurzflor kurzflor-teppich 短毛", "long": "shaggy hochflor hochflor-teppich 长毛"},
     "hair": {"curly": "curly boucles lockig lockige lockigen rizado rizada 卷发", "straight": "直发"},
     "garment": {
@@ -535,14 +543,18 @@ _VARIANT_PHRASES = {
     ("studs", "studless"): r"\b(?:sin clavos|sans clous|ohne spikes)\b",
     ("water", "fresh"): r"\b(?:fresh water|agua dulce|eau douce)\b",
     ("water", "salt"): r"\b(?:salt water|agua salada|eau de mer|acuario marino|aquarium marin|marine aquarium)\b",
-    ("lining", "lined"): r"\b(?:with (?:a )?(?:\w+ )?lining|forro polar|con forro|doublure (?:polaire|en)|mit futter)\b",
+    ("lining", "lined"): (
+        r"\b(?:with (?:a )?(?:\w+ )?lining|forro polar|con forro|doublure (?:polaire|en)|mit futter)\b"
+    ),
     ("lining", "unlined"): r"\b(?:sin forro|sans doublure|ohne futter)\b",
     ("chuck", "keyless"): r"\b(?:keyless chuck|mandrin auto-?serrant|portabrocas (?:automatico|sin llave))\b",
     ("chuck", "keyed"): r"\b(?:keyed chuck|mandrin a cle|portabrocas de (?:llave|corona))\b",
     ("comb", "open"): r"\b(?:open comb|peigne ouvert|peine abierto|offener kamm)\b",
     ("comb", "closed"): r"\b(?:closed comb|peigne ferme|peine cerrado|geschlossener kamm)\b",
     ("ball", "match"): r"\b(?:match ball|ballon de match|balon de partido)\b",
-    ("ball", "training"): r"\b(?:training (?:ball|soccer ball|football)|ballon d'entrainement|balon de entrenamiento)\b",
+    ("ball", "training"): (
+        r"\b(?:training (?:ball|soccer ball|football)|ballon d'entrainement|balon de entrenamiento)\b"
+    ),
     ("eyepiece", "angled"): r"\b(?:angled (?:eyepiece|body)|ocular angular|oculaire coude)\b",
     ("eyepiece", "straight"): r"\b(?:straight (?:eyepiece|body)|ocular recto|oculaire droit)\b",
     ("pile", "short"): r"\b(?:short|low)[- ]pile\b|\bpoil (?:court|ras)\b|\bpelo corto\b",
@@ -608,7 +620,8 @@ _DENIED_BEFORE = re.compile(rf"(?:\b(?:{_EXCLUDING}|no|not|non|nicht)[\s-]+(?:[^
 def _affirmed(pattern: re.Pattern[str], folded: str) -> bool:
     """Whether a text names an attribute value other than to deny it."""
     return any(
-        not _DENIED_BEFORE.search(folded[max(0, match.start() - 24) : match.start()]) for match in pattern.finditer(folded)
+        not _DENIED_BEFORE.search(folded[max(0, match.start() - 24) : match.start()])
+        for match in pattern.finditer(folded)
     )
 
 
@@ -628,9 +641,10 @@ def attribute_conflicts(a: str, b: str, *, dimensions: frozenset[str] | None = N
 # The attributes that whole texts, descriptions included, contradict reliably. Not the
 # material: a description names the material of every part (an aluminium pump, a steel
 # braided hose) and of the packaging ("less plastic").
-# Nor the garment, the hair or the eyepiece: a description says what a vest is worn
-# under, what hair a doll's spare wig has, what an eyepiece is not.
-WHOLE_TEXT_ATTRIBUTES = frozenset(ATTRIBUTES) - {"material", "garment", "hair", "eyepiece"}
+# Nor the garment, the hair, the eyepiece or the mechanism: a description says what a vest
+# is worn under, what hair a doll's spare wig has, what an eyepiece is not, and that a
+# mechanical watch has an electronic display.
+WHOLE_TEXT_ATTRIBUTES = frozenset(ATTRIBUTES) - {"material", "garment", "hair", "eyepiece", "mechanism"}
 
 
 def _excluded(text: str) -> set[str]:
@@ -912,7 +926,8 @@ _NOT_INCLUDED_AFTER = re.compile(_NOT_INCLUDED)
 # A pen that needs no battery ("lápiz sin batería", "stylet sans batterie") leaves no
 # battery out of a tablet's kit.
 _BATTERY_FREE_PEN = re.compile(
-    r"\b(?:lapiz|stylet|stift|eingabestift|stylus|pen|pluma)\s+(?:sin|sans|ohne|without)\s+(?:bateria|batterie|akku|battery)s?\b"
+    r"\b(?:lapiz|stylet|stift|eingabestift|stylus|pen|pluma)\s+(?:sin|sans|ohne|without)\s+"
+    r"(?:bateria|batterie|akku|battery)s?\b"
 )
 
 
@@ -986,7 +1001,8 @@ def _counted_part_patterns() -> dict[str, tuple[re.Pattern[str], re.Pattern[str]
             re.compile(
                 # "2 x 4,0 Ah Akkus"; "1 seule manette filaire", "two spare batteries"
                 rf"(?<![\w.,-])(?:(\d{{1,2}}|{words})\s?[x×]\s(?:\S+\s){{0,3}}?"
-                rf"|(\d{{1,2}}|{words})(?:\s(?:seule?s?|solo|einzige[rn]?|only))?\s(?:(?!{_NOT_BETWEEN})[a-z-]+\s){{0,2}}?)"
+                rf"|(\d{{1,2}}|{words})(?:\s(?:seule?s?|solo|einzige[rn]?|only))?\s"
+                rf"(?:(?!{_NOT_BETWEEN})[a-z-]+\s){{0,2}}?)"
                 rf"(?:{names})(?![a-z])(?!\s+a\s+distancia)"  # "mando a distancia" is a remote
             ),
             re.compile(rf"(?<![0-9A-Za-z.])([0-9]|[一单两二双三四])\s?[个块节只颗]?[\u4e00-\u9fff]{{0,4}}?(?<!号)(?:{cjk})"),

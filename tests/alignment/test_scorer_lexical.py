@@ -5,6 +5,7 @@ from django.test import SimpleTestCase
 from alignment.scorers.lexical import (
     CONFLICT_NAMES,
     FEATURE_NAMES,
+    WHOLE_TEXT_ATTRIBUTES,
     LexicalScorer,
     attribute_conflicts,
     attributes,
@@ -291,6 +292,7 @@ class LexicalVariantsTestCase(SimpleTestCase):
             ("Varnholt Spectra 20-60x80, ocular angular", "Longue-vue Varnholt Spectra 20-60x80, oculaire droit"),
             ("Mirabelle Doll, Curly Brown Hair", "Mirabelle Modepuppe, blonde glatte Haare"),
             ("Tapis de salon poil court 160 x 230 cm", "Alfombra shaggy de pelo largo 160 x 230 cm"),
+            ("Báscula de cocina mecánica retro de 5 kg", "厨房电子秤 5kg/1g 家用烘焙秤"),
             ("Alpenkern 女款轻薄羽绒服 黑色", "Alpenkern Women's Packable Down Vest, Black"),
         ]
         for a, b in pairs:
@@ -300,6 +302,10 @@ class LexicalVariantsTestCase(SimpleTestCase):
         assert attribute_conflicts("Schlagschrauber bürstenloser Motor", "冲击起子机 无刷电机") == 0
         assert attribute_conflicts("Perceuse sans fil 18 V", "Perceuse 18 V à charbons") == 0
         assert "water" not in attributes("Acuario de cristal, azul marino")  # navy blue is no salt-water aquarium
+        # A mechanical watch's description may name its electronic parts: the mechanism is read in titles only.
+        watch = "Montre mécanique\nAvec un chronographe électronique"
+        assert attribute_conflicts(watch, "Mechanical Watch", dimensions=WHOLE_TEXT_ATTRIBUTES) == 0
+        assert attribute_conflicts(watch, "Electronic Watch", dimensions=WHOLE_TEXT_ATTRIBUTES) == 0
 
     def test_a_pack_in_one_title_against_a_text_without_a_count_is_one_sided(self):
         router = "Netvora NV-R30 AX3000 WiFi 6 Router, white"
