@@ -530,7 +530,8 @@ _REGION_PATTERNS = {
     r"|\beuropaische version\b|\b(?:prise|enchufe) (?:eu|europeenne|europeo)\b",
     "us": r"\bus[- ]?(?:version|stecker|plug|model)\b|\bnorth american (?:model|version)\b"
     r"|\bversion (?:us|americaine|estadounidense|eeuu)\b|\b(?:prise|enchufe) (?:us|americaine|americano)\b",
-    "uk": r"\buk[- ]?(?:version|stecker|plug|model)\b|\bversion (?:uk|britannique|(?:para )?(?:el )?reino unido)\b"
+    "uk": r"\buk[- ]?(?:version|stecker|plug|model|3-pin)\b"
+    r"|\bversion (?:uk|britannique|(?:para )?(?:el )?reino unido)\b"
     r"|\bbritische version\b|\b(?:prise|enchufe) (?:uk|britannique|britanico)\b",
 }
 # Variants named in phrases, on accent-folded lower case: "moteur à charbons" is brushed, and
