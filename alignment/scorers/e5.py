@@ -137,10 +137,10 @@ FUSION_FEATURES = (
 # attribute other than the material (right- against left-handed, EU against US
 # version, refurbished against new) and a part of the kit that one leaves out and
 # the other names or counts otherwise (battery, charger, lid, remote, stand, case,
-# bindings, cabinet, pen; 1 against 2 batteries), and a model code one declares ("Modell HS-6") that the other's title
-# contradicts (HS-7). On the development set (595 queries) they flag 10 of 1,445
-# true pairs and 1,398 of 2,645 false ones; a pair that has one is never merged
-# automatically. "brand_missing", "pack_one_sided", "version_one_sided",
+# bindings, cabinet, pen; 1 against 2 batteries), and a model code one declares
+# ("Modell HS-6") that the other's title contradicts (HS-7). On the development set
+# (640 queries) they flag 10 of 1,547 true pairs and 1,506 of 2,870 false ones; a
+# pair that has one is never merged automatically. "brand_missing", "pack_one_sided", "version_one_sided",
 # "bundle_one_sided" and "region_one_sided" are evidence, not contradictions:
 # listings do leave their brand or count out (on 550 queries, 21 of 1,346 true
 # pairs lack the brand the other candidates share, against 372 of 2,420 false ones).

@@ -63,6 +63,10 @@ _units("count", 1.0, "pcs", "pc", "pieces", "piece", "pièces", "pièce", "pieza
        "unit", "units", "unidad", "unidades", "unité", "unités", "einheit", "einheiten", "teile")
 # The yield of a cartridge or toner ("ca. 600 Seiten"), the length of a notebook.
 _units("pages", 1.0, "pages", "page", "seiten", "páginas", "paginas", "页")
+# A flow ("600 L/h", "1800L/h") is no volume: 600 L/h against a 200 L tank is no contradiction.
+_units("flow", 1.0, "l/h", "l/std")
+_units("flow", 60.0, "l/min")
+_units("flow", 1000.0, "m³/h", "m3/h")
 _units("pressure", 1.0, "bar", "bars")
 # The treads of a ladder or step stool ("6 Stufen" against "7 Steps").
 _units("steps", 1.0, "steps", "step", "stufen", "marches", "peldaños", "peldanos", "escalones")
@@ -181,12 +185,14 @@ _RANGE = re.compile(
 # "SPF50+", "SPF 30", "IP68", "Qi2": a label followed by a number.
 _LABELLED = re.compile(r"\b(spf|ip|ipx|usb|wi-?fi|pm|ece r)\s?(\d+(?:[.,]\d+)?)", re.IGNORECASE)
 # A size a shoe or garment is sold in: "pointure 42", "talla 43", "Größe M", "size 4"
-# (nappies), "42码", "尺码XL". Not "Größe 60 x 120 cm" or "screen size 27 inch".
+# (nappies), "42码", "尺码XL". Not "Größe 60 x 120 cm", "screen size 27 inch" or a range of
+# sizes ("Size 30-33", "30-33码", an adjustable skate).
 _SIZE_VALUE = r"\d{1,3}(?:[.,]5)?|xxs|xs|s|m|l|xl|xxl|xxxl|2xl|3xl|4xl"
 _GARMENT_SIZE = re.compile(
     rf"\b(?:size|taille|pointure|talla|grosse|gr\.)(?:\s?:\s?|\s|(?<=\.))({_SIZE_VALUE})"
-    rf"(?![\w]|[.,]\d|\s?(?:[x×*/]|{_UNIT_ALTERNATION})(?![a-z]))"
-    rf"|尺码\s?[:：]?\s?({_SIZE_VALUE})(?![\w.])|(?<![\w.])({_SIZE_VALUE})\s?码",
+    rf"(?![\w]|[.,]\d|\s?(?:[x×*/]|{_UNIT_ALTERNATION})(?![a-z])|\s?[-–~]\s?\d)"
+    rf"|尺码\s?[:：]?\s?({_SIZE_VALUE})(?![\w.]|\s?[-–~]\s?\d)"
+    rf"|(?<![\w.])(?<!\d-)(?<!\d–)(?<!\d~)({_SIZE_VALUE})\s?码",
     re.IGNORECASE,
 )
 _LETTER_SIZES = {"xxs": 1, "xs": 2, "s": 3, "m": 4, "l": 5, "xl": 6, "xxl": 7, "2xl": 7, "xxxl": 8, "3xl": 8, "4xl": 9}
@@ -754,7 +760,7 @@ QUALIFIER_WORDS = VARIANT_WORDS | {"solo", "se", "gtx", "neo", "combo", "oc"}
 # Names of standards rather than of product lines: what follows them is a version
 # ("Bluetooth 5.3", "USB 3.2"), which listings of one product often leave out.
 STANDARDS = frozenset(
-    "usb usbc bluetooth wifi wi fi hdmi pd qi ip ipx spf dp type typec ddr lte nfc bt gen version nema dvb".split()
+    "usb usbc bluetooth wifi wi fi hdmi pd qi ip ipx spf dp type typec ddr lte nfc bt gen version nema dvb dab".split()
 )
 _INNER_HYPHEN = re.compile(r"(?<=[a-z])-(?=[a-z0-9])")
 _PLUS_VARIANT = re.compile(r"(?<=[a-z0-9])\+(?=[\s,;:)\]】|]|$)")
@@ -894,7 +900,7 @@ KIT_PARTS = {
 }
 _ARTICLE = r"(?:(?:the|le|la|les|l'|el|los|las|den|die|das|any|une?|a)[ \t]+)?"
 _NOT_INCLUDED = r"(?:not included|non incluse?s?|no incluid[oa]s?|nicht (?:enthalten|inklusive|im lieferumfang))"
-_CJK_WITHOUT = "不含|不带|不配|无(?!线)|未含|不附"  # 无线 is wireless
+_CJK_WITHOUT = "不含|不带|不配|无(?!线)|未含|不附|免"  # 无线 is wireless; 免电池 needs no battery
 _TOOL_ONLY = re.compile(r"\b(?:tool only|body only|bare tool|solo herramienta|outil seul|nur werkzeug|solo-werkzeug)\b")
 
 

@@ -199,6 +199,7 @@ class LexicalVariantsTestCase(SimpleTestCase):
         assert not kit_conflict("儿童血氧仪 7号电池", "Pulsioxímetro, funciona con 2 pilas AAA")
         assert not kit_conflict("Krafter KID-20 Akku-Schlagschrauber", "Krafter KID-20 单电4.0Ah")
         assert not kit_conflict("Ventilador de techo, 3 velocidades, mando a distancia", "Ceiling fan, 1 remote")
+        assert not kit_conflict("DC-2 有线门铃 含按钮套装 免电池", "Klingo DC-2 Door Chime\nNeeds no batteries.")
         # A battery-free pen leaves no battery out of the tablet's kit.
         assert not kit_conflict("Drawing Tablet, built-in 1000 mAh battery", "Tableta gráfica, lápiz sin batería")
         # A stand, a case, bindings, a cabinet or a pen that one kit leaves out and the other holds.
@@ -270,6 +271,17 @@ class LexicalVariantsTestCase(SimpleTestCase):
     def test_an_overclocked_card_is_its_own_model(self):
         assert model_conflict("Kyronix Nova N760 Ti Storm OC 12GB", "Kyronix Nova N760 Ti Storm 12 Go GDDR6X")
         assert not model_conflict("Kyronix N760 Ti Storm OC 12GB", "Kyronix N760 Ti Storm OC 12 GB Grafikkarte")
+
+    def test_radio_standards_flows_and_size_ranges_are_no_contradictions(self):
+        radio = "Radio-réveil Brenmoor CR-40 DAB+/FM – double alarme – noir"
+        assert not model_conflict(radio, "Brenmoor CR-40 DAB/DAB+ FM Alarm Clock Radio, Black")
+        assert model_conflict(radio, "Brenmoor CR-50 DAB+ FM Alarm Clock Radio, Black")
+        filter_fr = "Filtre Aqualith Fluvio 600 pour aquarium 100 à 200 L – 600 L/h"
+        assert ("flow", 600.0) in extract(filter_fr).quantities
+        assert conflicts(filter_fr, "Aqualith Fluvio 600 Außenfilter für Aquarien bis 200 Liter")["content_conflict"] == 0
+        skates = "Frostlet Adjustable Ice Skates for Girls, Pink, Size 30-33"
+        assert features(skates, "Frostlet 儿童可调节溜冰鞋 粉色 30-33码")["unit_conflict"] == 0
+        assert features("Patins Frostlet, pointure 30", "Frostlet 溜冰鞋 33码")["unit_conflict"] == 1
 
     def test_a_count_of_countries_names_no_model(self):
         es = "Trakvia CaraVan 7 EU – Navegador GPS, mapas de Europa de por vida"
