@@ -140,20 +140,23 @@ def report(weights: dict, rows: list, *, calibrations: dict | None = None, auto:
     }
 
 
-def calibrated_out_of_fold(rows: list, groups: list[str], *, l2: float, min_pair_labels: int) -> dict:
-    """Calibration fits on scores that the fusion did not see: fitted on half the groups, scored on the other."""
+def cross_fitted_labels(rows: list, groups: list[str], *, l2: float, report_halves: bool = False) -> list[Label]:
+    """Labelled scores that the fusion did not see: each half of the groups scored by weights
+    fitted on the other half (optionally reporting each half's metrics)."""
     names = sorted(set(groups))
     random.Random(SEED).shuffle(names)
     half = set(names[: math.ceil(len(names) / 2)])
     labels: list[Label] = []
-    for train_set in (half, set(names) - half):
+    for name, train_set in (("A", half), ("B", set(names) - half)):
         train = [r for r, g in zip(rows, groups, strict=True) if g in train_set]
+        test = [r for r, g in zip(rows, groups, strict=True) if g not in train_set]
         weights = fit_logistic(np.vstack([r[0] for r in train]), np.concatenate([r[1] for r in train]), l2=l2)
-        for (x, y, pairs, documents), group in zip(rows, groups, strict=True):
-            if group not in train_set:
-                scores = fused_scores([list(r) for r in x], documents, weights)
-                labels += [Label(p, bool(label), pair) for p, label, pair in zip(scores, y, pairs, strict=True)]
-    return fit_by_language_pair(labels, min_labels=min_pair_labels, seed=SEED)
+        if report_halves:
+            print(f"fit on categories {name}, checked on the others:", report(weights, test))
+        for x, y, pairs, documents in test:
+            scores = fused_scores([list(r) for r in x], documents, weights)
+            labels += [Label(p, bool(label), pair) for p, label, pair in zip(scores, y, pairs, strict=True)]
+    return labels
 
 
 def precision_at_recall(p: np.ndarray, y: np.ndarray, recall: float) -> float:
@@ -176,9 +179,8 @@ def cross_validate(
         train = [(r, e) for r, e in zip(rows, examples, strict=True) if fold_of[e.category] != fold]
         x = np.vstack([r[0] for r, _ in train])
         weights = fit_logistic(x, np.concatenate([r[1] for r, _ in train]), l2=l2)
-        fits = calibrated_out_of_fold(
-            [r for r, _ in train], [e.category for _, e in train], l2=l2, min_pair_labels=min_pair_labels
-        )
+        labels = cross_fitted_labels([r for r, _ in train], [e.category for _, e in train], l2=l2)
+        fits = fit_by_language_pair(labels, min_labels=min_pair_labels, seed=SEED)
         for (x, y, pairs, documents), e in zip(rows, examples, strict=True):
             if fold_of[e.category] == fold:
                 raw = fused_scores([list(r) for r in x], documents, weights)
@@ -252,21 +254,10 @@ def main() -> None:
             rows, examples, folds=args.folds, l2=args.l2, min_pair_labels=args.min_pair_labels, dump=args.dump
         )
         return
-    categories = sorted({e.category for e in examples})
-    random.Random(SEED).shuffle(categories)
-    half = set(categories[: math.ceil(len(categories) / 2)])
     # Cross-fitting: each half's scores come from weights fitted on the other half;
     # the shipped calibration is fitted on these out-of-fold scores, so it is not
     # flattered by the fusion having seen the pairs.
-    out_of_fold: list[Label] = []
-    for name, train_set in (("A", half), ("B", set(categories) - half)):
-        train = [r for r, e in zip(rows, examples, strict=True) if e.category in train_set]
-        test = [r for r, e in zip(rows, examples, strict=True) if e.category not in train_set]
-        weights = fit_logistic(np.vstack([r[0] for r in train]), np.concatenate([r[1] for r in train]), l2=args.l2)
-        print(f"fit on categories {name}, checked on the others:", report(weights, test))
-        for x, y, pairs, documents in test:
-            scores = fused_scores([list(r) for r in x], documents, weights)
-            out_of_fold += [Label(p, bool(label), pair) for p, label, pair in zip(scores, y, pairs, strict=True)]
+    out_of_fold = cross_fitted_labels(rows, [e.category for e in examples], l2=args.l2, report_halves=True)
     weights = fit_logistic(np.vstack([r[0] for r in rows]), np.concatenate([r[1] for r in rows]), l2=args.l2)
     # The features and the weights are part of the version: a stored calibration of other
     # features must not apply, and a refit on as many features (their meaning changed) must

@@ -594,14 +594,16 @@ def _attribute_patterns() -> dict[str, list[tuple[str, re.Pattern[str]]]]:
 
 
 _ATTRIBUTE_PATTERNS = _attribute_patterns()
+# What excludes a Latin word in Chinese text: "不含MIPS", "无BPA", "免电池".
+_CJK_EXCLUDING = "不含|不带|无|免"
 # After an exclusion, the word it excludes: "ohne ISOFIX", "sans le thermostat", "BPA-free".
 _EXCLUDED = re.compile(
     rf"\b(?:{_EXCLUDING})\s+(?:(?:le|la|les|l'|el|los|las|den|die|das|the|any)\s+)?"
     r"([a-z0-9][a-z0-9-]{2,})|\b([a-z0-9]{3,})-?(?:free|frei)\b"
-    r"|(?:不含|不带|无|免)\s?([a-z0-9][a-z0-9-]{2,})"  # 不含MIPS, 无BPA
+    rf"|(?:{_CJK_EXCLUDING})\s?([a-z0-9][a-z0-9-]{{2,}})"  # 不含MIPS, 无BPA
 )
 # Just before a word, what excludes it ("no ISOFIX", "non-contact", "sans le thermostat").
-_EXCLUDED_BEFORE = re.compile(rf"\b(?:{_EXCLUDING}|no|non)[\s-]+(?:\S+\s+)?$|(?:不含|不带|无|免)\s?$")
+_EXCLUDED_BEFORE = re.compile(rf"\b(?:{_EXCLUDING}|no|non)[\s-]+(?:\S+\s+)?$|(?:{_CJK_EXCLUDING})\s?$")
 # Just after a word's start, what excludes it ("PFAS-free", "BPA-frei").
 _EXCLUDED_AFTER = re.compile(r"[a-z0-9]*-?(?:free|frei)\b")
 # Net contents compare across mass and volume: 1 ml of a cream or gel weighs about 1 g.
