@@ -88,12 +88,12 @@ _units("pressure psi", 1.0, "psi")
 # Colours in the five languages: two texts that name different colours describe
 # different SKUs. Chinese only in forms of two characters or more ("白" alone is in "蛋白").
 COLOURS = {
-    "black": "black noir noire negro negra schwarz schwarze 黑色 曜石黑 午夜黑 磨砂黑 亮黑",
-    "white": "white blanc blanche blanco blanca weiss 白色 象牙白 珍珠白 米白 奶白 月光白 冰川白",
-    "grey": "grey gray gris grau anthracite anthrazit antracita 灰色 深空灰 太空灰 浅灰 深灰 石墨灰 银灰",
-    "blue": "blue bleu bleue azul blau navy 蓝色 天蓝 深蓝 浅蓝 宝蓝 藏青 海军蓝 雾霾蓝 冰川蓝 湖蓝",
-    "red": "red rouge rojo roja rot 红色 酒红 中国红 枣红",
-    "green": "green vert verte verde grun grün 绿色 薄荷绿 墨绿 军绿 橄榄绿 草绿 抹茶绿 牛油果绿",
+    "black": "black noir noire noirs noires negro negra negros negras schwarz schwarze schwarzer schwarzes 黑色 曜石黑 午夜黑 磨砂黑 亮黑",
+    "white": "white blanc blanche blancs blanches blanco blanca blancos blancas weiss weisse weisser weisses 白色 象牙白 珍珠白 米白 奶白 月光白 冰川白",
+    "grey": "grey gray gris grise grises grau graue grauer graues anthracite anthrazit antracita graphite graphit grafito 灰色 深空灰 太空灰 浅灰 深灰 石墨灰 银灰",
+    "blue": "blue bleu bleue bleus bleues azul azules blau blaue blauer blaues navy 蓝色 天蓝 深蓝 浅蓝 宝蓝 藏青 海军蓝 雾霾蓝 冰川蓝 湖蓝",
+    "red": "red rouge rouges rojo roja rojos rojas rot rote roter rotes 红色 酒红 中国红 枣红",
+    "green": "green vert verte verts vertes verde verdes grun grune gruner grunes 绿色 薄荷绿 墨绿 军绿 橄榄绿 草绿 抹茶绿 牛油果绿",
     "pink": "pink rose rosa 粉色 粉红色 樱花粉 樱粉 浅粉 玫瑰粉 蜜桃粉 裸粉 玫红",
     "brown": "brown marron brun braun 棕色 咖啡色",
     "beige": "beige 米色",
@@ -108,7 +108,7 @@ COLOURS = {
     # which is also a colour printer or screen.
     "multicolour": "multicolor multicolour multicolore multicolores multicoloured bunt mehrfarbig 多色",
     "orange": "orange naranja 橙色 橘色",
-    "turquoise": "turquoise turquesa turkis türkis teal petrol 青色",
+    "turquoise": "turquoise turquesa turkis teal petrol 青色",
     "khaki": "khaki kaki caqui 卡其色",
     "camouflage": "camouflage camo camuflaje tarnmuster 迷彩",
 }
@@ -146,7 +146,10 @@ _COLOUR_INDEX = {name: i for i, name in enumerate(COLOURS)}
 VARIANT_WORDS = frozenset("pro max ultra plus mini lite air duo slim xl xxl".split())
 
 # "a pair of", "paire d'haltères", "Paar", "一对": two of the item.
-_PAIR = re.compile(r"\b(?:pair of|paire d[e'’]|un par de|paar)\b|一对|一双", re.IGNORECASE)
+_PAIR = re.compile(
+    r"\b(?:pair of|(?:a|one|1) pair|paire d[e'’]|(?:la|une|1) paire|un par de|pareja|paar)\b|\(pair\)|一对|一双",
+    re.IGNORECASE,
+)
 # "双人帐篷" (two-person tent), "单人床": a Chinese numeral before 人.
 _CJK_PERSONS = re.compile(r"([单双两三四五六])人")
 _CJK_NUMERALS = {"单": 1.0, "双": 2.0, "两": 2.0, "三": 3.0, "四": 4.0, "五": 5.0, "六": 6.0}
@@ -364,7 +367,8 @@ def extract(text: str) -> Evidence:
     words = {w for w in latin if len(w) >= 3 and w not in STOPWORDS}
     colour_words = latin - _CHROME_WORDS if _BLACK_CHROME.search(folded) else latin
     for word, colour in _COLOUR_OF.items():
-        if word in colour_words or (not word.isascii() and word in normal):
+        # Chinese colours anywhere in the text; Latin ones as whole words ("Blattgrün" is leafy greens).
+        if word in colour_words or (_CJK.search(word) and word in normal):
             quantities.add(("colour", float(colour)))
     if _STAINLESS_LOOK.search(folded):
         quantities.add(("colour", float(_COLOUR_INDEX["silver"])))
@@ -491,7 +495,8 @@ ATTRIBUTES = {
         "refurbished": (
             "refurbished renewed pre-owned reconditionne reconditionnee reconditionnes d'occasion d’occasion "
             "reacondicionado reacondicionada reacondicionados generaluberholt generaluberholter generaluberholtes "
-            "翻新 官翻 二手"
+            "second-hand secondhand open-box ex-display b-ware rucklaufer vorfuhrgerat gebraucht gebrauchtes "
+            "seminuevo seminueva 翻新 官翻 二手 展示机"
         ),
     },
     # The market a unit is made for: its plug, bands and tuner (see _REGION_PATTERNS).
@@ -534,8 +539,10 @@ _THIRD_PARTY = re.compile(
 _REGION_PATTERNS = {
     "eu": r"\beu[- ]?(?:version|stecker|plug|model)\b|\bversion (?:eu|ue|europe|europeenne|europea)\b"
     r"|\beuropaische version\b|\b(?:prise|enchufe) (?:eu|europeenne|europeo)\b",
+    # North American mains: "120 V / 60 Hz", "enchufe tipo A" (not "110 V y 220 V", "USB Type-A").
     "us": r"\bus[- ]?(?:version|stecker|plug|model)\b|\bnorth american (?:model|version)\b"
-    r"|\bversion (?:us|americaine|estadounidense|eeuu)\b|\b(?:prise|enchufe) (?:us|americaine|americano)\b",
+    r"|\bversion (?:us|americaine|estadounidense|eeuu)\b|\b(?:prise|enchufe) (?:us|americaine|americano)\b"
+    r"|(?<![\d.,/-])1[12][0-7] ?v(?:ac)?[ ,/~]*60 ?hz\b|\b(?:plug|prise|enchufe|stecker) (?:type|tipo|typ) [ab]\b",
     "uk": r"\buk[- ]?(?:version|stecker|plug|model|3-pin)\b"
     r"|\bversion (?:uk|britannique|(?:para )?(?:el )?reino unido)\b"
     r"|\bbritische version\b|\b(?:prise|enchufe) (?:uk|britannique|britanico)\b",
@@ -899,9 +906,15 @@ KIT_PARTS = {
     "bindings": ("bindings", "binding", "fixations", "fijaciones", "bindung", "固定器"),
     "cabinet": ("cabinet", "meuble", "mueble", "unterschrank", "底柜"),
     "pen": ("stylus", "stylet", "lapiz", "eingabestift", "stift", "手写笔", "无源笔"),
+    "bench": ("bench", "banquette", "banqueta", "klavierbank", "sitzbank", "琴凳"),
+    "pedal": ("sustain pedal", "pedal", "pedale", "pedales", "踏板"),
 }
 _ARTICLE = r"(?:(?:the|le|la|les|l'|el|los|las|den|die|das|any|une?|a)[ \t]+)?"
-_NOT_INCLUDED = r"(?:not included|non incluse?s?|no incluid[oa]s?|nicht (?:enthalten|inklusive|im lieferumfang))"
+_NOT_INCLUDED = (
+    r"(?:not included|non incluse?s?|no incluid[oa]s?|nicht (?:enthalten|inklusive|im lieferumfang)"
+    r"|(?:sold|available) separately|vendue?s? separement|disponibles? separement|se venden? por separado"
+    r"|separat erhaltlich)"
+)
 _CJK_WITHOUT = "不含|不带|不配|无(?!线)|未含|不附|免"  # 无线 is wireless; 免电池 needs no battery
 _TOOL_ONLY = re.compile(r"\b(?:tool only|body only|bare tool|solo herramienta|outil seul|nur werkzeug|solo-werkzeug)\b")
 
@@ -919,6 +932,7 @@ def _kit_patterns() -> dict[str, tuple[re.Pattern[str], re.Pattern[str]]]:
             rf"{_ARTICLE}(?:{latin})\b"
             rf"|\b(?:{latin})\b[^.;\n]{{0,20}}{_NOT_INCLUDED}"
             rf"|(?:{_CJK_WITHOUT})[^，。,;；\s]{{0,4}}(?:{cjk})"
+            rf"|(?:{cjk})[^，。,;；\s]{{0,6}}(?:需另购|另购|另售|单独购买)"
         )
         named = re.compile(rf"(?<![a-z])(?:{latin})(?![a-z])|{cjk}")
         patterns[part] = (excluded, named)
@@ -962,12 +976,12 @@ def _kit(text: str) -> tuple[frozenset[str], frozenset[str]]:
 
 def kit_conflict(a: str, b: str) -> bool:
     """Whether one text leaves out a part of the kit (KIT_PARTS: battery, charger, lid, remote,
-    stand, case, bindings, cabinet, pen) that the other names, or the two count a part
+    stand, case, bindings, cabinet, pen, bench, pedal) that the other names, or the two count a part
     differently ("单电4.0Ah" against "2 x 4,0 Ah Akkus").
 
-    On the dev set (595 queries): 2 of 1,445 true pairs ("weight: 3.1 lbs (without
+    On the dev set (685 queries): 2 of 1,646 true pairs ("weight: 3.1 lbs (without
     battery)" beside "双电池套装"; "sans lumière télécommande" read as without a remote),
-    32 of 2,645 false ones.
+    39 of 3,091 false ones.
     """
     (left_out_a, named_a), (left_out_b, named_b) = _kit(a), _kit(b)
     if (left_out_a - left_out_b) & named_b or (left_out_b - left_out_a) & named_a:
@@ -1099,7 +1113,7 @@ def declared_model_conflict(a: str, b: str) -> bool:
 # "Komplettset", "Gift Set", "套装", "礼盒". Not "3-in-1" or "Pack de 2" (counts: pack_one_sided).
 _BUNDLE = re.compile(
     r"(?<![a-z])(?:set|gift set|geschenkset|coffret|bundle|komplettset|komplettpaket|starterset|estuche|kit completo"
-    r"|pack completo)(?![a-z])|套装|套餐|礼盒|全套"
+    r"|pack completo|combo kit)(?![a-z])|套装|套餐|礼盒|全套"
 )
 
 
@@ -1219,7 +1233,7 @@ class LexicalScorer(Scorer):
     """
 
     name = "lexical"
-    model_revision = "lexical-10"
+    model_revision = "lexical-11"
     uses_instruction = False
 
     def score(self, query: str, documents: list[str], instruction: str = "") -> list[float]:

@@ -546,3 +546,32 @@ class ModelConflictTestCase(SimpleTestCase):
         assert not model_conflict("Fumora Kettle 57 cm", "Fumora Kettle Holzkohle-Kugelgrill 57 cm")
         # A line named in one text only: nothing to compare.
         assert not model_conflict("Huggo Ergonomic Baby Carrier Air Mesh", "Porte-bébé physiologique 4 positions Huggo")
+
+    def test_colours_in_plural_and_inflected_forms_and_not_inside_other_words(self):
+        assert features("Navilux C3 HUD, Green Digits", "Navilux C3 affichage tête haute, chiffres bleus")[
+            "unit_conflict"
+        ] == 1
+        assert features("Navilux C3 HUD, Green Digits", "Navilux C3 velocímetro, números verdes")["unit_conflict"] == 0
+        graphite = "Vitaro SJ-150 Slow Juicer, Graphit\nFür Obst, Gemüse und Blattgrün."
+        assert features(graphite, "Vitaro SJ-150 原汁机 石墨灰")["unit_conflict"] == 0  # Blattgrün is leafy greens
+        assert features(graphite, "Vitaro SJ-150 原汁机 珍珠白")["unit_conflict"] == 1
+
+    def test_a_part_sold_separately_is_left_out_of_the_kit(self):
+        piano = "Korvell CP-560 Console Digital Piano with Bench, 88 Keys, Rosewood"
+        assert kit_conflict(piano, "Korvell CP-560 Digitalpiano\n\nDie passende Klavierbank ist separat erhältlich.")
+        assert not kit_conflict(piano, "Korvell CP-560 E-Piano mit Klavierbank, Rosenholz")
+        assert kit_conflict("Maestrano FP-88 折叠电子琴 送琴包+延音踏板", "Maestrano FP-88\nPedal sold separately.")
+        assert kit_conflict("Drone X4 avec télécommande", "X4 无人机 遥控器需另购")
+
+    def test_a_pair_counts_two_and_a_combo_kit_is_a_bundle(self):
+        assert features("Borriquetas Steadix 3 t (pareja)", "Lot de 4 chandelles Steadix 3 t")["unit_conflict"] == 1
+        assert features("Steadix 3 Ton Jack Stands (Pair)", "Steadix Unterstellböcke 3 t, 1 Paar")["unit_conflict"] == 0
+        assert bundle_one_sided("Steadix Jack Stands (Pair) + Trolley Jack Combo Kit", "Steadix Jack Stands, Pair")
+
+    def test_returned_and_open_box_units_are_not_new_and_north_american_mains_is_a_market(self):
+        assert attributes("Dolcevela DV-277 Hängematte – B-Ware (Rückläufer, geprüft)") == {
+            "condition": frozenset({"refurbished"})
+        }
+        assert attributes("Open-box Lumora Hub 8, ex-display") == {"condition": frozenset({"refurbished"})}
+        assert attributes("Voltaje: 120 V / 60 Hz, enchufe tipo A") == {"region": frozenset({"us"})}
+        assert attributes("Funciona a 110 V y 220 V, 100-240 V, USB Type-A") == {}
