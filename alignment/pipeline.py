@@ -376,21 +376,51 @@ def _write(pairs: list[ScoredPair], *, scorer: Scorer, summary: AlignmentSummary
         (updates if match is not None else new_rows).append(row)
         _count(summary, status, hold)
     _save_rows(new_rows, updates)
-    new_rows, updates = [], []
+    together: list[ScoredPair] = []
     for pair in sorted(strong, key=lambda p: -p.probability):
         if product_of.get(pair.a.pk) == product_of.get(pair.b.pk):
-            # Already one product (through other pairs): nothing to merge or lock.
-            match = existing.get(pair.key)
-            row = _match_row(pair, scorer=scorer, status=Match.Status.AUTO_MERGED, existing=match)
-            (updates if match is not None else new_rows).append(row)
-            _count(summary, Match.Status.AUTO_MERGED, "")
+            together.append(pair)  # already one product (through other pairs), as first read
             continue
         event = _route_strong(pair, scorer=scorer, summary=summary, batch_scores=scores)
         if event is not None:
             for sku_id, product_id in product_of.items():
                 if product_id == event.other_product_id:
                     product_of[sku_id] = event.product_id
-    _save_rows(new_rows, updates)
+    apart = _write_together(together, existing=existing, scorer=scorer, summary=summary)
+    for pair in apart:
+        _route_strong(pair, scorer=scorer, summary=summary, batch_scores=scores)
+
+
+def _write_together(
+    pairs: list[ScoredPair], *, existing: dict[tuple[int, int], Match], scorer: Scorer, summary: AlignmentSummary
+) -> list[ScoredPair]:
+    """Label auto_merged the strong pairs whose SKUs share a product; return those that no longer do.
+
+    The chunk's first read of the SKUs' products took no lock, and a split (an undo,
+    a reject, a catalog admin) may have separated a pair since. So the products are
+    locked as a merge locks them and the SKUs read again: a pair still in one product
+    is labelled while no split can move it; a pair found apart is for the caller to
+    route like any other strong pair.
+    """
+    if not pairs:
+        return []
+    apart = []
+    new_rows: list[Match] = []
+    updates: list[Match] = []
+    with transaction.atomic():
+        product_of = merging.lock_products_of({i for p in pairs for i in p.key})
+        for pair in pairs:
+            if pair.a.pk not in product_of or pair.b.pk not in product_of:
+                continue  # deleted meanwhile: its matches went with it
+            if product_of[pair.a.pk] != product_of[pair.b.pk]:
+                apart.append(pair)
+                continue
+            match = existing.get(pair.key)
+            row = _match_row(pair, scorer=scorer, status=Match.Status.AUTO_MERGED, existing=match)
+            (updates if match is not None else new_rows).append(row)
+            _count(summary, Match.Status.AUTO_MERGED, "")
+        _save_rows(new_rows, updates)
+    return apart
 
 
 def _match_row(

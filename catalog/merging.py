@@ -124,6 +124,29 @@ def _lock_products(a: SKU, b: SKU) -> tuple[Product, Product]:
     raise MergeError("The products kept changing during the merge; try again.")
 
 
+def lock_products_of(sku_ids: Iterable[int]) -> dict[int, int]:
+    """Lock the current products of these SKUs; return each SKU's product id, read under the locks.
+
+    For the caller's transaction. Products are locked in id order, as merges lock
+    them, and the SKUs are read again once locked, as in ``_lock_products``: a
+    concurrent merge may have moved one meanwhile. While the locks are held no
+    merge or split can move these SKUs. SKUs that no longer exist are left out.
+    """
+    ids = sorted(set(sku_ids))
+    for _ in range(5):
+        current = dict(SKU.objects.filter(pk__in=ids).values_list("pk", "product_id"))
+        list(
+            Product.objects.select_for_update()
+            .filter(pk__in=set(current.values()))
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        again = dict(SKU.objects.filter(pk__in=ids).values_list("pk", "product_id"))
+        if again == current:
+            return current
+    raise MergeError("The products kept changing during the merge; try again.")
+
+
 def _locked_products(a: SKU, b: SKU) -> tuple[Product, Product]:
     """Both SKUs' products, when the caller holds their locks and read the SKUs under them."""
     products = Product.objects.in_bulk({a.product_id, b.product_id})

@@ -191,6 +191,38 @@ class SafetyRulesTestCase(PipelineTestCase):
         assert match.status == Match.Status.PENDING
         assert "rejected" in match.hold_reason
 
+    def test_it_routes_a_pair_split_apart_after_the_first_read_as_a_strong_pair(self):
+        en, de = self.sku("1", "en", KETTLE_EN), self.sku("2", "de", KETTLE_DE)
+        self.align([en], {KETTLE_DE: 0.95})
+        assert self.product(en) == self.product(de)  # read as one product by the next run
+        save_rows = pipeline._save_rows
+        split = []
+
+        def an_undo_splits_them_meanwhile(new_rows, updates):
+            if not split:
+                split.append(merging.split_skus([de.pk], via="undo"))
+            return save_rows(new_rows, updates)
+
+        with mock.patch.object(pipeline, "_save_rows", an_undo_splits_them_meanwhile):
+            self.align([de], {KETTLE_EN: 0.96})
+        match = self.match(en, de)
+        assert match.probability == 0.96
+        assert match.status == Match.Status.AUTO_MERGED
+        # Merged again by the machine, with the pair as its reason, after the split.
+        assert self.product(en) == self.product(de)
+        merge = ProductEvent.objects.filter(kind=ProductEvent.Kind.MERGE).first()
+        assert merge.match_ref == match.pk
+        assert merge.pk > split[0].pk
+
+    def test_it_labels_a_pair_already_in_one_product_without_merging_again(self):
+        en, de = self.sku("1", "en", KETTLE_EN), self.sku("2", "de", KETTLE_DE)
+        self.align([en], {KETTLE_DE: 0.95})
+        summary = self.align([de], {KETTLE_EN: 0.96})
+        assert summary.auto_merged == 1
+        match = self.match(en, de)
+        assert (match.status, match.probability) == (Match.Status.AUTO_MERGED, 0.96)
+        assert ProductEvent.objects.count() == 1
+
     def test_it_does_not_chain_through_a_weak_bridge(self):
         a = self.sku("A", "en", KETTLE_EN)
         b = self.sku("B", "de", KETTLE_DE)
