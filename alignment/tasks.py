@@ -6,16 +6,19 @@ limits; every task here is safe to run twice (see each function it calls).
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from typing import Any
 
-from celery import shared_task
+from celery import Task, shared_task
 from celery.signals import worker_process_init
 from django.conf import settings
 
-from alignment import queueing
-from alignment.scorers import ScoringError
+from alignment import queueing, warmup
+from alignment.scorers import ScoringError, get_scorer
+
+logger = logging.getLogger(__name__)
 
 # Tasks that run a scorer: late acks (a task lost with its worker runs again),
 # retries with backoff for transient scoring errors only, and time limits.
@@ -57,6 +60,35 @@ def align_skus(items: list[list[Any]]) -> dict[str, Any]:
     it was enqueued is skipped (its newer task aligns it).
     """
     return queueing.align_enqueued(items).as_dict()
+
+
+# Connected after one_thread_per_process: the model loads with the thread count set.
+@worker_process_init.connect(dispatch_uid="alignment.warm_up_scorer")
+def warm_up_scorer(**kwargs: Any) -> None:
+    """Load the scorer and score a sample batch before this worker process takes work.
+
+    Runs in the pool process, after the fork: the model lives in the process that
+    uses it. Celery hands the process work only once this returns, so the first
+    chunk finds the model loaded (and Qwen3 compiled) instead of paying for it;
+    CELERY_WORKER_PROC_ALIVE_TIMEOUT allows for the time it takes. Skipped when
+    ALIGNMENT_WARMUP is off and in workers that do not consume the scoring queue.
+    A failure is logged, not raised: the chunks then meet it as they would have.
+    """
+    if not settings.ALIGNMENT_WARMUP or not _consumes(align_skus):
+        return
+    try:
+        scorer = get_scorer()
+        seconds = warmup.warm_up(scorer)
+    except Exception:  # noqa: BLE001 - missing weights, a compiler failure: never stop the worker
+        logger.exception("Warming up the scorer failed; the first chunk will load it")
+        return
+    logger.info("Scorer %s (%s) warmed up in %.1f s", scorer.name, scorer.model_revision, seconds)
+
+
+def _consumes(task: Task) -> bool:
+    """Whether this worker consumes the queue the task is routed to (celery worker -Q)."""
+    queue = task.app.amqp.router.route({}, task.name)["queue"].name
+    return queue in task.app.amqp.queues.consume_from
 
 
 @shared_task(name="alignment.sweep_pending", acks_late=True)

@@ -188,6 +188,18 @@ ALIGNMENT_REVIEW_THRESHOLD = envfloat("ALIGNMENT_REVIEW_THRESHOLD", 0.7)
 ALIGNMENT_CANDIDATES_K = envint("ALIGNMENT_CANDIDATES_K", 10)
 ALIGNMENT_TASK_CHUNK_SIZE = envint("ALIGNMENT_TASK_CHUNK_SIZE", 200)
 ALIGNMENT_PENDING_GRACE_SECONDS = envint("ALIGNMENT_PENDING_GRACE_SECONDS", 300)
+# Each worker process that consumes the scoring queue loads its scorer and scores a
+# sample batch before it takes work (alignment.tasks.warm_up_scorer), so that the
+# first chunk does not pay for the model load and Qwen3's torch.compile (minutes on
+# a GPU). On wherever a broker runs the tasks; the embedded demo runs them in-process.
+ALIGNMENT_WARMUP = envbool("ALIGNMENT_WARMUP", bool(REDIS_URL))
+# Celery kills a pool process started in place of another (one that died, or hit a
+# hard time limit) that is not ready after this many seconds, 4 by default, and starts
+# yet another; the warm-up runs before a process is ready. Allow it what the first
+# chunk had for loading and compiling: the task time limit.
+CELERY_WORKER_PROC_ALIVE_TIMEOUT = envfloat(
+    "CELERY_WORKER_PROC_ALIVE_TIMEOUT", CELERY_TASK_TIME_LIMIT if ALIGNMENT_WARMUP else 4.0
+)
 
 # Reviews.
 REVIEWS_CLAIM_SECONDS = envint("REVIEWS_CLAIM_SECONDS", 300)

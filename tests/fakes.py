@@ -1,11 +1,13 @@
-"""Test doubles for the process edges: a scorer with fixed scores."""
+"""Test doubles for the process edges: a scorer with fixed scores, a scorer slow to start."""
 
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Iterator
 
 from alignment.scorers.base import Scorer, ScoringError
+from alignment.scorers.lexical import LexicalScorer
 
 
 class FakeScorer(Scorer):
@@ -56,3 +58,21 @@ class IgnoringScorer(FakeScorer):
     """A FakeScorer that, like e5 and lexical, ignores the instruction."""
 
     uses_instruction = False
+
+
+class SlowStartScorer(LexicalScorer):
+    """The lexical scorer, but its first call in a process takes as long as loading a model.
+
+    Stands in for Qwen3 on a GPU worker (load and torch.compile: minutes) in the
+    worker tests: ``startup_seconds`` is longer than Celery's default 4 s for a
+    pool process to start.
+    """
+
+    startup_seconds = 6.0
+    started = False
+
+    def score(self, query: str, documents: list[str], instruction: str = "") -> list[float]:
+        if not SlowStartScorer.started:
+            time.sleep(self.startup_seconds)
+            SlowStartScorer.started = True
+        return super().score(query, documents, instruction)

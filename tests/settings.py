@@ -11,6 +11,8 @@ ALIGNMENT_SCORER = "lexical"
 # task wiring by calling task functions, and the integration tests run a worker.
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_BROKER_URL = "memory://localhost/"
+# Test runs load no model up front; the tests of the warm-up turn it on.
+ALIGNMENT_WARMUP = False
 MEDIA_ROOT = BASE_DIR / "tests" / "artifacts" / "media"  # noqa: F405
 # Static files come from the finders; no collected folder in tests.
 STATIC_ROOT = None

@@ -7,6 +7,7 @@ from unittest.mock import patch
 
 from django.test import SimpleTestCase
 
+from alignment import warmup
 from alignment.scorers import ScoringError, load_scorer
 from alignment.scorers.qwen3 import PREFIX, SUFFIX, Qwen3Scorer, format_body
 from tests.alignment.qwen3_tiny import build_tiny_qwen3
@@ -153,6 +154,20 @@ class Qwen3ScorerTestCase(SimpleTestCase):
             alone = scorer.score(QUERY, DOCUMENTS[:1], INSTRUCTION)
         assert rows == [2]
         assert abs(alone[0] - eager.score(QUERY, DOCUMENTS[:1], INSTRUCTION)[0]) < 1e-5
+
+    def test_the_warm_up_runs_the_compiled_model_on_padded_batches_of_several_rows(self):
+        # What a GPU worker process does when it starts (alignment.tasks.warm_up_scorer).
+        scorer = Qwen3Scorer(str(self.directory), device="cpu", compile=True)
+        masks = []
+
+        def fake_compile(model, **options):
+            return lambda **inputs: masks.append(inputs["attention_mask"]) or model(**inputs)
+
+        with patch("torch.compile", side_effect=fake_compile):
+            warmup.warm_up(scorer)
+        assert scorer.loaded and scorer.compiled
+        assert masks and all(mask.shape[0] > 1 for mask in masks)
+        assert any(not mask.all() for mask in masks)  # rows of different lengths, left-padded
 
     def test_a_compiler_failure_falls_back_to_the_eager_model(self):
         eager = Qwen3Scorer(str(self.directory), device="cpu", compile=False)

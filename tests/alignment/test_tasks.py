@@ -1,15 +1,18 @@
 from __future__ import annotations
 
+import contextlib
 import os
 from unittest.mock import patch
 
 from django.conf import settings
+from django.test import SimpleTestCase
 
 from alignment import embeddings, retrieval, tasks
 from alignment.models import AlignmentState, Match
 from alignment.scorers import ScoringError, get_scorer
 from catalog.models import SKU
 from tests.base import BaseTestCase
+from tests.fakes import FakeScorer
 
 
 class AlignSkusTaskTestCase(BaseTestCase):
@@ -82,6 +85,48 @@ class AlignSkusTaskTestCase(BaseTestCase):
 
     def test_it_loads_the_scorer_once_per_process(self):
         assert get_scorer() is get_scorer()
+
+
+@contextlib.contextmanager
+def worker_consuming(*queues: str):
+    """As ``celery worker -Q …`` selects its queues before it forks the pool processes."""
+    selected = tasks.align_skus.app.amqp.queues
+    with patch.object(selected, "_consume_from", None):
+        selected.select(list(queues))
+        yield
+
+
+class WarmUpScorerTestCase(SimpleTestCase):
+    """The worker_process_init receiver, called as Celery calls it in each new pool process."""
+
+    def start_process(self, *, warmup: bool = True, queues: tuple[str, ...] = ("scoring", "default"), **fake):
+        with FakeScorer.returning(**fake) as scorer, self.settings(ALIGNMENT_WARMUP=warmup), worker_consuming(
+            *queues
+        ), patch.object(tasks, "get_scorer", autospec=True, return_value=scorer()):
+            tasks.warm_up_scorer(sender="worker@host")
+            return scorer.calls
+
+    def test_it_scores_a_sample_batch_before_the_process_takes_work(self):
+        with self.assertLogs("alignment.tasks", "INFO") as logs:
+            calls = self.start_process()
+        documents = [d for _, docs, _ in calls for d in docs]
+        assert len(calls) >= 2 and len(documents) >= 6
+        assert len({len(d) for d in documents}) >= 3  # rows of several lengths, as a chunk has
+        assert all(instruction for _, _, instruction in calls)
+        [line] = logs.output
+        assert "Scorer fake (fake-1) warmed up in" in line
+
+    def test_it_is_off_when_the_setting_says_so(self):
+        assert self.start_process(warmup=False) == []
+
+    def test_it_leaves_a_worker_that_never_scores_without_a_model(self):
+        assert self.start_process(queues=("default",)) == []
+
+    def test_a_failed_warm_up_is_logged_and_the_process_goes_on(self):
+        with self.assertLogs("alignment.tasks", "ERROR") as logs:
+            calls = self.start_process(error=ScoringError("Cannot load the Qwen3 reranker", permanent=True))
+        assert calls
+        assert "Warming up the scorer failed" in logs.output[0]
 
 
 class SweepTaskTestCase(BaseTestCase):

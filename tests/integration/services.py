@@ -74,9 +74,10 @@ def test_database_url() -> str:
 class CeleryWorker:
     """``celery -A config worker -Q scoring,default --concurrency 1`` on the test database."""
 
-    def __init__(self, broker_url: str, *, log_path: Path) -> None:
+    def __init__(self, broker_url: str, *, log_path: Path, env: dict[str, str] | None = None) -> None:
         self.broker_url = broker_url
         self.log_path = log_path
+        self.env = env or {}
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
@@ -89,6 +90,7 @@ class CeleryWorker:
             # One embedding thread: OpenMP threads fighting for a busy machine's cores crawl.
             "OMP_NUM_THREADS": "1",
             "PYTHONPATH": str(ROOT),
+            **self.env,
         }
         log = open(self.log_path, "ab")  # noqa: SIM115 (kept open for the subprocess)
         self.process = subprocess.Popen(

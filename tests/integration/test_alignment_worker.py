@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import csv
+import re
 import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import psutil
 import pytest
 from django.db.models import Count, F
 from django.test import TransactionTestCase, override_settings
@@ -19,6 +21,7 @@ from catalog.importing import import_file
 from catalog.models import SKU, Product, ProductEvent
 from catalog.signals import announce_on_commit
 from config.celery import app
+from tests.fakes import SlowStartScorer
 from tests.integration.services import CeleryWorker, RedisServer, wait_for
 
 pytestmark = pytest.mark.integration
@@ -86,16 +89,21 @@ def publishing_to(url: str) -> Iterator[None]:
 
 
 @override_settings(ALIGNMENT_TASK_CHUNK_SIZE=3)
-class AlignmentWorkerTestCase(TransactionTestCase):
+class WorkerTestCase(TransactionTestCase):
+    """Each test gets a private Redis and a Celery worker subprocess on it."""
+
     # The worker needs no migration data (roles, content types): no serialized
     # rollback, whose reload clashes with rows another transactional test left.
+
+    # Environment variables of the worker, on top of CeleryWorker's.
+    worker_env: dict[str, str] = {}
 
     def setUp(self) -> None:
         super().setUp()
         self.tmp = Path(tempfile.mkdtemp(prefix="skualign-it-"))
         self.redis = RedisServer()
         self.redis.start()
-        self.worker = CeleryWorker(self.redis.url, log_path=self.tmp / "worker.log")
+        self.worker = CeleryWorker(self.redis.url, log_path=self.tmp / "worker.log", env=self.worker_env)
         self.worker.start()
         self.publishing = publishing_to(self.redis.url)
         self.publishing.__enter__()
@@ -119,6 +127,8 @@ class AlignmentWorkerTestCase(TransactionTestCase):
         report = import_file(path)
         assert report.rows_processed == 20
 
+
+class AlignmentWorkerTestCase(WorkerTestCase):
     def assert_products_found(self) -> None:
         for code, _, rows in PRODUCTS:
             products = set(SKU.objects.filter(product_ref=code).values_list("product_id", flat=True))
@@ -169,6 +179,35 @@ class AlignmentWorkerTestCase(TransactionTestCase):
         state.refresh_from_db()
         assert state.aligned_hash == sku.content_hash
         assert not Match.objects.involving(sku).filter(status=Match.Status.STALE).exists()
+
+
+class WarmUpTestCase(WorkerTestCase):
+    # A scorer whose first call takes as long as loading a model, longer than
+    # Celery's default 4 s for a new pool process to report ready.
+    worker_env = {"ALIGNMENT_SCORER": "tests.fakes.SlowStartScorer"}
+
+    def test_it_warms_up_the_scorer_before_the_first_chunk(self):
+        self.wait(lambda: "warmed up in" in self.worker.log(), what="the scorer's warm-up", timeout=60)
+        self.import_catalog()
+        self.wait(lambda: _aligned_count() >= 3, what="the first chunk aligned", timeout=60)
+        log = self.worker.log_path.read_text(errors="replace")
+        assert "Timed out waiting for UP message" not in log  # the pool process was not killed
+        [warmed] = [line for line in log.splitlines() if "warmed up in" in line]
+        assert "ForkPoolWorker" in warmed  # loaded in the pool process, after the fork
+        first = re.search(r"Task alignment\.align_skus\[[^]]+\] succeeded in ([0-9.]+)s", log)
+        assert first is not None, log[-3000:]
+        assert float(first.group(1)) < SlowStartScorer.startup_seconds, warmed
+
+    def test_it_gives_a_replacement_pool_process_the_time_to_warm_up(self):
+        self.wait(lambda: "warmed up in" in self.worker.log(), what="the scorer's warm-up", timeout=60)
+        # A pool process dies (out of memory, a hard time limit): the worker starts another,
+        # and kills it if it is not ready within worker_proc_alive_timeout.
+        [pool_process] = psutil.Process(self.worker.process.pid).children()
+        pool_process.kill()
+        self.wait(lambda: self.worker.log().count("warmed up in") == 2, what="the new process's warm-up", timeout=60)
+        self.import_catalog()
+        self.wait(lambda: _aligned_count() >= 3, what="the new process's first chunk aligned", timeout=60)
+        assert "Timed out waiting for UP message" not in self.worker.log_path.read_text(errors="replace")
 
 
 def _aligned_count() -> int:
