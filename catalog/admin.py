@@ -142,9 +142,13 @@ class ProductEventAdmin(AppendOnlyAdmin):
 class ImportJobAdmin(admin.ModelAdmin):
     list_display = ["original_name", "status", "dry_run", "rows_total", "new_count", "updated_count",
                     "unchanged_count", "invalid_count", "created_by", "created_at", "page"]
-    list_filter = ["status"]
+    list_filter = ["status", ("files_purged_at", admin.EmptyFieldListFilter)]
     search_fields = ["original_name"]
     list_select_related = ["created_by"]
+    # Media files are not served: the stored files show as names (the invalid rows
+    # download through the import page), or as purged.
+    exclude = ["file", "errors_file"]
+    readonly_fields = ["stored_file", "stored_errors_file"]
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -164,3 +168,21 @@ class ImportJobAdmin(admin.ModelAdmin):
     @admin.display(description="")
     def page(self, job: ImportJob) -> str:
         return format_html('<a href="{}">open</a>', job.get_absolute_url())
+
+    @admin.display(description="file")
+    def stored_file(self, job: ImportJob) -> str:
+        return _purged(job) or job.file.name
+
+    @admin.display(description="invalid rows file")
+    def stored_errors_file(self, job: ImportJob) -> str:
+        if not job.errors_file:
+            return _purged(job) or "–"
+        url = reverse("catalog:import_errors", args=[job.pk])
+        return format_html('<a href="{}">{}</a>', url, job.errors_file.name)
+
+
+def _purged(job: ImportJob) -> str:
+    if job.files_purged_at is None:
+        return ""
+    when = job.files_purged_at.date().isoformat()
+    return f"removed after {job.files_kept_days} days ({when})"

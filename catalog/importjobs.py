@@ -105,7 +105,30 @@ def _finish(job: ImportJob, *, status: str, error_message: str = "") -> ImportJo
 
 
 def confirm_job(job: ImportJob) -> bool:
-    """Turn a checked job into a queued real import; False if it was not waiting."""
-    return bool(ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.CHECKED).update(
+    """Turn a checked job into a queued real import; False if it was not waiting (or its file was purged)."""
+    return bool(ImportJob.objects.filter(
+        pk=job.pk, status=ImportJob.Status.CHECKED, files_purged_at__isnull=True
+    ).update(
         status=ImportJob.Status.QUEUED, dry_run=False, updated_at=timezone.now(),
     ))
+
+
+def purge_old_files(*, days: int | None = None) -> int:
+    """Delete the stored files of imports finished more than ``days`` ago; return how many imports.
+
+    ``days`` defaults to CATALOG_IMPORT_FILE_RETENTION_DAYS; 0 keeps files forever.
+    The records stay, with their counts, samples and first invalid rows, and the
+    import page says when the files went. Queued and running imports keep their
+    files whatever their age; a check never confirmed counts as finished.
+    Idempotent: a job's files are purged once.
+    """
+    days = settings.CATALOG_IMPORT_FILE_RETENTION_DAYS if days is None else days
+    if days < 0:
+        raise ValueError("The retention period must be 0 (keep files forever) or more days.")
+    if days == 0:
+        return 0
+    cutoff = timezone.now() - timedelta(days=days)
+    old = ImportJob.objects.filter(
+        status__in=ImportJob.FINISHED, finished_at__lt=cutoff, files_purged_at__isnull=True
+    ).order_by("pk")
+    return sum(job.purge_files() for job in old.only("pk"))

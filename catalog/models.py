@@ -2,11 +2,19 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
+from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
-from django.db import models
+from django.core.files.storage import Storage
+from django.db import models, transaction
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.urls import reverse
+from django.utils import timezone
+
+logger = logging.getLogger(__name__)
 
 
 class Language(models.TextChoices):
@@ -262,7 +270,8 @@ class ImportJob(models.Model):
         DONE = "done", "Done"
         FAILED = "failed", "Failed"
 
-    file = models.FileField(upload_to="imports/%Y/%m/")
+    # Emptied, with errors_file, when the retention policy removes the stored files.
+    file = models.FileField(upload_to="imports/%Y/%m/", blank=True)
     original_name = models.CharField(max_length=255)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     # Whether the queued or running pass only checks the file (writes nothing).
@@ -295,12 +304,50 @@ class ImportJob(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # When the stored files were deleted (CATALOG_IMPORT_FILE_RETENTION_DAYS); the
+    # record, its counts, samples and first errors stay.
+    files_purged_at = models.DateTimeField(null=True, blank=True)
+
+    # A pass is over: the files are no longer read (a check waits for a confirm that
+    # may never come; confirming is refused once its file is purged).
+    FINISHED = (Status.CHECKED, Status.DONE, Status.FAILED)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
 
     def __str__(self) -> str:
         return f"Import {self.pk}: {self.original_name} ({self.get_status_display()})"
+
+    def purge_files(self) -> bool:
+        """Delete the stored upload and invalid rows' CSV, keep the record; True if this call did.
+
+        Only a finished job's files go, never those of a queued or running one. The
+        job row is locked and marked before the files go (after the commit), so a
+        confirm at the same moment either queues the job first (its file stays) or
+        finds the file purged and is refused.
+        """
+        with transaction.atomic():
+            job = (
+                ImportJob.objects.select_for_update()
+                .filter(pk=self.pk, status__in=self.FINISHED, files_purged_at__isnull=True)
+                .first()
+            )
+            if job is None:
+                return False
+            names = [f.name for f in (job.file, job.errors_file) if f]
+            job.file, job.errors_file, job.files_purged_at = "", "", timezone.now()
+            job.save(update_fields=["file", "errors_file", "files_purged_at", "updated_at"])
+            storage = job.file.storage
+            transaction.on_commit(lambda: _delete_stored(storage, names))
+        self.refresh_from_db(fields=["file", "errors_file", "files_purged_at", "updated_at"])
+        return True
+
+    @property
+    def files_kept_days(self) -> int | None:
+        """How many days after the import finished its files were purged (None: not purged)."""
+        if self.files_purged_at is None or self.finished_at is None:
+            return None
+        return (self.files_purged_at - self.finished_at).days
 
     def get_absolute_url(self) -> str:
         return reverse("catalog:import_job", args=[self.pk])
@@ -319,3 +366,19 @@ class ImportJob(models.Model):
             # Counting rows is the first half of the work.
             return min(50, int(50 * self.bytes_processed / self.bytes_total))
         return 0
+
+
+@receiver(post_delete, sender=ImportJob, dispatch_uid="catalog.delete_import_files")
+def _delete_import_files(sender: type[ImportJob], instance: ImportJob, **kwargs: Any) -> None:
+    """A deleted import (admin, one or many) takes its stored files along, once the delete commits."""
+    names = [f.name for f in (instance.file, instance.errors_file) if f]
+    storage = instance.file.storage
+    transaction.on_commit(lambda: _delete_stored(storage, names))
+
+
+def _delete_stored(storage: Storage, names: Iterable[str]) -> None:
+    for name in names:
+        try:
+            storage.delete(name)  # a file already gone is no error
+        except OSError:
+            logger.exception("Could not delete the stored import file %s", name)

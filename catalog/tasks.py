@@ -16,3 +16,9 @@ def import_catalog(job_id: int) -> None:
     an import upserts the same rows to the same state.
     """
     importjobs.run_import_job(job_id)
+
+
+@shared_task(name="catalog.purge_import_files", acks_late=True)
+def purge_import_files() -> int:
+    """Delete the stored files of imports older than the retention period. Idempotent."""
+    return importjobs.purge_old_files()

@@ -88,10 +88,16 @@ def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, f"Importing {job.original_name}.")
     else:
         job.refresh_from_db()
-        messages.error(
-            request,
-            f"This file is not waiting for confirmation (it is {job.get_status_display().lower()}).",
-        )
+        if job.files_purged_at is not None:
+            messages.error(
+                request,
+                f"This file was deleted {job.files_kept_days} days after its check; upload it again to import it.",
+            )
+        else:
+            messages.error(
+                request,
+                f"This file is not waiting for confirmation (it is {job.get_status_display().lower()}).",
+            )
     return redirect(job)
 
 
@@ -99,6 +105,8 @@ def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required("catalog.add_sku", raise_exception=True)
 def import_errors(request: HttpRequest, pk: int) -> FileResponse:
     job = get_object_or_404(ImportJob, pk=pk)
+    if job.files_purged_at is not None:
+        raise Http404(f"This import's files were deleted {job.files_kept_days} days after it finished.")
     if not job.errors_file:
         raise Http404("This import has no invalid rows.")
     filename = f"{Path(job.original_name).stem or 'catalog'}-errors.csv"

@@ -165,11 +165,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reviews.refresh_review_impact",
         "schedule": crontab(minute="*/15"),
     },
+    "catalog-purge-import-files": {
+        "task": "catalog.purge_import_files",
+        "schedule": crontab(hour=3, minute=45),
+    },
 }
 
 # Catalog import.
 CATALOG_IMPORT_MAX_BYTES = envint("CATALOG_IMPORT_MAX_BYTES", 200 * 1024 * 1024)
 CATALOG_IMPORT_CHUNK_SIZE = envint("CATALOG_IMPORT_CHUNK_SIZE", 10000)
+# Uploaded files (and their invalid rows' CSV) are deleted this many days after the
+# import finished; the import's record and summary stay. 0 keeps them forever.
+CATALOG_IMPORT_FILE_RETENTION_DAYS = envint("CATALOG_IMPORT_FILE_RETENTION_DAYS", 30)
 
 # Alignment. A dotted path or one of the short names qwen3, e5, lexical.
 ALIGNMENT_SCORER = os.environ.get("ALIGNMENT_SCORER", "e5")
