@@ -357,7 +357,8 @@ def collect_labels(scorer: Scorer, *, k: int | None = None, instruction: str = "
     see what they see in production): a candidate with the same ``product_ref``
     is a positive, one with another ``product_ref`` a negative. A reviewer's
     decision (a confirmed or rejected Match) overrides the reference data and
-    labels pairs retrieval did not bring up.
+    labels pairs retrieval did not bring up, each scored among the first SKU's
+    candidates as if retrieval had found it.
     """
     from django.db.models import Q
 
@@ -397,12 +398,21 @@ def collect_labels(scorer: Scorer, *, k: int | None = None, instruction: str = "
             seen.add(Match.ordered(sku.pk, other.pk))
             if label is not None:
                 labels.append(Label(score, label, pair_key((sku.language, other.language))))
+    # Decided pairs retrieval did not bring up are scored among the first SKU's
+    # candidates, not alone: rank-relative features (e5's) read a lone document as
+    # the best of its list, which no pair in production is by default.
+    unseen: dict[int, list[tuple[int, bool]]] = {}
     for (a_id, b_id), label in decided.items():
-        if (a_id, b_id) in seen or a_id not in by_id or b_id not in by_id:
-            continue
-        a, b = by_id[a_id], by_id[b_id]
-        (score,) = scorer.score(embeddings.sku_text(a), [embeddings.sku_text(b)], instruction)
-        labels.append(Label(score, label, pair_key((a.language, b.language))))
+        if (a_id, b_id) not in seen and a_id in by_id and b_id in by_id:
+            unseen.setdefault(a_id, []).append((b_id, label))
+    for a_id, decisions in unseen.items():
+        a = by_id[a_id]
+        partners = {b_id for b_id, _ in decisions}
+        rivals = [by_id[c.sku_id] for c in found.get(a_id, []) if c.sku_id in by_id and c.sku_id not in partners]
+        documents = rivals + [by_id[b_id] for b_id, _ in decisions]
+        scores = scorer.score(embeddings.sku_text(a), [embeddings.sku_text(d) for d in documents], instruction)
+        for (b_id, label), score in zip(decisions, scores[len(rivals) :], strict=True):
+            labels.append(Label(score, label, pair_key((a.language, by_id[b_id].language))))
     return labels
 
 

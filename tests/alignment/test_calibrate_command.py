@@ -9,11 +9,12 @@ from unittest.mock import patch
 from django.core.management import CommandError, call_command
 from django.test import TestCase
 
-from alignment import calibration, retrieval
-from alignment.calibration import calibration_info
+from alignment import calibration, embeddings, retrieval
+from alignment.calibration import Label, calibration_info
 from alignment.models import Calibration, Match
 from alignment.scorers.lexical import LexicalScorer
 from catalog.models import SKU, Category
+from tests.fakes import FakeScorer
 
 PRODUCTS = [
     ("kettle-17", {"en": "Aquora electric kettle 1.7 L 2200 W", "de": "Aquora Wasserkocher 1,7 L 2200 W", "zh": "Aquora 电热水壶 1.7L 2200W"}),
@@ -67,6 +68,19 @@ class CalibrateCommandTestCase(TestCase):
         positives = sum(lb.match for lb in labels)
         Match.objects.all().delete()
         assert positives > sum(lb.match for lb in calibration.collect_labels(LexicalScorer(), k=6))
+
+    def test_it_scores_a_decided_pair_retrieval_missed_among_the_sku_s_candidates(self):
+        kettle, bank = self.skus["kettle-10", "en"], self.skus["bank-20", "zh"]
+        low, high = sorted([kettle, bank], key=lambda s: s.pk)
+        Match.objects.create(sku_a=low, sku_b=high, probability=0.1, raw_score=0.1, scorer="fake",
+                             status=Match.Status.REJECTED, hash_a=low.content_hash, hash_b=high.content_hash)
+        first, second = embeddings.sku_text(low), embeddings.sku_text(high)
+        with FakeScorer.returning(default=0.3) as fake:
+            labels = calibration.collect_labels(FakeScorer(), k=2)
+            retrieved, decided = [docs for query, docs, _ in fake.calls if query == first]
+        assert len(retrieved) == 2 and second not in retrieved  # retrieval did not bring it up
+        assert decided == [*retrieved, second]  # scored after the candidates the pipeline would score
+        assert Label(0.3, False, "en-zh") in labels
 
     def test_it_stores_nothing_on_a_dry_run(self):
         out = self.run_command("--dry-run")
