@@ -45,8 +45,9 @@ class Qwen3Scorer(Scorer):
     compiles on CUDA only: there it fuses the many small element-wise kernels of
     the eager model (RMSNorm, rotary embeddings), about 2x the pairs per second
     (H100, random 0.6B, 189 tokens per pair: 1,231 against 594), for a one-off
-    compile on the worker's first batch (136 s there). If compiling fails on a
-    machine, the scorer logs it and goes on eagerly.
+    compile on the first batch (136 s there), which a worker process pays at its
+    start (alignment.tasks.warm_up_scorer), not in its first chunk. If compiling
+    fails on a machine, the scorer logs it and goes on eagerly.
     The model loads on the first ``score`` call: in a Celery worker that is after
     the fork, in the process that uses it.
     """
