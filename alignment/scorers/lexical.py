@@ -906,6 +906,11 @@ KIT_PARTS = {
     "bindings": ("bindings", "binding", "fixations", "fijaciones", "bindung", "固定器"),
     "cabinet": ("cabinet", "meuble", "mueble", "unterschrank", "底柜"),
     "pen": ("stylus", "stylet", "lapiz", "eingabestift", "stift", "手写笔", "无源笔"),
+    "power supply": (
+        "power supply", "power adapter", "ac adapter", "psu", "netzteil", "bloc d'alimentation", "bloc secteur",
+        "fuente de alimentacion", "adaptador de corriente", "电源适配器", "适配器",
+    ),
+    "controller": ("controller", "controllers", "controlador", "controleur", "manette", "控制器"),
     "bench": ("bench", "banquette", "banqueta", "klavierbank", "sitzbank", "琴凳"),
     "pedal": ("sustain pedal", "pedal", "pedale", "pedales", "踏板"),
 }
@@ -913,7 +918,7 @@ _ARTICLE = r"(?:(?:the|le|la|les|l'|el|los|las|den|die|das|any|une?|a)[ \t]+)?"
 _NOT_INCLUDED = (
     r"(?:not included|non incluse?s?|no incluid[oa]s?|nicht (?:enthalten|inklusive|im lieferumfang)"
     r"|(?:sold|available) separately|vendue?s? separement|disponibles? separement|se venden? por separado"
-    r"|separat erhaltlich)"
+    r"|(?:als zubehor )?separat erhaltlich|als zubehor erhaltlich|en option)"
 )
 _CJK_WITHOUT = "不含|不带|不配|无(?!线)|未含|不附|免"  # 无线 is wireless; 免电池 needs no battery
 _TOOL_ONLY = re.compile(r"\b(?:tool only|body only|bare tool|solo herramienta|outil seul|nur werkzeug|solo-werkzeug)\b")
@@ -976,12 +981,12 @@ def _kit(text: str) -> tuple[frozenset[str], frozenset[str]]:
 
 def kit_conflict(a: str, b: str) -> bool:
     """Whether one text leaves out a part of the kit (KIT_PARTS: battery, charger, lid, remote,
-    stand, case, bindings, cabinet, pen, bench, pedal) that the other names, or the two count a part
-    differently ("单电4.0Ah" against "2 x 4,0 Ah Akkus").
+    stand, case, bindings, cabinet, pen, power supply, controller, bench, pedal) that the other
+    names, or the two count a part differently ("单电4.0Ah" against "2 x 4,0 Ah Akkus").
 
     On the dev set (685 queries): 2 of 1,646 true pairs ("weight: 3.1 lbs (without
     battery)" beside "双电池套装"; "sans lumière télécommande" read as without a remote),
-    39 of 3,091 false ones.
+    44 of 3,091 false ones.
     """
     (left_out_a, named_a), (left_out_b, named_b) = _kit(a), _kit(b)
     if (left_out_a - left_out_b) & named_b or (left_out_b - left_out_a) & named_a:

@@ -562,6 +562,9 @@ class ModelConflictTestCase(SimpleTestCase):
         assert not kit_conflict(piano, "Korvell CP-560 E-Piano mit Klavierbank, Rosenholz")
         assert kit_conflict("Maestrano FP-88 折叠电子琴 送琴包+延音踏板", "Maestrano FP-88\nPedal sold separately.")
         assert kit_conflict("Drone X4 avec télécommande", "X4 无人机 遥控器需另购")
+        assert kit_conflict("Ostio AK-1 Door Entry Kit, PSU Included", "Kit Ostio AK-1\nFuente de alimentación no incluida.")
+        assert kit_conflict("Coralba WaveMix 3000 con controlador WiFi", "WaveMix 3000\nWird ohne Controller geliefert.")
+        assert kit_conflict("FP-88 Piano mit Tasche", "FP-88 Piano\nTasche als Zubehör erhältlich.")
 
     def test_a_pair_counts_two_and_a_combo_kit_is_a_bundle(self):
         assert features("Borriquetas Steadix 3 t (pareja)", "Lot de 4 chandelles Steadix 3 t")["unit_conflict"] == 1
