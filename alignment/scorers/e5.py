@@ -55,6 +55,8 @@ the development set by ``bench/fit_e5_fusion.py`` with a fixed seed):
   "Coffret", 套装) and the other does not (``lexical.bundle_one_sided``).
 - ``region_one_sided``: one text is made for a market outside Europe ("US version",
   美版) and the other names no market (``lexical.region_one_sided``).
+- ``spare_one_sided``: one title sells a spare or replacement part ("Lente de
+  recambio", "Ersatzfilter", 替换) and the other never says so (``lexical.spare_one_sided``).
 
 The hard contradictions (``CONTRADICTIONS``) cap the score at
 ``CONTRADICTED_CAP``: added up with the rest, a shared model code and near-equal
@@ -105,6 +107,7 @@ from alignment.scorers.lexical import (
     pack_one_sided,
     pair_features,
     region_one_sided,
+    spare_one_sided,
     version_one_sided,
 )
 
@@ -122,7 +125,7 @@ FUSION_FEATURES = (
     *(f"head_{name}" for name in HEAD_FEATURES),
     *(f"head_{name}" for name in CONFLICT_NAMES),
     "text_attribute_conflict", "text_kit_conflict", "brand_missing", "pack_one_sided", "version_one_sided",
-    "text_model_conflict", "bundle_one_sided", "region_one_sided",
+    "text_model_conflict", "bundle_one_sided", "region_one_sided", "spare_one_sided",
 )
 # Contradictions that the logistic model, adding evidence up, can outvote (a
 # shared model code, near-equal embeddings) but that no two listings of one
@@ -137,11 +140,12 @@ FUSION_FEATURES = (
 # attribute other than the material (right- against left-handed, EU against US
 # version, refurbished against new) and a part of the kit that one leaves out and
 # the other names or counts otherwise (battery, charger, lid, remote, stand, case,
-# bindings, cabinet, pen; 1 against 2 batteries), and a model code one declares
-# ("Modell HS-6") that the other's title contradicts (HS-7). On the development set
-# (640 queries) they flag 10 of 1,547 true pairs and 1,506 of 2,870 false ones; a
-# pair that has one is never merged automatically. "brand_missing", "pack_one_sided", "version_one_sided",
-# "bundle_one_sided" and "region_one_sided" are evidence, not contradictions:
+# bindings, cabinet, pen, power supply, controller, bench, pedal; 1 against 2
+# batteries), and a model code one declares ("Modell HS-6") that the other's title
+# contradicts (HS-7). On the development set (730 queries) they flag 11 of 1,750 true
+# pairs and 1,763 of 3,317 false ones; a pair that has one is never merged
+# automatically. "brand_missing", "pack_one_sided", "version_one_sided",
+# "bundle_one_sided", "region_one_sided" and "spare_one_sided" are evidence, not contradictions:
 # listings do leave their brand or count out (on 550 queries, 21 of 1,346 true
 # pairs lack the brand the other candidates share, against 372 of 2,420 false ones).
 CONTRADICTIONS = (
@@ -256,6 +260,7 @@ def fusion_features(
                 float(declared_model_conflict(query, document)),
                 float(bundle_one_sided(title_of(query), title_of(document))),
                 float(region_one_sided(query, document)),
+                float(spare_one_sided(title_of(query), title_of(document))),
             ]
         )
     return rows

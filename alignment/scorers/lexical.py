@@ -154,7 +154,7 @@ _PAIR = re.compile(
 _CJK_PERSONS = re.compile(r"([单双两三四五六])人")
 _CJK_NUMERALS = {"单": 1.0, "双": 2.0, "两": 2.0, "三": 3.0, "四": 4.0, "五": 5.0, "六": 6.0}
 # "单只装" (sold singly), "两条装" (a pack of two): a Chinese numeral, a measure word, 装.
-_CJK_PACK = re.compile(r"([单双两三四五六])[只个支瓶袋罐片条件盒]装")
+_CJK_PACK = re.compile(r"([单双两三四五六])[只个支瓶袋罐片条件盒块台套把组卷包张]装")
 # A word that negates or excludes in the four Latin-script languages ("ohne Thermostat",
 # "sans ISOFIX", "PFAS-free"), and the fixed phrases that use one without excluding anything.
 _EXCLUDING = "without|ohne|sans|sin|kein|keine|keinen"  # words that exclude what follows them
@@ -193,9 +193,9 @@ _LABELLED = re.compile(r"\b(spf|ip|ipx|usb|wi-?fi|pm|ece r)\s?(\d+(?:[.,]\d+)?)"
 _SIZE_VALUE = r"\d{1,3}(?:[.,]5)?|xxs|xs|s|m|l|xl|xxl|xxxl|2xl|3xl|4xl"
 _GARMENT_SIZE = re.compile(
     rf"\b(?:size|taille|pointure|talla|grosse|gr\.)(?:\s?:\s?|\s|(?<=\.))({_SIZE_VALUE})"
-    rf"(?![\w]|[.,]\d|\s?(?:[x×*/]|{_UNIT_ALTERNATION})(?![a-z])|\s?[-–~]\s?\d)"
-    rf"|尺码\s?[:：]?\s?({_SIZE_VALUE})(?![\w.]|\s?[-–~]\s?\d)"
-    rf"|(?<![\w.])(?<!\d-)(?<!\d–)(?<!\d~)({_SIZE_VALUE})\s?码",
+    rf"(?![\w/]|[.,]\d|\s?(?:[x×*]|{_UNIT_ALTERNATION})(?![a-z])|\s?[-–~]\s?\d)"
+    rf"|尺码\s?[:：]?\s?({_SIZE_VALUE})(?![\w./]|\s?[-–~]\s?\d)"
+    rf"|(?<![\w./])(?<!\d-)(?<!\d–)(?<!\d~)({_SIZE_VALUE})\s?码",
     re.IGNORECASE,
 )
 _LETTER_SIZES = {"xxs": 1, "xs": 2, "s": 3, "m": 4, "l": 5, "xl": 6, "xxl": 7, "2xl": 7, "xxxl": 8, "3xl": 8, "4xl": 9}
@@ -233,7 +233,7 @@ _TYRE = re.compile(
 )
 # Names of standards and specifications, not of products: "PCIe4.0", "USB3.0", "Gen4",
 # "DVB-T2/C/S2", "GDDR6X"; and "3-in-1", "3 en 1".
-_SPECIFICATION_CODE = re.compile(r"(?:USB|PCIE|DDR|LPDDR|GDDR|GEN|WIFI|HDMI)\d.*|DVB.+|\d+(?:IN|EN|EM)\d+")
+_SPECIFICATION_CODE = re.compile(r"(?:USB|PCIE|DDR|LPDDR|GDDR|GEN|WIFI|HDMI|OBD)\d.*|DVB.+|\d+(?:IN|EN|EM)\d+")
 _TOKEN = re.compile(r"[A-Za-z0-9]+(?:[-/.][A-Za-z0-9]+)*")
 _NUMBERED_WORDS = re.compile(r"\d+(?:[.,]\d+)?(?:-[A-Za-z]{3,})+")
 _GLUED_WORDS = re.compile(r"(?<=[A-Za-z0-9])(?:-[A-Za-z]{3,})+$")
@@ -402,14 +402,24 @@ FEATURE_NAMES = (
 )
 
 
+# Colour codes a maker appends to a model code: "BX-170F-BK" is the black BX-170F.
+COLOUR_SUFFIXES = frozenset("BK BLK WH WHT GY GRY RD BL BLU GN GRN PK SV SLV GD OL NV NVY YL".split())
+
+
+def colour_of(code: str, model: str) -> bool:
+    """Whether ``code`` is ``model`` with a colour code appended ("BX170FBK", "BX170F")."""
+    return code.startswith(model) and code[len(model) :] in COLOUR_SUFFIXES
+
+
 def codes_agree(codes_a: frozenset[str], codes_b: frozenset[str]) -> bool:
-    """Whether the texts share a model code, or one ends with the other's ("R7-7840HS" and "7840HS")."""
+    """Whether the texts share a model code, or one ends with the other's ("R7-7840HS" and "7840HS"),
+    or adds a colour code to it ("BX-170F-BK" and "BX-170F")."""
     if codes_a & codes_b:
         return True
     for x in codes_a:
         for y in codes_b:
             short, long = sorted((x, y), key=len)
-            if len(short) >= 4 and long.endswith(short):
+            if len(short) >= 4 and (long.endswith(short) or colour_of(long, short)):
                 return True
     return False
 
@@ -495,7 +505,7 @@ ATTRIBUTES = {
         "refurbished": (
             "refurbished renewed pre-owned reconditionne reconditionnee reconditionnes d'occasion d’occasion "
             "reacondicionado reacondicionada reacondicionados generaluberholt generaluberholter generaluberholtes "
-            "second-hand secondhand open-box ex-display b-ware rucklaufer vorfuhrgerat gebraucht gebrauchtes "
+            "second-hand secondhand open-box ex-display b-ware rucklaufer vorfuhrgerat "
             "seminuevo seminueva 翻新 官翻 二手 展示机"
         ),
     },
@@ -721,11 +731,13 @@ def conflict_features(a: str, b: str) -> list[float]:
 
 
 # Just before a model code, what says the product is for it: "Replacement Cuff for BP-600",
-# "Correa compatible con KV-4120", "适用AP-350", "pour Orvex 305XL"; not "para hombre".
+# "Correa compatible con KV-4120", "适用AP-350", "pour Orvex 305XL"; not "para hombre" or
+# "Aspirador para coche Turbex AV-120", which is the product itself.
 _FOR_CODE = re.compile(
     r"(?:\b(?:for|compatible|compatibles|kompatibel|pour|para|fur|fits|passend)\b|适用|适配|兼容|专用)"
     r"(?![^,;|()【】]*\b(?:men|women|homme|hommes|femme|femmes|hombre|hombres|mujer|mujeres|herren|damen|kids|enfants"
-    r"|ninos|kinder)\b)[^,;|()【】]{0,45}$"
+    r"|ninos|kinder|car|cars|coche|coches|voiture|voitures|auto|autos|vehicle|vehicles|vehiculo|vehicule|fahrzeug)\b)"
+    r"[^,;|()【】]{0,45}$"
 )
 
 
@@ -769,7 +781,7 @@ QUALIFIER_WORDS = VARIANT_WORDS | {"solo", "se", "gtx", "neo", "combo", "oc"}
 # Names of standards rather than of product lines: what follows them is a version
 # ("Bluetooth 5.3", "USB 3.2"), which listings of one product often leave out.
 STANDARDS = frozenset(
-    "usb usbc bluetooth wifi wi fi hdmi pd qi ip ipx spf dp type typec ddr lte nfc bt gen version nema dvb dab".split()
+    "usb usbc bluetooth wifi wi fi hdmi pd qi ip ipx spf dp type typec ddr lte nfc bt gen version nema dvb dab obd".split()
 )
 _INNER_HYPHEN = re.compile(r"(?<=[a-z])-(?=[a-z0-9])")
 _PLUS_VARIANT = re.compile(r"(?<=[a-z0-9])\+(?=[\s,;:)\]】|]|$)")
@@ -788,6 +800,8 @@ _CJK_VARIANTS = {
 }
 
 
+# An operating system and its version ("Android TV 12", "iOS 17") names no model.
+_OPERATING_SYSTEM = re.compile(r"\b(?:android(?: tv)?|ios|ipados|windows|harmonyos|wear ?os)\s?\d+(?:[.,]\d+)?\b")
 # Words a number follows that name no product line: "Europa 45 Länder" counts countries.
 _NOT_LINES = frozenset("europe europa eu world monde mundo welt".split())
 
@@ -795,7 +809,8 @@ _NOT_LINES = frozenset("europe europa eu world monde mundo welt".split())
 def _designation_tokens(text: str) -> list[str]:
     # A hyphen after a letter joins a code or word ("NV-R30", "HR-3S", "Wi-Fi"); after a
     # number it stays ("3,5-20 kg" is a range, "3-in-1" no model 3in).
-    joined = _INNER_HYPHEN.sub("", _fold(unicodedata.normalize("NFKC", text)))
+    folded = _OPERATING_SYSTEM.sub(" ", _fold(unicodedata.normalize("NFKC", text)))
+    joined = _INNER_HYPHEN.sub("", folded)
     joined = _PLUS_VARIANT.sub(" plus", joined)  # "S8 Pro+" is the S8 Pro Plus
     return _DESIGNATION_TOKEN.findall(joined)
 
@@ -804,6 +819,8 @@ def _qualifies(token: str, following: str) -> bool:
     """Whether ``token`` picks a model out of a line: a bare number (not a quantity:
     "2-teilig", "42步进", "57 cm"), a code ("m3") or a variant word."""
     if _BARE_NUMBER.fullmatch(token):
+        if following in ("in", "en", "em"):
+            return False  # "4 en 1", "4 in 1": four functions in one
         return following in ("", *_DESIGNATION_ENDS) or (
             bool(_NAME.fullmatch(following)) and following not in _LATIN_UNITS and following != "x"
         )
@@ -859,7 +876,10 @@ def _extended_code(codes_a: frozenset[str], codes_b: frozenset[str]) -> bool:
     "VG-10", where a word is glued on."""
     for mine, theirs in ((codes_a, codes_b), (codes_b, codes_a)):
         for code in mine - theirs:
-            if any(code.startswith(other) and len(code) - len(other) <= MAX_CODE_SUFFIX for other in theirs - mine):
+            if any(
+                code.startswith(other) and len(code) - len(other) <= MAX_CODE_SUFFIX and not colour_of(code, other)
+                for other in theirs - mine
+            ):
                 return True
     return False
 
@@ -921,6 +941,8 @@ _NOT_INCLUDED = (
     r"|(?:als zubehor )?separat erhaltlich|als zubehor erhaltlich|en option)"
 )
 _CJK_WITHOUT = "不含|不带|不配|无(?!线)|未含|不附|免"  # 无线 is wireless; 免电池 needs no battery
+# "No more AA batteries", "no need for a charger": what a product spares you, not what its box leaves out.
+_NOT_NO_MORE = r"(?!(?:more|longer|need|plus besoin|mas|mehr)\b)"
 _TOOL_ONLY = re.compile(r"\b(?:tool only|body only|bare tool|solo herramienta|outil seul|nur werkzeug|solo-werkzeug)\b")
 
 
@@ -932,7 +954,7 @@ def _kit_patterns() -> dict[str, tuple[re.Pattern[str], re.Pattern[str]]]:
         cjk = "|".join(re.escape(w) for w in words if not w.isascii())
         excluded = re.compile(
             # "without (the) X", up to two words between; "sin pilas ni cargador"; "X not included"; "不含X"
-            rf"\b(?:{_EXCLUDING}|no)[ \t]+{_ARTICLE}(?:[a-z0-9-]+[ \t]+){{0,2}}?(?:{latin})\b"
+            rf"\b(?:{_EXCLUDING}|no)[ \t]+{_NOT_NO_MORE}{_ARTICLE}(?:[a-z0-9-]+[ \t]+){{0,2}}?(?:{latin})\b"
             rf"|\b(?:{_EXCLUDING}|no)[ \t]+(?:[a-z0-9,-]+[ \t]+){{0,3}}?(?:ni|nor|noch|ou|or|oder|und|and|et|y)[ \t]+"
             rf"{_ARTICLE}(?:{latin})\b"
             rf"|\b(?:{latin})\b[^.;\n]{{0,20}}{_NOT_INCLUDED}"
@@ -1031,7 +1053,7 @@ def _counted_part_patterns() -> dict[str, tuple[re.Pattern[str], re.Pattern[str]
                 rf"(?<![\w.,-])(?:(\d{{1,2}}|{words})\s?[x×]\s(?:\S+\s){{0,3}}?"
                 rf"|(\d{{1,2}}|{words})(?:\s(?:seule?s?|solo|einzige[rn]?|only))?\s"
                 rf"(?:(?!{_NOT_BETWEEN})[a-z-]+\s){{0,2}}?)"
-                rf"(?:{names})(?![a-z])(?!\s+a\s+distancia)"  # "mando a distancia" is a remote
+                rf"(?:{names})(?![a-z-])(?!\s+a\s+distancia)"  # "Akku-Sauger" is cordless; "mando a distancia" a remote
             ),
             re.compile(rf"(?<![0-9A-Za-z.])([0-9]|[一单两二双三四])\s?[个块节只颗]?[\u4e00-\u9fff]{{0,4}}?(?<!号)(?:{cjk})"),
         )
@@ -1109,7 +1131,11 @@ def declared_model_conflict(a: str, b: str) -> bool:
         prefixes = {prefix for prefix, _ in declared}
         line = theirs.strip().split("\n", 1)[0]
         same_line = {code for code in _prefixed_codes(line) | _declared_codes(theirs) if code[0] in prefixes}
-        if same_line and not same_line & declared:
+        if same_line and not any(
+            prefix == other_prefix and (code == other or colour_of(code, other) or colour_of(other, code))
+            for prefix, code in declared
+            for other_prefix, other in same_line
+        ):
             return True
     return False
 
@@ -1137,6 +1163,30 @@ def bundle_one_sided(title_a: str, title_b: str) -> bool:
 @functools.lru_cache(maxsize=20_000)
 def _sells_bundle(title: str) -> bool:
     return bool(_BUNDLE.search(_fold(title)))
+
+
+# A spare or replacement part in a title: "Lente de recambio", "Ersatzfilter", "filtres de
+# rechange", "替换刷头", "备用".
+_SPARE = re.compile(
+    r"(?<![a-z])(?:replacement|spare|ersatz\w*|de rechange|de remplacement|recambio|repuesto)(?![a-z])"
+    r"|替换|更换装|备用"
+)
+
+
+def spare_one_sided(title_a: str, title_b: str) -> bool:
+    """Whether one title sells a spare or replacement part and the other never says so.
+
+    Evidence, not a contradiction: a title may also name the spare it comes with
+    ("附赠黄色夜视备用片", "4 replacement filters"). On the dev set (730 queries) 10 of
+    1,750 true pairs and 124 of 3,317 false ones. As a fusion feature, grouped 5-fold CV
+    on the 435 hard fitted queries: top1 0.931 -> 0.936, precision at 60 % recall 0.920 -> 0.926.
+    """
+    return _sells_spare(title_a) != _sells_spare(title_b)
+
+
+@functools.lru_cache(maxsize=20_000)
+def _sells_spare(title: str) -> bool:
+    return bool(_SPARE.search(_fold(title)))
 
 
 def region_one_sided(a: str, b: str) -> bool:

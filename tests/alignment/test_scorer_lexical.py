@@ -21,6 +21,7 @@ from alignment.scorers.lexical import (
     pair_features,
     parse_number,
     region_one_sided,
+    spare_one_sided,
     version_one_sided,
 )
 
@@ -578,3 +579,29 @@ class ModelConflictTestCase(SimpleTestCase):
         assert attributes("Open-box Lumora Hub 8, ex-display") == {"condition": frozenset({"refurbished"})}
         assert attributes("Voltaje: 120 V / 60 Hz, enchufe tipo A") == {"region": frozenset({"us"})}
         assert attributes("Funciona a 110 V y 220 V, 100-240 V, USB Type-A") == {}
+
+    def test_colour_codes_systems_functions_and_combined_sizes_name_no_other_model(self):
+        bag = "Sac de frappe sur pied Boxline BX-170F – 170 cm – noir"
+        assert features(bag, "Boxline Free Standing Punching Bag 170cm, BX-170F-BK")["code_conflict"] == 0
+        assert features(bag, "Boxline Free Standing Punching Bag 170cm, BX-170F-XL")["code_conflict"] == 1
+        assert not declared_model_conflict("Canopia Hammock\nModel: CH-2D-OL.", "Canopia 户外吊床 CH-2D")
+        assert declared_model_conflict("Canopia Hammock\nModel: CH-2D-OL.", "Canopia 户外吊床 CH-3D")
+        assert not model_conflict("Castelo Box S2 Android TV 4K", "TV Box Castelo S2 Android TV 12, 4GB+32GB")
+        assert not model_conflict("Pack 2 mandos Telemax TM-4 4 en 1", "【2只装】Telemax TM-4 万能遥控器 四合一")
+        assert not features("Vizorra H6 Pro HUD OBD2+GPS", "Vizorra HUD H6 Pro OBD2/GPS 4,2 Zoll")["code_conflict"]
+        assert "letter size" not in {d for d, _ in extract("Skibrille Gr. M/L, Rahmen schwarz").quantities}
+        assert ("letter size", 4.0) in extract("Ski Goggles, Size M").quantities
+
+    def test_a_product_for_cars_is_no_accessory_and_a_cordless_tool_counts_no_batteries(self):
+        assert not conflicts("Aspirateur de voiture Turbex AV-120 12 V", "Aspirador para coche Turbex AV-120, 12V")[
+            "accessory"
+        ]
+        assert conflicts("Aspirateur Turbex AV-120", "Filtre de rechange pour Turbex AV-120")["accessory"]
+        assert not kit_conflict("Aspirador Ciklo VacGo 2, 1 batería de 4000 mAh", "Ciklo VacGo 2 Akku-Autostaubsauger")
+        assert not kit_conflict("Star Bear night light, 1 battery", "Star Bear\nCharge by USB-C, no more AA batteries.")
+        assert attributes("Mobiles Whiteboard, das mal hier, mal dort gebraucht wird") == {}
+
+    def test_a_spare_part_in_one_title_only_is_one_sided(self):
+        assert spare_one_sided("Lente de recambio Glacira X7 Mag", "Glacira X7 Mag Ski Goggles")
+        assert not spare_one_sided("Glacira X7 Mag Ski Goggles", "Glacira X7 Mag Skibrille")
+        assert extract("Vitrano 磁性白板 GM-6040【两块装】").quantities >= {("count", 2.0)}
