@@ -132,6 +132,15 @@ LOGGING = {
 
 # Celery. Without REDIS_URL (the embedded demo) tasks run in-process.
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# The cache (the review queue's counts) is Redis too, shared by every web and worker
+# process; the embedded demo keeps it in its one process.
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "skualign"}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
 CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
@@ -215,7 +224,8 @@ REVIEWS_AUDIT_SAMPLE_RATE = envfloat("REVIEWS_AUDIT_SAMPLE_RATE", 0.02)
 REVIEWS_SKIP_HOURS = envint("REVIEWS_SKIP_HOURS", 12)
 # How far back a reviewer may undo their own decisions from the queue.
 REVIEWS_UNDO_HOURS = envint("REVIEWS_UNDO_HOURS", 24)
-# The queue's per-filter counts are cached this long (grouped counts over the whole queue).
+# The queue's per-filter counts (grouped counts over the whole queue) are recounted by
+# a worker, asked for by the first page that finds them this old; pages show the last.
 REVIEWS_COUNTS_CACHE_SECONDS = envint("REVIEWS_COUNTS_CACHE_SECONDS", 30)
 
 # JSON API limits (rerank) and the instruction editor's backtest sample.

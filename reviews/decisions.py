@@ -7,6 +7,7 @@ catalog.merging (undo). Each call writes one Decision row, the audit trail.
 
 from __future__ import annotations
 
+import functools
 import logging
 import random
 import time
@@ -152,6 +153,12 @@ def _refresh_impact(product_ids: set[int]) -> None:
         Match.refresh_review_impact(product_ids=sorted(product_ids))
 
 
+def _count_change(match: Match, *, was_queued: bool) -> None:
+    # After the commit (at once when no caller's transaction is open): every reviewer
+    # reads these counts, and a decision rolled back must not show in them.
+    transaction.on_commit(functools.partial(queue.count_change, match, was_queued=was_queued))
+
+
 def _touched(before: list[int], event: ProductEvent | None) -> set[int]:
     """The products a decision involved: the pair's products before, and the ones its merge or split wrote."""
     return {*before, event.product_id, event.other_product_id} if event else set(before)
@@ -217,6 +224,7 @@ def record_decision(
     decision, touched = _retrying(work)
     if action != Decision.Action.SKIP:
         _refresh_impact(touched)
+        _count_change(decision.match, was_queued=True)
     return decision
 
 
@@ -290,6 +298,7 @@ def undo_decision(decision_id: int, *, by: Any, note: str = "") -> Decision:
     undo, touched = _retrying(work)
     if decision.action != Decision.Action.SKIP:
         _refresh_impact(touched)
+        _count_change(undo.match, was_queued=False)
     return undo
 
 

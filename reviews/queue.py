@@ -7,6 +7,8 @@ so two reviewers asking at the same moment never get the same pair.
 
 from __future__ import annotations
 
+import logging
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -32,6 +34,15 @@ BANDS = [
 ]
 BAND_RANGES = {key: (low, high) for key, _, low, high in BANDS}
 ORDER = ("-review_impact", "-probability", "pk")
+# The queue's facet counts, each category's top-level category as they were counted,
+# and the lease of the one recount asked for at a time (see facet_counts).
+COUNTS_KEY = "reviews:facet-counts"
+ROOTS_KEY = "reviews:facet-counts:roots"
+RECOUNT_KEY = "reviews:facet-counts:recount"
+# A recount asked for and lost (its worker died, the broker was down) is asked for again after this long.
+RECOUNT_LEASE_SECONDS = 300
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -248,15 +259,74 @@ def held_by_other(match: Match, user: Any) -> bool:
 def facet_counts() -> dict[str, Any]:
     """Queued pairs per language pair, top-level category, score band and source.
 
-    Counted over the whole queue and cached for REVIEWS_COUNTS_CACHE_SECONDS: on a
-    large queue these grouped counts are the slowest part of the page.
+    Counted over the whole queue, the slowest part of the page on a large queue
+    (about 500 ms on a million pairs), and kept in the cache that all processes
+    share. A request never recounts counts it has: once they are
+    REVIEWS_COUNTS_CACHE_SECONDS old it shows them and asks a worker to recount
+    (reviews.refresh_facet_counts). It counts them itself only when there are none
+    (a fresh install, an emptied cache). Decisions move their pair out of (and
+    undos back into) the stored counts as they are made: count_change.
     """
-    key = "reviews:facet-counts"
-    counts = cache.get(key)
-    if counts is None:
-        counts = _count_facets()
-        cache.set(key, counts, settings.REVIEWS_COUNTS_CACHE_SECONDS)
-    return counts
+    tally = cache.get(COUNTS_KEY)
+    if tally is None:
+        tally = refresh_facet_counts()
+    elif time.time() - tally["counted_at"] >= settings.REVIEWS_COUNTS_CACHE_SECONDS:
+        _ask_for_recount()
+    return _present(tally)
+
+
+def refresh_facet_counts() -> dict[str, Any]:
+    """Count the queue afresh and store the counts for every process (a worker's job)."""
+    counted_at = time.time()  # the counts show the queue as it was when counting began
+    tally, root_of = _count_facets()
+    tally["counted_at"] = counted_at
+    cache.set_many({COUNTS_KEY: tally, ROOTS_KEY: root_of}, timeout=None)
+    cache.delete(RECOUNT_KEY)
+    return tally
+
+
+def _ask_for_recount() -> None:
+    from reviews import tasks
+
+    # One recount at a time, asked for by whichever request finds the counts due first.
+    if not cache.add(RECOUNT_KEY, True, RECOUNT_LEASE_SECONDS):
+        return
+    try:
+        tasks.refresh_facet_counts_task.delay()
+    except Exception:  # the broker is down: the counts stay as they are until the lease lapses
+        logger.exception("Could not ask for a recount of the review queue's counts")
+
+
+def count_change(match: Match, *, was_queued: bool) -> None:
+    """Move one pair into or out of the stored counts as a decision (or its undo) moves
+    it into or out of the queue, so that the counts are right at once rather than at
+    the next recount. ``match`` carries its two SKUs as the decision read them.
+
+    Two processes adjusting the counts at the same moment may lose one adjustment, and
+    a recount running meanwhile may have counted the pair before it moved; the next
+    recount puts either right.
+    """
+    step = int(match.is_queued) - int(was_queued)
+    if step == 0:
+        return
+    stored = cache.get_many([COUNTS_KEY, ROOTS_KEY])
+    tally, root_of = stored.get(COUNTS_KEY), stored.get(ROOTS_KEY, {})
+    if tally is None:
+        return  # the next read counts afresh
+    category = match.sku_a.category_id
+    if category is not None and category not in root_of:
+        tally["counted_at"] = 0.0  # a category newer than the counts: have them recounted
+    band = next((key for key, _, low, high in BANDS if low <= match.probability < high), None)
+    _tally(
+        tally,
+        step,
+        languages=match.review_languages,
+        root=root_of.get(category),
+        sources={match.sku_a.source, match.sku_b.source},
+        audit=match.is_audit_sample,
+        bands={band: step} if band else {},
+    )
+    cache.set(COUNTS_KEY, tally, timeout=None)
 
 
 def matching_at_least(filters: Filters, counts: dict[str, Any]) -> int:
@@ -265,7 +335,7 @@ def matching_at_least(filters: Filters, counts: dict[str, Any]) -> int:
 
     Languages, bands and sources are counted exactly as they filter; a top-level
     category counts the pairs whose first SKU sits under it, fewer than the filter
-    (either SKU) finds. The counts may be a few seconds old.
+    (either SKU) finds. The counts may be a recount behind the queue.
     """
     query = filters.as_query()
     if len(query) != 1:
@@ -281,11 +351,13 @@ def matching_at_least(filters: Filters, counts: dict[str, Any]) -> int:
 
 
 def forget_counts() -> None:
-    cache.delete("reviews:facet-counts")
+    """Drop the stored counts: the next read counts afresh (as on a fresh install)."""
+    cache.delete_many([COUNTS_KEY, ROOTS_KEY, RECOUNT_KEY])
 
 
-def _count_facets() -> dict[str, Any]:
-    """All the counts in one grouped pass over the queue (a few thousand groups at most)."""
+def _count_facets() -> tuple[dict[str, Any], dict[int, int | None]]:
+    """All the counts in one grouped pass over the queue (a few thousand groups at most),
+    and the top-level category of every category (for count_change)."""
     paths = dict(Category.objects.values_list("pk", "path"))
     by_path = {path: pk for pk, path in paths.items()}
     root_of = {pk: by_path.get(path.split(PATH_SEPARATOR)[0]) for pk, path in paths.items()}
@@ -298,34 +370,70 @@ def _count_facets() -> dict[str, Any]:
         .annotate(n=Count("pk"), **band_counts)
         .order_by()
     )
-    total = audit = 0
-    languages: dict[tuple[str, str], int] = {}
-    roots: dict[int, int] = {}
-    bands = {key: 0 for key, *_ in BANDS}
-    sources: dict[str, int] = {}
+    tally: dict[str, Any] = {
+        "total": 0,
+        "audit": 0,
+        "languages": {},
+        "roots": {},
+        "bands": {key: 0 for key, *_ in BANDS},
+        "sources": {},
+        "paths": {pk: path for pk, path in paths.items() if root_of[pk] == pk},
+    }
     for group in groups:
-        n = group["n"]
-        total += n
-        if group["is_audit_sample"]:
-            audit += n
-        else:
-            # Audit samples are blind: they count in no score band.
-            for key in bands:
-                bands[key] += group[key]
-        if group["review_languages"]:
-            pair = tuple(group["review_languages"].split("-"))
-            languages[pair] = languages.get(pair, 0) + n  # type: ignore[index]
-        root = root_of.get(group["sku_a__category_id"])
-        if root is not None:
-            roots[root] = roots.get(root, 0) + n
-        # A pair counts once under each source it involves.
-        for source in {group["sku_a__source"], group["sku_b__source"]}:
-            sources[source] = sources.get(source, 0) + n
+        _tally(
+            tally,
+            group["n"],
+            languages=group["review_languages"],
+            root=root_of.get(group["sku_a__category_id"]),
+            sources={group["sku_a__source"], group["sku_b__source"]},
+            audit=group["is_audit_sample"],
+            bands={key: group[key] for key, *_ in BANDS},
+        )
+    return tally, root_of
+
+
+def _tally(
+    tally: dict[str, Any],
+    n: int,
+    *,
+    languages: str,
+    root: int | None,
+    sources: set[str],
+    audit: bool,
+    bands: dict[str, int],
+) -> None:
+    """Add ``n`` queued pairs that share these facets to ``tally`` (a negative ``n`` takes them out)."""
+    tally["total"] = max(0, tally["total"] + n)
+    if audit:
+        tally["audit"] = max(0, tally["audit"] + n)
+    else:
+        # Audit samples are blind: they count in no score band.
+        for key, m in bands.items():
+            tally["bands"][key] = max(0, tally["bands"][key] + m)
+    if languages:
+        _add(tally["languages"], tuple(languages.split("-")), n)
+    if root is not None:
+        _add(tally["roots"], root, n)
+    # A pair counts once under each source it involves.
+    for source in sources:
+        _add(tally["sources"], source, n)
+
+
+def _add(counts: dict[Any, int], key: Any, n: int) -> None:
+    counts[key] = counts.get(key, 0) + n
+    if counts[key] <= 0:
+        del counts[key]
+
+
+def _present(tally: dict[str, Any]) -> dict[str, Any]:
+    """The counts as pages show them: each facet's values, most pairs first."""
     return {
-        "total": total,
-        "audit": audit,
-        "languages": sorted(languages.items(), key=lambda item: -item[1]),
-        "categories": sorted(((paths[pk], pk, n) for pk, n in roots.items()), key=lambda r: -r[2]),
-        "bands": [(key, label, bands[key]) for key, label, *_ in BANDS],
-        "sources": sorted(sources.items(), key=lambda item: -item[1]),
+        "total": tally["total"],
+        "audit": tally["audit"],
+        "languages": sorted(tally["languages"].items(), key=lambda item: -item[1]),
+        "categories": sorted(
+            ((tally["paths"][pk], pk, n) for pk, n in tally["roots"].items()), key=lambda r: -r[2]
+        ),
+        "bands": [(key, label, tally["bands"][key]) for key, label, *_ in BANDS],
+        "sources": sorted(tally["sources"].items(), key=lambda item: -item[1]),
     }

@@ -11,6 +11,8 @@ ALIGNMENT_SCORER = "lexical"
 # task wiring by calling task functions, and the integration tests run a worker.
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_BROKER_URL = "memory://localhost/"
+# Each test run keeps its cache in its own process, whatever REDIS_URL says.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Test runs load no model up front; the tests of the warm-up turn it on.
 ALIGNMENT_WARMUP = False
 MEDIA_ROOT = BASE_DIR / "tests" / "artifacts" / "media"  # noqa: F405

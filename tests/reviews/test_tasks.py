@@ -4,7 +4,7 @@ from django.conf import settings
 from django.test import override_settings
 
 from alignment.models import Match
-from reviews import tasks
+from reviews import queue, tasks
 from tests.reviews.base import ReviewTestCase
 
 
@@ -24,6 +24,13 @@ class ReviewTasksTestCase(ReviewTestCase):
         assert tasks.refresh_review_impact_task() == 3
         self.same.refresh_from_db()
         assert self.same.review_impact == 3
+
+    def test_it_recounts_the_queue_s_facets_from_the_task(self):
+        queue.facet_counts()
+        self.match(self.kettle_zh, self.sku("K5", "es", "Hervidor Philips 1,7 L"), 0.71)
+        assert tasks.refresh_facet_counts_task() == 4
+        assert queue.facet_counts()["total"] == 4
+        assert tasks.refresh_facet_counts_task.name == "reviews.refresh_facet_counts"
 
     def test_it_is_scheduled(self):
         scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}

@@ -13,5 +13,5 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> str:
         updated = Match.refresh_review_impact(product_ids=None)
-        queue.forget_counts()
+        queue.refresh_facet_counts()
         return f"Recomputed the impact of {updated} queued pairs."
