@@ -101,6 +101,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
 ]
+# ModelBackend's checks, each user's permissions cached between requests (no queries).
+AUTHENTICATION_BACKENDS = ["reviews.permissions.CachedModelBackend"]
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/accounts/login/"
@@ -132,8 +134,8 @@ LOGGING = {
 
 # Celery. Without REDIS_URL (the embedded demo) tasks run in-process.
 REDIS_URL = os.environ.get("REDIS_URL", "")
-# The cache (the review queue's counts) is Redis too, shared by every web and worker
-# process; the embedded demo keeps it in its one process.
+# The cache (the review queue's counts, users' permissions) is Redis too, shared by
+# every web and worker process; the embedded demo keeps it in its one process.
 CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "skualign"}
@@ -227,6 +229,9 @@ REVIEWS_UNDO_HOURS = envint("REVIEWS_UNDO_HOURS", 24)
 # The queue's per-filter counts (grouped counts over the whole queue) are recounted by
 # a worker, asked for by the first page that finds them this old; pages show the last.
 REVIEWS_COUNTS_CACHE_SECONDS = envint("REVIEWS_COUNTS_CACHE_SECONDS", 30)
+# Each user's permissions are cached (reviews.permissions): changes made through Django
+# apply at once; this bounds how long one made behind its back (raw SQL) may take.
+REVIEWS_PERMISSIONS_CACHE_SECONDS = envint("REVIEWS_PERMISSIONS_CACHE_SECONDS", 300)
 
 # JSON API limits (rerank) and the instruction editor's backtest sample.
 API_MAX_DOCUMENTS = envint("API_MAX_DOCUMENTS", 100)
