@@ -138,7 +138,13 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 # every web and worker process; the embedded demo keeps it in its one process.
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "skualign"}
+        {
+            # An unreachable Redis reads as an empty cache (config.cache), with short timeouts.
+            "BACKEND": "config.cache.ForgivingRedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "skualign",
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )

@@ -7,9 +7,10 @@ from pathlib import Path
 from unittest.mock import patch
 
 from django.conf import settings
-from django.test import SimpleTestCase
+from django.test import SimpleTestCase, override_settings
 from django.urls import reverse
 
+from config.cache import ForgivingRedisCache
 from reviews import queue, tasks
 from tests.reviews.base import ReviewTestCase
 
@@ -136,9 +137,37 @@ class CacheSettingTestCase(SimpleTestCase):
 
     def test_it_shares_the_cache_through_redis_where_redis_is_set(self):
         cache = self.settings_with(REDIS_URL="redis://127.0.0.1:6379/3")["CACHES"]["default"]
-        assert cache["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+        assert cache["BACKEND"] == "config.cache.ForgivingRedisCache"
         assert cache["LOCATION"] == "redis://127.0.0.1:6379/3"
 
     def test_it_keeps_the_cache_in_the_process_without_redis(self):
         cache = self.settings_with(REDIS_URL="")["CACHES"]["default"]
         assert cache["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
+
+
+# A port nothing listens on: Redis is down.
+UNREACHABLE = {
+    "default": {
+        "BACKEND": "config.cache.ForgivingRedisCache",
+        "LOCATION": "redis://127.0.0.1:1/0",
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+    }
+}
+
+
+@override_settings(CACHES=UNREACHABLE)
+class CacheOutageTestCase(ReviewTestCase):
+    url = reverse("reviews:queue")
+
+    def test_the_queue_counts_and_checks_permissions_from_the_database_while_redis_is_down(self):
+        self.login(self.bob)
+        with (
+            patch.object(ForgivingRedisCache, "_logged_at", 0.0),
+            self.assertLogs("config.cache", "WARNING") as logs,
+        ):
+            response = self.client.get(self.url)
+        assert response.status_code == 200
+        assert response.context["counts"]["total"] == 3
+        assert "unreachable" in logs.output[0]
+        self.login(self.charlie)
+        assert self.client.get(self.url).status_code == 403  # no role, no queue
