@@ -40,7 +40,11 @@ from alignment.evaluation import Example, read_examples  # noqa: E402
 from alignment.scorers.e5 import FUSION_FEATURES, FUSION_PATH, E5Scorer, fused_scores, phrases  # noqa: E402
 
 SEED = 20260225
-L2 = 1.0  # on standardised features; the set is small
+# On standardised features; the set is small. Grouped 5-fold CV on 685 queries (435 hard):
+# 1.0 -> 2.0 keeps top1 (0.933) and top3 (1.000), auto precision 0.948 -> 0.951 at recall
+# 0.469 -> 0.490 on the hard queries, catalog recall 0.522 -> 0.542 at precision 0.997;
+# 3.0 and more raise recall further but drop a query out of the top 3.
+L2 = 2.0
 
 
 def load(path: str) -> list[Example]:
