@@ -88,9 +88,18 @@ _units("pressure psi", 1.0, "psi")
 # Colours in the five languages: two texts that name different colours describe
 # different SKUs. Chinese only in forms of two characters or more ("白" alone is in "蛋白").
 COLOURS = {
-    "black": "black noir noire noirs noires negro negra negros negras schwarz schwarze schwarzer schwarzes 黑色 曜石黑 午夜黑 磨砂黑 亮黑",
-    "white": "white blanc blanche blancs blanches blanco blanca blancos blancas weiss weisse weisser weisses 白色 象牙白 珍珠白 米白 奶白 月光白 冰川白",
-    "grey": "grey gray gris grise grises grau graue grauer graues anthracite anthrazit antracita graphite graphit grafito 灰色 深空灰 太空灰 浅灰 深灰 石墨灰 银灰",
+    "black": (
+        "black noir noire noirs noires negro negra negros negras schwarz schwarze schwarzer schwarzes "
+        "黑色 曜石黑 午夜黑 磨砂黑 亮黑"
+    ),
+    "white": (
+        "white blanc blanche blancs blanches blanco blanca blancos blancas weiss weisse weisser weisses "
+        "白色 象牙白 珍珠白 米白 奶白 月光白 冰川白"
+    ),
+    "grey": (
+        "grey gray gris grise grises grau graue grauer graues anthracite anthrazit antracita graphite graphit grafito "
+        "灰色 深空灰 太空灰 浅灰 深灰 石墨灰 银灰"
+    ),
     "blue": "blue bleu bleue bleus bleues azul azules blau blaue blauer blaues navy 蓝色 天蓝 深蓝 浅蓝 宝蓝 藏青 海军蓝 雾霾蓝 冰川蓝 湖蓝",
     "red": "red rouge rouges rojo roja rojos rojas rot rote roter rotes 红色 酒红 中国红 枣红",
     "green": "green vert verte verts vertes verde verdes grun grune gruner grunes 绿色 薄荷绿 墨绿 军绿 橄榄绿 草绿 抹茶绿 牛油果绿",
@@ -1006,9 +1015,9 @@ def kit_conflict(a: str, b: str) -> bool:
     stand, case, bindings, cabinet, pen, power supply, controller, bench, pedal) that the other
     names, or the two count a part differently ("单电4.0Ah" against "2 x 4,0 Ah Akkus").
 
-    On the dev set (685 queries): 2 of 1,646 true pairs ("weight: 3.1 lbs (without
+    On the dev set (730 queries): 2 of 1,750 true pairs ("weight: 3.1 lbs (without
     battery)" beside "双电池套装"; "sans lumière télécommande" read as without a remote),
-    44 of 3,091 false ones.
+    52 of 3,317 false ones.
     """
     (left_out_a, named_a), (left_out_b, named_b) = _kit(a), _kit(b)
     if (left_out_a - left_out_b) & named_b or (left_out_b - left_out_a) & named_a:
@@ -1085,9 +1094,9 @@ def pack_one_sided(title_a: str, text_a: str, title_b: str, text_b: str) -> bool
     """Whether one title sells a pack (2 or more) and the other whole text gives no count at all.
 
     Evidence, not a contradiction: a listing may leave the count out ("Pack of 2"
-    against a text that never says how many). On the dev set (550 queries) 29 of
-    1,346 true pairs and 214 of 2,420 false ones. As a fusion feature, grouped 5-fold CV on the
-    sibling files: out-of-fold auto precision 0.903 -> 0.911, recall 0.522 -> 0.549.
+    against a text that never says how many). On the dev set (730 queries) 41 of
+    1,750 true pairs and 277 of 3,317 false ones. As a fusion feature, grouped 5-fold CV on the
+    sibling files (when it was added): out-of-fold auto precision 0.903 -> 0.911, recall 0.522 -> 0.549.
     """
     for title, other in ((title_a, text_b), (title_b, text_a)):
         if any(d == "count" and v >= 2 for d, v in extract(title).quantities) and not any(
@@ -1122,7 +1131,7 @@ def declared_model_conflict(a: str, b: str) -> bool:
     code of the same prefix in the other's title or declarations (HS-7; HS-6D), and the other
     has one. A title may leave its code out and give it in the description; siblings share the prefix.
 
-    On the dev set (595 queries): 0 of 1,445 true pairs, 44 of 2,645 false ones.
+    On the dev set (730 queries): 0 of 1,750 true pairs, 75 of 3,317 false ones.
     """
     for mine, theirs in ((a, b), (b, a)):
         declared = _declared_codes(mine)
@@ -1153,8 +1162,8 @@ def bundle_one_sided(title_a: str, title_b: str) -> bool:
 
     Evidence, not a contradiction: "set" is also what some products are (a bedding
     set, 雪板套装 for a ski with its bindings), and a listing may leave the word out.
-    On the dev set (595 queries) 52 of 1,445 true pairs and 130 of 2,645 false ones.
-    As a fusion feature, grouped 5-fold CV on the 300 hard fitted queries: top1 0.937
+    On the dev set (730 queries) 70 of 1,750 true pairs and 182 of 3,317 false ones.
+    As a fusion feature, grouped 5-fold CV on the 300 hard fitted queries then: top1 0.937
     -> 0.940, out-of-fold auto precision 0.940 -> 0.945 at recall 0.495 -> 0.512.
     """
     return _sells_bundle(title_a) != _sells_bundle(title_b)
@@ -1194,7 +1203,7 @@ def region_one_sided(a: str, b: str) -> bool:
     China: "US version", "美版", "North American model") and the other names no market.
 
     Evidence, not a contradiction (a listing may name its market or not): on the dev set
-    (595 queries) 3 of 1,445 true pairs and 34 of 2,645 false ones.
+    (730 queries) 3 of 1,750 true pairs and 53 of 3,317 false ones.
     """
     return bool(attributes(a).get("region", frozenset()) - {"eu"}) != bool(
         attributes(b).get("region", frozenset()) - {"eu"}
@@ -1210,9 +1219,9 @@ def version_one_sided(a: str, b: str) -> bool:
     """Whether one text speaks of a version or edition and the other never does.
 
     Evidence, not a contradiction (a variant listing often says which version it
-    is; "version" also appears in plain descriptions): on the dev set (550 queries)
-    26 of 1,346 true pairs and 94 of 2,420 false ones. As a fusion feature, grouped
-    5-fold CV on the sibling files: top1 0.933 -> 0.957, out-of-fold auto precision
+    is; "version" also appears in plain descriptions): on the dev set (730 queries)
+    32 of 1,750 true pairs and 163 of 3,317 false ones. As a fusion feature, grouped
+    5-fold CV on the sibling files (when it was added): top1 0.933 -> 0.957, out-of-fold auto precision
     0.911 -> 0.918 at recall 0.549 -> 0.576; catalog top1 0.968 -> 0.964 (one query).
     The sibling files were written to one brief, so part of this may be how their
     writers name variants.
