@@ -15,9 +15,9 @@
    the catalog), ``data/devset_siblings.jsonl``, ``data/devset_more.jsonl``,
    ``data/devset_retired_holdout.jsonl``, ``data/devset_more_2.jsonl`` and
    ``data/devset_retired_holdout_2.jsonl``, ``data/devset_retired_holdout_5.jsonl``,
-   ``data/devset_retired_holdout_6.jsonl``, ``data/devset_retired_holdout_7.jsonl`` and
-   ``data/devset_more_3.jsonl`` (beyond the catalog too, each query against its
-   brand's sibling models, accessories and look-alikes).
+   ``data/devset_retired_holdout_6.jsonl``, ``data/devset_retired_holdout_7.jsonl``,
+   ``data/devset_more_3.jsonl`` and ``data/devset_more_4.jsonl`` (beyond the catalog too,
+   each query against its brand's sibling models, accessories and look-alikes).
 
 Standard library only, so it runs before the virtual environment exists.
 """
@@ -51,6 +51,7 @@ EXTRA_FILES = (
     "devset_retired_holdout_6.jsonl",
     "devset_retired_holdout_7.jsonl",
     "devset_more_3.jsonl",
+    "devset_more_4.jsonl",
 )
 HEADER = [
     "source",

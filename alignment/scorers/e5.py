@@ -142,12 +142,12 @@ FUSION_FEATURES = (
 # the other names or counts otherwise (battery, charger, lid, remote, stand, case,
 # bindings, cabinet, pen, power supply, controller, bench, pedal; 1 against 2
 # batteries), and a model code one declares ("Modell HS-6") that the other's title
-# contradicts (HS-7). On the development set (730 queries) they flag 11 of 1,750 true
-# pairs and 1,763 of 3,317 false ones; a pair that has one is never merged
+# contradicts (HS-7). On the development set (775 queries) they flag 15 of 1,853 true
+# pairs and 1,894 of 3,546 false ones; a pair that has one is never merged
 # automatically. "brand_missing", "pack_one_sided", "version_one_sided",
 # "bundle_one_sided", "region_one_sided" and "spare_one_sided" are evidence, not contradictions:
-# listings do leave their brand or count out (on 730 queries, 27 of 1,750 true
-# pairs lack the brand the other candidates share, against 514 of 3,317 false ones).
+# listings do leave their brand or count out (on 775 queries, 30 of 1,853 true
+# pairs lack the brand the other candidates share, against 570 of 3,546 false ones).
 CONTRADICTIONS = (
     "head_unit_conflict", "head_excluded_named", "head_attribute_conflict", "head_content_conflict",
     "head_model_conflict", "head_values_differ", "head_code_conflict", "head_accessory", "text_attribute_conflict",

@@ -162,8 +162,8 @@ _PAIR = re.compile(
 # "双人帐篷" (two-person tent), "单人床": a Chinese numeral before 人.
 _CJK_PERSONS = re.compile(r"([单双两三四五六])人")
 _CJK_NUMERALS = {"单": 1.0, "双": 2.0, "两": 2.0, "三": 3.0, "四": 4.0, "五": 5.0, "六": 6.0}
-# "单只装" (sold singly), "两条装" (a pack of two): a Chinese numeral, a measure word, 装.
-_CJK_PACK = re.compile(r"([单双两三四五六])[只个支瓶袋罐片条件盒块台套把组卷包张]装")
+# "单只装" (sold singly), "两条装", "2条装" (a pack of two): a numeral, a measure word, 装.
+_CJK_PACK = re.compile(r"(?<![0-9])([2-9单双两三四五六])[只个支瓶袋罐片条件盒块台套把组卷包张]装")
 # A word that negates or excludes in the four Latin-script languages ("ohne Thermostat",
 # "sans ISOFIX", "PFAS-free"), and the fixed phrases that use one without excluding anything.
 _EXCLUDING = "without|ohne|sans|sin|kein|keine|keinen"  # words that exclude what follows them
@@ -350,7 +350,8 @@ def extract(text: str) -> Evidence:
     for match in _CJK_PERSONS.finditer(normal):
         quantities.add(("persons", _CJK_NUMERALS[match.group(1)]))
     for match in _CJK_PACK.finditer(normal):
-        quantities.add(("count", _CJK_NUMERALS[match.group(1)]))
+        raw = match.group(1)
+        quantities.add(("count", float(raw) if raw.isdigit() else _CJK_NUMERALS[raw]))
     for match in _PIXELS.finditer(normal):
         short, long = sorted((int(match.group(1)), int(match.group(2))))
         quantities.add(("pixels", float(long * 100_000 + short)))  # 1920 x 1080 and 1080 x 1920 agree
@@ -569,6 +570,11 @@ _REGION_PATTERNS = {
 # Variants named in phrases, on accent-folded lower case: "moteur à charbons" is brushed, and
 # "ohne Kohlebürsten" is not.
 _VARIANT_PHRASES = {
+    # A used unit, said after a dash, comma or colon ("– gebraucht", "usado, como nuevo",
+    # "Zustand: gebraucht", "– occasion"); not "wird gebraucht", "usado para", "à l'occasion".
+    ("condition", "refurbished"): (
+        r"[-–|,(:]\s*(?:used|usado|usada|gebraucht|occasion)\b(?!\s+(?:for|to|in|with|para|en|pour|wird|werden))"
+    ),
     ("motor", "brushless"): r"\b(?:sin escobillas|sans (?:balais|charbons)|ohne kohleburste\w*)\b",
     ("motor", "brushed"): r"\b(?:brushed motor|(?<!sans )(?:a|aux) charbons|con escobillas|carbon brush(?:es)?)\b"
     r"|(?<!ohne )\bkohleburste",
@@ -963,11 +969,14 @@ def _kit_patterns() -> dict[str, tuple[re.Pattern[str], re.Pattern[str]]]:
         latin = "|".join(re.escape(w) for w in sorted((w for w in words if w.isascii()), key=len, reverse=True))
         cjk = "|".join(re.escape(w) for w in words if not w.isascii())
         excluded = re.compile(
-            # "without (the) X", up to two words between; "sin pilas ni cargador"; "X not included"; "不含X"
-            rf"\b(?:{_EXCLUDING}|no)[ \t]+{_NOT_NO_MORE}{_ARTICLE}(?:[a-z0-9-]+[ \t]+){{0,2}}?(?:{latin})\b"
+            # "without (the) X", up to two words between; "no (spare) X", one ("si no abres la tapa" is
+            # no lid left out); "sin pilas ni cargador", not "sans scintillement et un chargeur";
+            # "X not included", not across a dash ("charger only – cables are not included"); "不含X"
+            rf"\b(?:{_EXCLUDING})[ \t]+{_NOT_NO_MORE}{_ARTICLE}(?:[a-z0-9-]+[ \t]+){{0,2}}?(?:{latin})\b"
+            rf"|\bno[ \t]+{_NOT_NO_MORE}(?:[a-z0-9-]+[ \t]+)?(?:{latin})\b"
             rf"|\b(?:{_EXCLUDING}|no)[ \t]+(?:[a-z0-9,-]+[ \t]+){{0,3}}?(?:ni|nor|noch|ou|or|oder|und|and|et|y)[ \t]+"
-            rf"{_ARTICLE}(?:{latin})\b"
-            rf"|\b(?:{latin})\b[^.;\n]{{0,20}}{_NOT_INCLUDED}"
+            rf"(?!(?:un|une|a|an|ein|eine|einen|uno|una)\b){_ARTICLE}(?:{latin})\b"
+            rf"|\b(?:{latin})\b[^.;\n–—:]{{0,20}}{_NOT_INCLUDED}"
             rf"|(?:{_CJK_WITHOUT})[^，。,;；\s]{{0,4}}(?:{cjk})"
             rf"|(?:{cjk})[^，。,;；\s]{{0,6}}(?:需另购|另购|另售|单独购买)"
         )
@@ -1016,9 +1025,9 @@ def kit_conflict(a: str, b: str) -> bool:
     stand, case, bindings, cabinet, pen, power supply, controller, bench, pedal) that the other
     names, or the two count a part differently ("单电4.0Ah" against "2 x 4,0 Ah Akkus").
 
-    On the dev set (730 queries): 2 of 1,750 true pairs ("weight: 3.1 lbs (without
+    On the dev set (775 queries): 2 of 1,853 true pairs ("weight: 3.1 lbs (without
     battery)" beside "双电池套装"; "sans lumière télécommande" read as without a remote),
-    52 of 3,317 false ones.
+    54 of 3,546 false ones.
     """
     (left_out_a, named_a), (left_out_b, named_b) = _kit(a), _kit(b)
     if (left_out_a - left_out_b) & named_b or (left_out_b - left_out_a) & named_a:
@@ -1095,8 +1104,8 @@ def pack_one_sided(title_a: str, text_a: str, title_b: str, text_b: str) -> bool
     """Whether one title sells a pack (2 or more) and the other whole text gives no count at all.
 
     Evidence, not a contradiction: a listing may leave the count out ("Pack of 2"
-    against a text that never says how many). On the dev set (730 queries) 41 of
-    1,750 true pairs and 277 of 3,317 false ones. As a fusion feature, grouped 5-fold CV on the
+    against a text that never says how many). On the dev set (775 queries) 44 of
+    1,853 true pairs and 313 of 3,546 false ones. As a fusion feature, grouped 5-fold CV on the
     sibling files (when it was added): out-of-fold auto precision 0.903 -> 0.911, recall 0.522 -> 0.549.
     """
     for title, other in ((title_a, text_b), (title_b, text_a)):
@@ -1132,7 +1141,7 @@ def declared_model_conflict(a: str, b: str) -> bool:
     code of the same prefix in the other's title or declarations (HS-7; HS-6D), and the other
     has one. A title may leave its code out and give it in the description; siblings share the prefix.
 
-    On the dev set (730 queries): 0 of 1,750 true pairs, 75 of 3,317 false ones.
+    On the dev set (775 queries): 0 of 1,853 true pairs, 94 of 3,546 false ones.
     """
     for mine, theirs in ((a, b), (b, a)):
         declared = _declared_codes(mine)
@@ -1163,7 +1172,7 @@ def bundle_one_sided(title_a: str, title_b: str) -> bool:
 
     Evidence, not a contradiction: "set" is also what some products are (a bedding
     set, 雪板套装 for a ski with its bindings), and a listing may leave the word out.
-    On the dev set (730 queries) 70 of 1,750 true pairs and 182 of 3,317 false ones.
+    On the dev set (775 queries) 76 of 1,853 true pairs and 201 of 3,546 false ones.
     As a fusion feature, grouped 5-fold CV on the 300 hard fitted queries then: top1 0.937
     -> 0.940, out-of-fold auto precision 0.940 -> 0.945 at recall 0.495 -> 0.512.
     """
@@ -1187,8 +1196,8 @@ def spare_one_sided(title_a: str, title_b: str) -> bool:
     """Whether one title sells a spare or replacement part and the other never says so.
 
     Evidence, not a contradiction: a title may also name the spare it comes with
-    ("附赠黄色夜视备用片", "4 replacement filters"). On the dev set (730 queries) 10 of
-    1,750 true pairs and 124 of 3,317 false ones. As a fusion feature, grouped 5-fold CV
+    ("附赠黄色夜视备用片", "4 replacement filters"). On the dev set (775 queries) 10 of
+    1,853 true pairs and 150 of 3,546 false ones. As a fusion feature, grouped 5-fold CV
     on the 435 hard fitted queries: top1 0.931 -> 0.936, precision at 60 % recall 0.920 -> 0.926.
     """
     return _sells_spare(title_a) != _sells_spare(title_b)
@@ -1204,7 +1213,7 @@ def region_one_sided(a: str, b: str) -> bool:
     China: "US version", "美版", "North American model") and the other names no market.
 
     Evidence, not a contradiction (a listing may name its market or not): on the dev set
-    (730 queries) 3 of 1,750 true pairs and 53 of 3,317 false ones.
+    (775 queries) 3 of 1,853 true pairs and 59 of 3,546 false ones.
     """
     return bool(attributes(a).get("region", frozenset()) - {"eu"}) != bool(
         attributes(b).get("region", frozenset()) - {"eu"}
@@ -1220,8 +1229,8 @@ def version_one_sided(a: str, b: str) -> bool:
     """Whether one text speaks of a version or edition and the other never does.
 
     Evidence, not a contradiction (a variant listing often says which version it
-    is; "version" also appears in plain descriptions): on the dev set (730 queries)
-    32 of 1,750 true pairs and 163 of 3,317 false ones. As a fusion feature, grouped
+    is; "version" also appears in plain descriptions): on the dev set (775 queries)
+    32 of 1,853 true pairs and 180 of 3,546 false ones. As a fusion feature, grouped
     5-fold CV on the sibling files (when it was added): top1 0.933 -> 0.957, out-of-fold auto precision
     0.911 -> 0.918 at recall 0.549 -> 0.576; catalog top1 0.968 -> 0.964 (one query).
     The sibling files were written to one brief, so part of this may be how their
@@ -1236,7 +1245,10 @@ def _speaks_of_version(text: str) -> bool:
 
 
 # A capitalised Latin word in a title: "Silkea", "VoltEdge", "TerraMax", "LED".
-_CAPITALISED = re.compile(r"(?<![\w-])(?:[A-Z][A-Za-zÀ-ÿ]{2,}|[A-Z]{2,}[a-z]*)(?![\w-])")
+# Chinese around it is no part of the word: "Zestique泽斯蒂", "【Vitaro维他罗旗舰店】".
+_CAPITALISED = re.compile(
+    r"(?<![0-9A-Za-zÀ-ÿ_-])(?:[A-Z][A-Za-zÀ-ÿ]{2,}|[A-Z]{2,}[a-z]*)(?![0-9A-Za-zÀ-ÿ_-])"
+)
 _FOLDED_WORD = re.compile(r"[a-z0-9]+")
 
 

@@ -563,8 +563,8 @@ class ModelConflictTestCase(SimpleTestCase):
         assert not kit_conflict(piano, "Korvell CP-560 E-Piano mit Klavierbank, Rosenholz")
         assert kit_conflict("Maestrano FP-88 折叠电子琴 送琴包+延音踏板", "Maestrano FP-88\nPedal sold separately.")
         assert kit_conflict("Drone X4 avec télécommande", "X4 无人机 遥控器需另购")
-        assert kit_conflict("Ostio AK-1 Door Entry Kit, PSU Included", "Kit Ostio AK-1\nFuente de alimentación no incluida.")
-        assert kit_conflict("Coralba WaveMix 3000 con controlador WiFi", "WaveMix 3000\nWird ohne Controller geliefert.")
+        assert kit_conflict("Ostio AK-1 Kit, PSU Included", "Ostio AK-1\nFuente de alimentación no incluida.")
+        assert kit_conflict("Coralba WaveMix 3000 con controlador WiFi", "WaveMix 3000\nOhne Controller geliefert.")
         assert kit_conflict("FP-88 Piano mit Tasche", "FP-88 Piano\nTasche als Zubehör erhältlich.")
 
     def test_a_pair_counts_two_and_a_combo_kit_is_a_bundle(self):
@@ -605,3 +605,23 @@ class ModelConflictTestCase(SimpleTestCase):
         assert spare_one_sided("Lente de recambio Glacira X7 Mag", "Glacira X7 Mag Ski Goggles")
         assert not spare_one_sided("Glacira X7 Mag Ski Goggles", "Glacira X7 Mag Skibrille")
         assert extract("Vitrano 磁性白板 GM-6040【两块装】").quantities >= {("count", 2.0)}
+
+    def test_used_units_packs_in_digits_and_brands_glued_to_chinese(self):
+        assert attributes("Tendedero Nordvik WR-60, blanco – usado, como nuevo") == {
+            "condition": frozenset({"refurbished"})
+        }
+        used = {"condition": frozenset({"refurbished"})}
+        assert attributes("Qinvo QW-15V Autohalterung, schwarz – gebraucht") == used
+        assert attributes("Tendedero plegable, usado para secar ropa") == {}
+        assert extract("【2条装】Sellaro BP-100 铝合金门底刷条").quantities >= {("count", 2.0)}
+        assert brand_words("【西葫芦面神器】Zestique泽斯蒂 SZ-3 手摇螺旋切丝器", ["Zestique SZ-3 Spiralizer"] * 3) == {
+            "zestique"
+        }
+
+    def test_a_negated_verb_a_new_clause_or_another_part_leaves_nothing_out(self):
+        sterilizer = "Sterilizer SD-60, keeps sterile with the lid closed"
+        assert not kit_conflict(sterilizer, "Esterilizador SD-60\nSi no abres la tapa, todo queda estéril.")
+        lamp = "DL-40Q Lamp with 10W Wireless Charger"
+        assert not kit_conflict("Lampe DL-40Q\nun éclairage sans scintillement et un chargeur Qi", lamp)
+        assert not kit_conflict("Car Charger VC-65D\nCharger only – cables are not included.", "VC-65D 车载充电器")
+        assert kit_conflict("Lampe DL-40Q, sans ampoule ni chargeur", lamp)
