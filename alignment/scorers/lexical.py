@@ -111,7 +111,9 @@ COLOURS = {
     "silver": "silver argent argente plata plateado silber 银色 chrome chromee chrom verchromt cromado cromada 镀铬",
     "gold": "gold golden dore dorado 金色 玫瑰金 香槟金",
     "purple": "purple violet violeta morado morada lila lavender lavande lavanda lavendel 紫色 浅紫 深紫 薰衣草紫 香芋紫",
-    "transparent": "transparent transparente clear 透明",
+    "transparent": "transparent transparents transparente transparentes clear incolore incolores 透明",
+    # Smoked lenses and visors ("lente ahumada", "verres fumés", "rauchgrau getönt", 烟灰色).
+    "smoke": "smoke smoked fumee fumees ahumada ahumado ahumadas rauchgrau 烟灰色",
     "nickel": "nickel niquel 镍色 拉丝镍",
     # Assorted colours are a colour of their own: a pack "de colores" is no black pack. Not 彩色,
     # which is also a colour printer or screen.
@@ -139,6 +141,7 @@ _CHROME_WORDS = frozenset("chrome chromee chrom verchromt cromado cromada".split
 _BLACK_CHROME = re.compile(
     r"\b(?:black|schwarz|noir|negro)[- ]?(?:chrome|chrom|chromee|cromo|cromado)\b|\bcromo negro\b"
 )
+_ROSE_GOLD = re.compile(r"\b(?:rose[- ]?gold|or rose|oro rosa|rosegold|rose-gold)\b")
 _ASSORTED_COLOURS = re.compile(r"\bde colores\b|\bassorted colou?rs\b|\bcouleurs assorties\b|\bfarbig sortiert\b")
 _STAINLESS_LOOK = re.compile(
     r"\bedelstahl-?(?:optik|look)\b|\bstainless(?:[- ]steel)? (?:look|finish)\b|\baspect inox\b|\blook (?:acero|inox)\b"
@@ -376,6 +379,8 @@ def extract(text: str) -> Evidence:
     latin = set(_LATIN_WORD.findall(folded))
     words = {w for w in latin if len(w) >= 3 and w not in STOPWORDS}
     colour_words = latin - _CHROME_WORDS if _BLACK_CHROME.search(folded) else latin
+    if _ROSE_GOLD.search(folded):  # "or rose" is a gold, not a pink
+        colour_words = (colour_words - {"rose", "rosa"}) | {"gold"}
     for word, colour in _COLOUR_OF.items():
         # Chinese colours anywhere in the text; Latin ones as whole words ("Blattgrün" is leafy greens).
         if word in colour_words or (_CJK.search(word) and word in normal):
@@ -947,6 +952,14 @@ KIT_PARTS = {
         "fuente de alimentacion", "adaptador de corriente", "电源适配器", "适配器",
     ),
     "controller": ("controller", "controllers", "controlador", "controleur", "manette", "控制器"),
+    "cloth": (
+        "microfibre cloth", "microfiber cloth", "microfibre", "microfiber", "microfibres", "microfibers",
+        "mikrofasertuch", "mikrofasertucher", "microfibra", "microfibras", "超细纤维毛巾", "纤维毛巾", "擦车巾",
+    ),
+    "applicator": (
+        "applicator", "applicateur", "aplicador", "applikator", "sponge", "eponge", "esponja", "schwamm",
+        "auftragsschwamm", "海绵",
+    ),
     "bench": ("bench", "banquette", "banqueta", "klavierbank", "sitzbank", "琴凳"),
     "pedal": ("sustain pedal", "pedal", "pedale", "pedales", "踏板"),
 }
@@ -971,12 +984,13 @@ def _kit_patterns() -> dict[str, tuple[re.Pattern[str], re.Pattern[str]]]:
         excluded = re.compile(
             # "without (the) X", up to two words between; "no (spare) X", one ("si no abres la tapa" is
             # no lid left out); "sin pilas ni cargador", not "sans scintillement et un chargeur";
-            # "X not included", not across a dash ("charger only – cables are not included"); "不含X"
+            # "X not included", not across a dash or bracket ("charger only – cables are not included",
+            # "remote included (batteries not included)"); "不含X"
             rf"\b(?:{_EXCLUDING})[ \t]+{_NOT_NO_MORE}{_ARTICLE}(?:[a-z0-9-]+[ \t]+){{0,2}}?(?:{latin})\b"
             rf"|\bno[ \t]+{_NOT_NO_MORE}(?:[a-z0-9-]+[ \t]+)?(?:{latin})\b"
             rf"|\b(?:{_EXCLUDING}|no)[ \t]+(?:[a-z0-9,-]+[ \t]+){{0,3}}?(?:ni|nor|noch|ou|or|oder|und|and|et|y)[ \t]+"
             rf"(?!(?:un|une|a|an|ein|eine|einen|uno|una)\b){_ARTICLE}(?:{latin})\b"
-            rf"|\b(?:{latin})\b[^.;\n–—:]{{0,20}}{_NOT_INCLUDED}"
+            rf"|\b(?:{latin})\b[^.;\n–—:()]{{0,30}}{_NOT_INCLUDED}"
             rf"|(?:{_CJK_WITHOUT})[^，。,;；\s]{{0,4}}(?:{cjk})"
             rf"|(?:{cjk})[^，。,;；\s]{{0,6}}(?:需另购|另购|另售|单独购买)"
         )
@@ -992,6 +1006,11 @@ _EXCLUDED_JUST_BEFORE = re.compile(rf"\b(?:{_EXCLUDING}|no)\b|{_CJK_WITHOUT}")
 _NOT_INCLUDED_AFTER = re.compile(_NOT_INCLUDED)
 
 
+# A weight given without a part ("Peso en vacío: 5,2 kg (sin batería)", "3.1 lbs (without
+# battery)") leaves nothing out of the kit.
+_WEIGHT_WITHOUT = re.compile(
+    r"\b(?:weight|weighs|peso|poids|gewicht)\b[^\n(]{0,40}\((?:without|sin|sans|ohne|excl\.?)[^)\n]{0,40}\)"
+)
 # A pen that needs no battery ("lápiz sin batería", "stylet sans batterie") leaves no
 # battery out of a tablet's kit.
 _BATTERY_FREE_PEN = re.compile(
@@ -1004,7 +1023,7 @@ _BATTERY_FREE_PEN = re.compile(
 def _kit(text: str) -> tuple[frozenset[str], frozenset[str]]:
     """The kit parts a text leaves out, and those it names outside an exclusion
     ("ohne Akku", "battery not included" name none). Cached per text."""
-    folded = _BATTERY_FREE_PEN.sub(" ", _fold(text))
+    folded = _WEIGHT_WITHOUT.sub(" ", _BATTERY_FREE_PEN.sub(" ", _fold(text)))
     left_out = {part for part, (excluded, _) in _KIT_PATTERNS.items() if excluded.search(folded)}
     if _TOOL_ONLY.search(folded):
         left_out |= {"battery", "charger"}
@@ -1022,12 +1041,11 @@ def _kit(text: str) -> tuple[frozenset[str], frozenset[str]]:
 
 def kit_conflict(a: str, b: str) -> bool:
     """Whether one text leaves out a part of the kit (KIT_PARTS: battery, charger, lid, remote,
-    stand, case, bindings, cabinet, pen, power supply, controller, bench, pedal) that the other
-    names, or the two count a part differently ("单电4.0Ah" against "2 x 4,0 Ah Akkus").
+    stand, case, bindings, cabinet, pen, power supply, controller, cloth, applicator, bench, pedal)
+    that the other names, or the two count a part differently ("单电4.0Ah" against "2 x 4,0 Ah Akkus").
 
-    On the dev set (775 queries): 2 of 1,853 true pairs ("weight: 3.1 lbs (without
-    battery)" beside "双电池套装"; "sans lumière télécommande" read as without a remote),
-    54 of 3,546 false ones.
+    On the dev set (817 queries): 1 of 1,955 true pairs ("sans lumière télécommande" read
+    as without a remote), 64 of 3,752 false ones.
     """
     (left_out_a, named_a), (left_out_b, named_b) = _kit(a), _kit(b)
     if (left_out_a - left_out_b) & named_b or (left_out_b - left_out_a) & named_a:

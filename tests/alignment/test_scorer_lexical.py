@@ -625,3 +625,20 @@ class ModelConflictTestCase(SimpleTestCase):
         assert not kit_conflict("Lampe DL-40Q\nun éclairage sans scintillement et un chargeur Qi", lamp)
         assert not kit_conflict("Car Charger VC-65D\nCharger only – cables are not included.", "VC-65D 车载充电器")
         assert kit_conflict("Lampe DL-40Q, sans ampoule ni chargeur", lamp)
+
+    def test_cloths_and_applicators_are_kit_parts_and_smoked_lenses_a_colour(self):
+        wax = "GlossKraft CW-200 巴西棕榈蜡 200g 送打蜡海绵+纤维毛巾"
+        assert kit_conflict(wax, "GlossKraft CW-200\nSchwamm und Mikrofasertuch sind hier nicht enthalten.")
+        assert not kit_conflict(wax, "GlossKraft CW-200 Paste Wax with Foam Applicator and Microfibre Towel")
+        ceiling = "Lumivo Smart LED Ceiling Light\n- Remote: 2.4G RF remote included (2 x AAA batteries not included)"
+        assert not kit_conflict(ceiling, "Plafón LED Lumivo con mando a distancia")
+        smoked = "Gafas Ondara OV-20, lente ahumada"
+        assert features(smoked, "Lunettes Ondara OV-20, verres transparents")["unit_conflict"]
+        assert not features(smoked, "Ondara OV-20 Swim Goggles, Smoke Tint")["unit_conflict"]
+
+    def test_rose_gold_is_a_gold_and_a_weight_without_the_battery_leaves_no_battery_out(self):
+        assert features("Kinévie KR-2 rouleau visage, or rose", "Kinévie KR-2 微电流滚轮 玫瑰金")["unit_conflict"] == 0
+        assert extract("Serviette rose").quantities == extract("pink").quantities  # rose alone is a pink
+        kit = "Aquaris BS-16 Cordless Sprayer – Kit incl. 2.0Ah Battery & Charger"
+        assert not kit_conflict(kit, "Aquaris BS-16 kit con batería\n- Peso en vacío: 5,2 kg (sin batería)")
+        assert kit_conflict(kit, "Aquaris BS-16 pulverizador, sin batería ni cargador")
