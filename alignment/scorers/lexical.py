@@ -1194,12 +1194,7 @@ def bundle_one_sided(title_a: str, title_b: str) -> bool:
     As a fusion feature, grouped 5-fold CV on the 300 hard fitted queries then: top1 0.937
     -> 0.940, out-of-fold auto precision 0.940 -> 0.945 at recall 0.495 -> 0.512.
     """
-    return _sells_bundle(title_a) != _sells_bundle(title_b)
-
-
-@functools.lru_cache(maxsize=20_000)
-def _sells_bundle(title: str) -> bool:
-    return bool(_BUNDLE.search(_fold(title)))
+    return _found(_BUNDLE, title_a) != _found(_BUNDLE, title_b)
 
 
 # A spare or replacement part in a title: "Lente de recambio", "Ersatzfilter", "filtres de
@@ -1218,12 +1213,7 @@ def spare_one_sided(title_a: str, title_b: str) -> bool:
     1,853 true pairs and 150 of 3,546 false ones. As a fusion feature, grouped 5-fold CV
     on the 435 hard fitted queries: top1 0.931 -> 0.936, precision at 60 % recall 0.920 -> 0.926.
     """
-    return _sells_spare(title_a) != _sells_spare(title_b)
-
-
-@functools.lru_cache(maxsize=20_000)
-def _sells_spare(title: str) -> bool:
-    return bool(_SPARE.search(_fold(title)))
+    return _found(_SPARE, title_a) != _found(_SPARE, title_b)
 
 
 def region_one_sided(a: str, b: str) -> bool:
@@ -1249,17 +1239,18 @@ def version_one_sided(a: str, b: str) -> bool:
     Evidence, not a contradiction (a variant listing often says which version it
     is; "version" also appears in plain descriptions): on the dev set (775 queries)
     32 of 1,853 true pairs and 180 of 3,546 false ones. As a fusion feature, grouped
-    5-fold CV on the sibling files (when it was added): top1 0.933 -> 0.957, out-of-fold auto precision
-    0.911 -> 0.918 at recall 0.549 -> 0.576; catalog top1 0.968 -> 0.964 (one query).
+    5-fold CV on the sibling files (when it was added): top1 0.933 -> 0.957, out-of-fold
+    auto precision 0.911 -> 0.918 at recall 0.549 -> 0.576; catalog top1 0.968 -> 0.964 (one query).
     The sibling files were written to one brief, so part of this may be how their
     writers name variants.
     """
-    return _speaks_of_version(a) != _speaks_of_version(b)
+    return _found(_VERSION_WORD, a) != _found(_VERSION_WORD, b)
 
 
-@functools.lru_cache(maxsize=20_000)
-def _speaks_of_version(text: str) -> bool:
-    return bool(_VERSION_WORD.search(_fold(text)))
+@functools.lru_cache(maxsize=50_000)
+def _found(pattern: re.Pattern[str], text: str) -> bool:
+    """Whether ``pattern`` matches the accent-folded lower-case text. Cached per pattern and text."""
+    return bool(pattern.search(_fold(text)))
 
 
 # A capitalised Latin word in a title: "Silkea", "VoltEdge", "TerraMax", "LED".
