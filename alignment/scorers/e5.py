@@ -142,17 +142,17 @@ FUSION_FEATURES = (
 # names or counts otherwise (battery, charger, lid, remote, stand, case, bindings,
 # cabinet, pen, power supply, controller, cloth, applicator, bench, pedal; 1 against
 # 2 batteries), and a model code one declares ("Modell HS-6") that the other's title
-# contradicts (HS-7). On the development set (817 queries) they flag 10 of 1,955 true
-# pairs and 1,934 of 3,752 false ones; a pair that has one is never merged
+# contradicts (HS-7). On the development set (862 queries) they flag 10 of 2,050 true
+# pairs and 2,072 of 3,972 false ones; a pair that has one is never merged
 # automatically. A model the other title names only as what it is for ("Replacement
 # Cuff for BP-600", ``head_accessory``) is strong evidence but no cap: Spanish and
 # French titles name a product's own model after its use ("Soporte doble para monitor
-# Monteza DS-200"), 12 of 1,955 true pairs against 95 of 3,752 false ones (grouped
-# CV on 772 queries: the same top1, precision and recall as a cap).
+# Monteza DS-200"): on 817 queries, 12 of 1,955 true pairs against 95 of 3,752 false
+# ones (grouped CV on 772 queries: the same top1, precision and recall as a cap).
 # "brand_missing", "pack_one_sided", "version_one_sided", "bundle_one_sided",
 # "region_one_sided" and "spare_one_sided" are evidence too: listings do leave their
-# brand or count out (on 817 queries, 32 of 1,955 true pairs lack the brand the other
-# candidates share, against 593 of 3,752 false ones).
+# brand or count out (on 862 queries, 32 of 2,050 true pairs lack the brand the other
+# candidates share, against 611 of 3,972 false ones).
 CONTRADICTIONS = (
     "head_unit_conflict", "head_excluded_named", "head_attribute_conflict", "head_content_conflict",
     "head_model_conflict", "head_values_differ", "head_code_conflict", "text_attribute_conflict",

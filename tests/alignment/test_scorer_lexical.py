@@ -642,3 +642,11 @@ class ModelConflictTestCase(SimpleTestCase):
         kit = "Aquaris BS-16 Cordless Sprayer – Kit incl. 2.0Ah Battery & Charger"
         assert not kit_conflict(kit, "Aquaris BS-16 kit con batería\n- Peso en vacío: 5,2 kg (sin batería)")
         assert kit_conflict(kit, "Aquaris BS-16 pulverizador, sin batería ni cargador")
+
+    def test_a_used_or_returned_unit_said_in_the_description_and_cutlery_as_a_kit_part(self):
+        used = {"condition": frozenset({"refurbished"})}
+        assert attributes("Kiddora PS-12\nGebraucht, wenige Male benutzt.") == used
+        assert attributes("Humivo TH-2\nGebrauchtware: einige Monate benutzt") == used
+        assert attributes("Barra doble Ostrand DR-28 – artículo devuelto") == used
+        assert attributes("Ideal, wenn die Tafel mal hier gebraucht wird.") == {}
+        assert kit_conflict("Bentolia Bento-Box BX-2, mit Besteck", "Bentolia BX-2\nSe entrega sin cubiertos.")
