@@ -577,10 +577,11 @@ _REGION_PATTERNS = {
 _VARIANT_PHRASES = {
     # A used or returned unit, said at the start of a line or sentence or after a dash, comma
     # or colon ("– gebraucht", "usado, como nuevo", "Zustand: gebraucht", "– occasion"); not
-    # "wird gebraucht", "usado para", "à l'occasion".
+    # "wird gebraucht", "usado para", "Used by chefs", "à l'occasion".
     ("condition", "refurbished"): (
         r"(?:^|[-–|,(:.\n])\s*(?:used|usado|usada|gebraucht|occasion)\b"
-        r"(?!\s+(?:for|to|in|with|para|en|pour|wird|werden))"
+        r"(?!\s+(?:for|to|in|with|by|as|on|at|daily|every|para|en|por|como|pour|par|comme|wird|werden|von|als|zum"
+        r"|zur))"
         r"|\b(?:gebrauchtware|articulo devuelto|producto de devolucion|retour client|article retourne"
         r"|returned item)\b"
     ),

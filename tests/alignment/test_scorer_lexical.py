@@ -649,4 +649,5 @@ class ModelConflictTestCase(SimpleTestCase):
         assert attributes("Humivo TH-2\nGebrauchtware: einige Monate benutzt") == used
         assert attributes("Barra doble Ostrand DR-28 – artículo devuelto") == used
         assert attributes("Ideal, wenn die Tafel mal hier gebraucht wird.") == {}
+        assert attributes("Chef's knife KS-20. Used by chefs worldwide.") == {}
         assert kit_conflict("Bentolia Bento-Box BX-2, mit Besteck", "Bentolia BX-2\nSe entrega sin cubiertos.")
