@@ -11,6 +11,8 @@ is ported here as is, and long texts are windowed as the engine windows them, so
 
 from __future__ import annotations
 
+import functools
+import re
 import struct
 import threading
 from pathlib import Path
@@ -20,6 +22,8 @@ import numpy as np
 
 QK = 32  # weights per 4-bit block
 META = "\u2581"  # SentencePiece's word-start marker
+_WORD = re.compile(f"{META}[^{META}]*")
+WORD_CACHE = 200_000  # words whose split is kept (a few hundred bytes each)
 BLOCK = np.dtype([("d", "<f2"), ("qs", "u1", 16)])  # Q4_0: fp16 scale, 32 nibbles
 
 
@@ -41,6 +45,7 @@ class Tokenizer:
         self.unk_score = float(scores.min()) - 10.0
         self.max_piece_bytes = max(len(p) for p in pieces)
         self.normalise = str.maketrans(normalise)
+        self._word_ids = functools.lru_cache(maxsize=WORD_CACHE)(self._split)
 
     def content_ids(self, text: str) -> list[int]:
         """The content tokens of ``text`` (no <s> or </s>)."""
@@ -49,7 +54,13 @@ class Tokenizer:
             chars = chars.replace("  ", " ")
         if not chars or chars[0] != " ":
             chars = " " + chars
-        chars = chars.replace(" ", META)
+        # No piece holds a metaspace but at its start, so the best split of the text
+        # is the best split of each word (a metaspace and what follows up to the
+        # next): words repeat, and each is split once (``_word_ids``).
+        return [i for word in _WORD.findall(chars.replace(" ", META)) for i in self._word_ids(word)]
+
+    def _split(self, chars: str) -> tuple[int, ...]:
+        """Viterbi over the unigram pieces: the best-scoring split of ``chars`` into pieces."""
         widths = [len(c.encode("utf-8")) for c in chars]
         n = len(chars)
         best = [-1e30] * (n + 1)
@@ -77,7 +88,7 @@ class Tokenizer:
         while i > 0:
             idx, i = back[i]
             out.append(self.unk if idx < 0 else idx)
-        return out[::-1]
+        return tuple(out[::-1])
 
 
 class TorchE5:

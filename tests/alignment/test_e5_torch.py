@@ -8,7 +8,7 @@ from django.test import SimpleTestCase, override_settings
 
 from alignment.scorers import ScoringError
 from alignment.scorers.e5 import E5Scorer
-from alignment.scorers.e5_torch import TorchE5
+from alignment.scorers.e5_torch import META, TorchE5
 
 TEXTS = [
     "智能恒温电热水壶，1.7L大容量，4档温度调节",
@@ -39,6 +39,17 @@ class TorchE5TestCase(SimpleTestCase):
             for is_query, prefix in ((True, "query: "), (False, "passage: ")):
                 ids = self.float32.tokenizer.content_ids(prefix + text)
                 assert len(ids) + 2 == self.engine.token_count(text, is_query), text
+
+    def test_it_splits_word_by_word_as_over_the_whole_text(self):
+        # content_ids splits each word once and reuses the split; no piece spans two
+        # words, so that is the best split of the whole text.
+        tokenizer = self.float32.tokenizer
+        for text in [*TEXTS, LONG]:
+            chars = " " + ("query: " + text).translate(tokenizer.normalise)
+            while "  " in chars:
+                chars = chars.replace("  ", " ")
+            assert tokenizer.content_ids("query: " + text) == list(tokenizer._split(chars.replace(" ", META))), text
+        assert tokenizer.content_ids("kettle kettle") == tokenizer.content_ids("kettle") * 2
 
     def test_its_vectors_are_the_engines(self):
         texts = [*TEXTS, LONG]
