@@ -37,7 +37,7 @@ django.setup()  # the scorer tells languages apart with catalog.languages
 
 from alignment.calibration import MIN_LABELS_PER_PAIR, Label, fit_by_language_pair, pair_key, write_default  # noqa: E402
 from alignment.evaluation import Example, read_examples  # noqa: E402
-from alignment.scorers.e5 import FUSION_FEATURES, FUSION_PATH, E5Scorer, fused_scores, phrases  # noqa: E402
+from alignment.scorers.e5 import FUSION_FEATURES, FUSION_PATH, E5Scorer, fused_scores, segments  # noqa: E402
 
 SEED = 20260225
 # On standardised features; the set is small. Grouped 5-fold CV on 685 queries (435 hard):
@@ -58,7 +58,7 @@ CACHE = Path("/tmp/skualign-e5-fusion-cache.npz")
 def warm(scorer: E5Scorer, examples: list[Example]) -> None:
     """Embed every text once, keeping the vectors on disk between runs of this script."""
     texts = list(dict.fromkeys(t for e in examples for t in (e.text, *(c.text for c in e.candidates))))
-    texts = list(dict.fromkeys(texts + [p for t in texts for p in phrases(t)]))
+    texts = list(dict.fromkeys(texts + [s for t in texts for s in segments(t)]))
     stored = dict(np.load(CACHE)) if CACHE.exists() else {}
     keys = {t: hashlib.sha1(t.encode()).hexdigest() for t in texts}
     known = [t for t in texts if keys[t] in stored]

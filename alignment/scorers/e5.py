@@ -17,10 +17,19 @@ the development set by ``bench/fit_e5_fusion.py`` with a fixed seed):
   the documents in the document's own language only (``language_of``). A product
   has one listing per language, so two candidates in one language compete for
   one place, while the matches in other languages do not;
-- ``phrase_align`` and ``phrase_min``: the head of each text (brand line, title)
-  is split into phrases ("1.7L capacity", "4 presets") that are embedded too; for each phrase its best cosine
-  among the other title's phrases, averaged (shared content) and minimised (a
-  phrase with no counterpart: "upright stand" against "flat pad");
+- ``segment_align``, ``segment_min`` and ``segment_worst2``: each text is split into
+  segments (``segments``): its title line whole, then the lines, sentences and bullets
+  of its description. For each segment its best cosine among the other text's
+  segments; averaged over both texts (what they share), and, for the text with fewer
+  segments, the worst and the mean of the two worst (a line with no counterpart).
+  Listings of one product say the same things in other words, so each line of the
+  shorter one finds a counterpart in the other; a sibling's page has the one line that
+  no listing of the query's product says ("Pack familiar: dos sensores", "incluye hub
+  USB"), which the whole text's embedding averages away. They replace the title's
+  phrases (each title split at commas), which added nothing beside them. Grouped
+  cross-validation on 817 queries: hard top1 0.937 -> 0.958, auto recall 0.486 -> 0.547
+  at precision 0.944, precision at 60 % recall 0.920 -> 0.931; catalog top1 0.976 ->
+  0.988, auto precision 0.997 -> 1.000 at recall 0.513 -> 0.605;
 - ``cjk_pair``: 1 when exactly one text is Chinese (their cosines run lower);
   ``long_texts``: how many of the two texts are product pages (over 300
   characters) rather than titles, which also shifts cosines;
@@ -121,7 +130,7 @@ FUSION_PATH = Path(__file__).with_name("e5_fusion.json")
 HEAD_FEATURES = ("unit_agree", "unit_conflict", "code_agree", "code_conflict", "quantity_disjoint", "variant_conflict")
 FUSION_FEATURES = (
     "cosine", "cosine_gap", "cosine_z", "cosine_rank", "language_gap", "language_rank",
-    "phrase_align", "phrase_min", "cjk_pair", "long_texts",
+    "segment_align", "segment_min", "segment_worst2", "cjk_pair", "long_texts",
     *FEATURE_NAMES,
     *(f"head_{name}" for name in HEAD_FEATURES),
     *(f"head_{name}" for name in CONFLICT_NAMES),
@@ -160,9 +169,12 @@ CONTRADICTIONS = (
 )
 CONTRADICTED_CAP = 0.5
 _CONTRADICTION_INDICES = tuple(FUSION_FEATURES.index(name) for name in CONTRADICTIONS)
-# A title's phrases: "Smart Kettle, 1.7L Capacity, 4 Presets" -> three phrases.
-PHRASE_SPLIT = re.compile(r"[,，;；、|/()（）\[\]【】:：+]|\s[-–—]\s|\n")
-MAX_PHRASES = 8
+# A description's segments: lines, sentences (". " in Latin text, "。" in Chinese) and
+# bullets ("▶ 1000W motor", " - 2 speeds"); "3.2L" and "1,7 l" are not cut.
+SEGMENT_SPLIT = re.compile(r"\n+|(?<=[.!?;])\s+|(?<=[。！？；])|\s[-–—•▶]\s|^[-•▶*]\s*", re.M)
+SEGMENT_STRIP = " -•▶*\t"
+MIN_SEGMENT = 8  # characters: shorter pieces ("Model:", "2 L") say nothing on their own
+MAX_SEGMENTS = 24
 HEAD_CHARACTERS = 160
 _LATIN_WORD_CHARACTER = re.compile(r"[0-9A-Za-zÀ-ÿ]")
 CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
@@ -189,11 +201,6 @@ def load_fusion(path: Path = FUSION_PATH) -> dict[str, Any]:
     return weights
 
 
-def head_of(text: str) -> str:
-    """The start of a text: its brand line and title."""
-    return text.strip()[:HEAD_CHARACTERS]
-
-
 def title_of(text: str) -> str:
     """A text's first line, at most HEAD_CHARACTERS: where a listing says what it is.
 
@@ -211,27 +218,37 @@ def title_of(text: str) -> str:
     return cut.rstrip()
 
 
-def phrases(text: str) -> list[str]:
-    """The phrases of a text's head (brand line, title), at most MAX_PHRASES."""
-    head = head_of(text)
-    found = [p.strip() for p in PHRASE_SPLIT.split(head) if len(p.strip()) >= 2]
-    return found[:MAX_PHRASES] or [head]
+def segments(text: str) -> list[str]:
+    """A text's title line, whole, then its description's lines, sentences and bullets, at most MAX_SEGMENTS.
+
+    A title alone is one segment, the text itself (its vector is cached already).
+    Description pieces under MIN_SEGMENT characters ("Model:", "2 L") are left out.
+    """
+    title, _, rest = text.strip().partition("\n")
+    found = [piece.strip(SEGMENT_STRIP) for piece in SEGMENT_SPLIT.split(rest) if piece]
+    return [title.strip(), *(piece for piece in found if len(piece) >= MIN_SEGMENT)][:MAX_SEGMENTS]
 
 
-def phrase_alignment(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
-    """How well two titles' phrases cover each other: (mean best match, worst best match).
+def segment_alignment(a: np.ndarray, b: np.ndarray) -> tuple[float, float, float]:
+    """How well two texts' segments cover each other: (mean best match, worst and two worst of the shorter).
 
-    For each phrase of one title, its best cosine among the other's phrases; the
-    mean over both directions says how much the titles share, the minimum flags
-    a phrase with no counterpart ("upright stand" against "flat pad").
+    Each segment's best cosine among the other text's segments; the mean over
+    both texts says how much they share. A product page has lines that a title
+    never says, so the worst matches are read on the text with fewer segments:
+    each of them should have a counterpart in the other.
     """
     similarity = a @ b.T
-    best = [*similarity.max(axis=1), *similarity.max(axis=0)]
-    return float(sum(best) / len(best)), float(min(best))
+    forward, backward = similarity.max(axis=1), similarity.max(axis=0)
+    shorter = sorted(float(v) for v in (forward if len(forward) <= len(backward) else backward))
+    mean = float((forward.sum() + backward.sum()) / (len(forward) + len(backward)))
+    return mean, shorter[0], sum(shorter[:2]) / len(shorter[:2])
 
 
 def fusion_features(
-    cosines: list[float], query: str, documents: list[str], phrase_scores: list[tuple[float, float]]
+    cosines: list[float],
+    query: str,
+    documents: list[str],
+    segment_scores: list[tuple[float, float, float]],
 ) -> list[list[float]]:
     """One row of FUSION_FEATURES per document."""
     rows = []
@@ -250,14 +267,14 @@ def fusion_features(
         rank = 1 + sum(1 for c in others if c > cosine)
         cjk_pair = float(query_cjk != bool(CJK.search(document)))
         long_texts = float((len(query) > LONG_TEXT) + (len(document) > LONG_TEXT))
-        align, worst = phrase_scores[i]
         whole = pair_features(query, document)
         text_attributes = attribute_conflicts(query, document, dimensions=WHOLE_TEXT_ATTRIBUTES)
         head = dict(zip(FEATURE_NAMES, pair_features(title_of(query), title_of(document)), strict=True))
         conflicts = conflict_features(title_of(query), title_of(document))
         rows.append(
             [
-                cosine, gap, z, 1 / rank, language_gap, 1 / language_rank, align, worst, cjk_pair, long_texts, *whole,
+                cosine, gap, z, 1 / rank, language_gap, 1 / language_rank, *segment_scores[i],
+                cjk_pair, long_texts, *whole,
                 *(head[n] for n in HEAD_FEATURES), *conflicts, float(text_attributes),
                 float(kit_conflict(query, document)), float(lacks_brand(document, brands)),
                 float(pack_one_sided(title_of(query), query, title_of(document), document)),
@@ -458,7 +475,7 @@ class E5Scorer(Scorer):
         return fused_scores(self.features(query, documents), documents, self.fusion)
 
     def score_groups(self, groups: list[tuple[str, list[str]]], instruction: str = "") -> list[list[float]]:
-        """``score`` per query, after one engine call for every text and phrase of the chunk.
+        """``score`` per query, after one engine call for every text and segment of the chunk.
 
         The engine spreads a batch over its threads (one text per thread), and a
         call per query of ten short texts leaves threads idle and pays the call's
@@ -466,7 +483,7 @@ class E5Scorer(Scorer):
         """
         texts = list(dict.fromkeys(text for query, documents in groups for text in (query, *documents)))
         if self.fusion is not None:
-            texts += [phrase for text in texts for phrase in phrases(text)]
+            texts += [segment for text in texts for segment in segments(text)]
         self.embed(list(dict.fromkeys(texts)))
         return [self.score(query, documents, instruction) for query, documents in groups]
 
@@ -474,13 +491,13 @@ class E5Scorer(Scorer):
         """FUSION_FEATURES for each document against the query."""
         vectors = self.embed([query, *documents])
         cosines = [float(c) for c in vectors[1:] @ vectors[0]]
-        groups = [phrases(query), *(phrases(d) for d in documents)]
-        flat = self.embed([p for group in groups for p in group])  # one call: the engine batches
+        groups = [segments(text) for text in (query, *documents)]
+        flat = self.embed([segment for group in groups for segment in group])  # one call: the engine batches
         bounds = [0]
         for group in groups:
             bounds.append(bounds[-1] + len(group))
-        query_phrases = flat[: bounds[1]]
-        phrase_scores = [
-            phrase_alignment(query_phrases, flat[bounds[i] : bounds[i + 1]]) for i in range(1, len(groups))
+        query_segments = flat[: bounds[1]]
+        segment_scores = [
+            segment_alignment(query_segments, flat[bounds[i] : bounds[i + 1]]) for i in range(1, len(groups))
         ]
-        return fusion_features(cosines, query, documents, phrase_scores)
+        return fusion_features(cosines, query, documents, segment_scores)

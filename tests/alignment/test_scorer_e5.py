@@ -14,8 +14,8 @@ from alignment.scorers.e5 import (
     fused_score,
     fusion_features,
     language_of,
-    phrase_alignment,
-    phrases,
+    segment_alignment,
+    segments,
     title_of,
 )
 
@@ -66,14 +66,15 @@ class E5ScorerTestCase(SimpleTestCase):
         assert self.scorer.score(KETTLE_ZH, [], "") == []
 
     def test_it_builds_the_documented_features(self):
-        rows = fusion_features([0.9, 0.8], KETTLE_ZH, [KETTLE_FR, KETTLE_15], [(0.8, 0.7), (0.6, 0.2)])
+        rows = fusion_features([0.9, 0.8], KETTLE_ZH, [KETTLE_FR, KETTLE_15], [(0.9, 0.8, 0.85), (0.7, 0.3, 0.4)])
         named = [dict(zip(FUSION_FEATURES, row, strict=True)) for row in rows]
         assert abs(named[0]["cosine_gap"] - 0.1) < 1e-9 and abs(named[1]["cosine_gap"] + 0.1) < 1e-9
         assert named[0]["cosine_rank"] == 1.0 and named[1]["cosine_rank"] == 0.5
-        assert named[1]["phrase_min"] == 0.2
+        assert (named[1]["segment_align"], named[1]["segment_min"], named[1]["segment_worst2"]) == (0.7, 0.3, 0.4)
         assert named[0]["cjk_pair"] == 1.0 and named[0]["long_texts"] == 0.0
         assert named[0]["unit_agree"] == 1 and named[1]["unit_conflict"] == 1
-        single = dict(zip(FUSION_FEATURES, fusion_features([0.9], KETTLE_ZH, [KETTLE_FR], [(1.0, 1.0)])[0], strict=True))
+        single_row = fusion_features([0.9], KETTLE_ZH, [KETTLE_FR], [(1.0, 1.0, 1.0)])[0]
+        single = dict(zip(FUSION_FEATURES, single_row, strict=True))
         assert single["cosine_gap"] == 0.0 and single["cosine_z"] == 0.0
 
     def test_a_contradiction_in_the_titles_caps_the_score(self):
@@ -148,7 +149,7 @@ class E5ScorerTestCase(SimpleTestCase):
         wasserkocher = "Wasserkocher 1,7 Liter mit Temperaturwahl, 4 Stufen"
         documents = [KETTLE_FR, KETTLE_15, wasserkocher]
         assert [language_of(d) for d in [KETTLE_ZH, *documents]] == ["zh", "fr", "fr", "de"]
-        rows = fusion_features([0.9, 0.8, 0.85], KETTLE_ZH, documents, [(0.8, 0.7)] * 3)
+        rows = fusion_features([0.9, 0.8, 0.85], KETTLE_ZH, documents, [(0.8, 0.7, 0.75)] * 3)
         named = [dict(zip(FUSION_FEATURES, row, strict=True)) for row in rows]
         assert abs(named[0]["language_gap"] - 0.1) < 1e-9 and named[0]["language_rank"] == 1.0
         assert abs(named[1]["language_gap"] + 0.1) < 1e-9 and named[1]["language_rank"] == 0.5
@@ -186,13 +187,46 @@ class E5ScorerTestCase(SimpleTestCase):
         row = dict(zip(FUSION_FEATURES, self.scorer.features(washer, [same])[0], strict=True))
         assert row["text_attribute_conflict"] == 0
 
-    def test_it_splits_the_head_of_a_text_into_phrases(self):
-        assert phrases("Aquora\nSmart Kettle, 1.7L Capacity (white)") == ["Aquora", "Smart Kettle", "1.7L Capacity", "white"]
+    def test_it_splits_a_whole_text_into_lines_sentences_and_bullets(self):
+        page = (
+            "Robot FP-640 – 3,2 L. Gris\n▶ 1000W大功率纯铜电机，2档调速。3.2L大容量主碗\n"
+            "Bowl: 3.2 L. Dishwasher safe. - Two speeds\nMotor"
+        )
+        assert segments(page) == [
+            "Robot FP-640 – 3,2 L. Gris",  # the title whole
+            "1000W大功率纯铜电机，2档调速。", "3.2L大容量主碗", "Bowl: 3.2 L.", "Dishwasher safe.", "Two speeds",
+        ]
+        assert segments("Kettle") == ["Kettle"]  # a title alone: one segment
         vectors = self.scorer.embed(["1.7L Capacity", "Smart Kettle", "4 presets"])
-        align, worst = phrase_alignment(vectors[:2], vectors[:2])
-        assert abs(align - 1.0) < 1e-5 and abs(worst - 1.0) < 1e-5
-        align, worst = phrase_alignment(vectors[:2], vectors[1:])
-        assert worst < align < 1.0
+        align, worst, worst2 = segment_alignment(vectors[:2], vectors[:2])
+        assert abs(align - 1.0) < 1e-5 and abs(worst - 1.0) < 1e-5 and abs(worst2 - 1.0) < 1e-5
+        align, worst, worst2 = segment_alignment(vectors[:1], vectors)  # "1.7L Capacity" is in both
+        assert abs(worst - 1.0) < 1e-5 and align < 1.0
+
+    def test_a_line_that_no_listing_of_the_product_says_lowers_the_segment_match(self):
+        # The sibling's title and first line are the same product's; its last line is
+        # not. The whole texts' cosines cannot tell (the sibling's is even higher).
+        page = (
+            "Verano Rauchmelder RM-20 mit 10-Jahres-Batterie\n"
+            "Fest eingebaute Lithiumbatterie mit 10 Jahren Laufzeit.\n"
+            "Lauter Alarm mit 85 dB und Stummschaltung per Knopfdruck.\n"
+            "Testknopf und Montagematerial für die Decke.\n"
+            "Geprüft nach EN 14604."
+        )
+        same = (
+            "Verano RM-20 Smoke Alarm, 10-Year Battery\nSealed lithium battery lasts ten years.\n"
+            "85 dB siren with a hush button."
+        )
+        sibling = (
+            "Verano RM-20 Smoke Alarm, 10-Year Battery\nSealed lithium battery lasts ten years.\n"
+            "Family pack: three alarms in one box."
+        )
+        rows = [dict(zip(FUSION_FEATURES, row, strict=True)) for row in self.scorer.features(page, [same, sibling])]
+        assert rows[0]["segment_min"] > rows[1]["segment_min"] + 0.02
+        assert rows[0]["segment_worst2"] > rows[1]["segment_worst2"]
+        assert rows[0]["segment_align"] > rows[1]["segment_align"]
+        same_score, sibling_score = self.scorer.score(page, [same, sibling])
+        assert same_score > sibling_score
 
 
 class E5ScoreGroupsTestCase(SimpleTestCase):

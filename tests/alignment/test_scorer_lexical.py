@@ -336,6 +336,12 @@ class LexicalVariantsTestCase(SimpleTestCase):
         assert not bundle_one_sided("Coffret Silkea SE-9 épilateur", "Silkea SE-9 Epilierer Geschenkset")
         assert not bundle_one_sided(maker, "Sorbetière Frostella ICM-150 1,5 L")
         assert not bundle_one_sided("Sunset Orange Kettle", "Bouilloire orange")  # inside a word
+        # A count of one thing is a pack, not a set of things (pack_one_sided reads it).
+        curtains = "Rideaux occultants thermiques 140 x 260 cm, lot de 2, gris"
+        assert not bundle_one_sided(curtains, "Verdunkelungsvorhänge 2er-Set, 140 x 260 cm, grau")
+        assert not bundle_one_sided(curtains, "Thermal Blackout Curtains 140 x 260 cm, Set of 2, Grey")
+        assert not bundle_one_sided(curtains, "Cortinas opacas 140 x 260 cm, set de 2, gris")
+        assert bundle_one_sided(curtains, "Set Rideaux occultants 140 x 260 cm + tringle, gris")
 
     def test_a_text_that_calls_itself_a_version_the_other_never_names(self):
         styler = "Lumora AirWave LA-5 5-in-1 Hot Air Multi-Styler, 1300W, Copper/Navy"
