@@ -37,7 +37,14 @@ django.setup()  # the scorer tells languages apart with catalog.languages
 
 from alignment.calibration import MIN_LABELS_PER_PAIR, Label, fit_by_language_pair, pair_key, write_default  # noqa: E402
 from alignment.evaluation import Example, read_examples  # noqa: E402
-from alignment.scorers.e5 import FUSION_FEATURES, FUSION_PATH, E5Scorer, fused_scores, segments  # noqa: E402
+from alignment.scorers.e5 import (  # noqa: E402
+    DIFFERENCE_FEATURES,
+    FUSION_FEATURES,
+    FUSION_PATH,
+    E5Scorer,
+    fused_scores,
+    segments,
+)
 
 SEED = 20260225
 # On standardised features; the set is small. Grouped 5-fold CV on 685 queries (435 hard):
@@ -45,6 +52,10 @@ SEED = 20260225
 # 0.469 -> 0.490 on the hard queries, catalog recall 0.522 -> 0.542 at precision 0.997;
 # 3.0 and more raise recall further but drop a query out of the top 3.
 L2 = 2.0
+# On the embedding differences (difference_*, 384 of them): a far stronger penalty, so that
+# they learn a weighting of the dimensions rather than the dev set. Grouped 5-fold CV on 817
+# queries, hard precision at 60 % recall: 800 0.942, 2000 0.941, 5000 0.937 (none: 0.931).
+DIFFERENCE_L2 = 2000.0
 
 
 def load(path: str) -> list[Example]:
@@ -92,15 +103,16 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, *, l2: float) -> dict:
     scale = x.std(axis=0)
     scale[scale == 0] = 1.0
     z = (x - mean) / scale
+    penalty = np.array([DIFFERENCE_L2 if name in DIFFERENCE_FEATURES else l2 for name in FUSION_FEATURES])
     w = np.zeros(z.shape[1])
     b = 0.0
     for _ in range(50):  # Newton's method
         p = 1 / (1 + np.exp(-(z @ w + b)))
-        g_w = z.T @ (p - y) + l2 * w
+        g_w = z.T @ (p - y) + penalty * w
         g_b = float(np.sum(p - y))
         s = p * (1 - p)
         h = np.zeros((z.shape[1] + 1, z.shape[1] + 1))
-        h[:-1, :-1] = (z * s[:, None]).T @ z + l2 * np.eye(z.shape[1])
+        h[:-1, :-1] = (z * s[:, None]).T @ z + np.diag(penalty)
         h[:-1, -1] = h[-1, :-1] = (z * s[:, None]).sum(axis=0)
         h[-1, -1] = s.sum() + 1e-9
         step = np.linalg.solve(h, np.append(g_w, g_b))
@@ -228,7 +240,9 @@ def cross_validate(
                         "id": e.id, "category": e.category, "query": e.text, "document": candidate.text,
                         "match": bool(label), "probability": round(float(probability), 4),
                         "features": {
-                            n: round(float(v), 4) for n, v in zip(FUSION_FEATURES, features, strict=True) if v
+                            n: round(float(v), 4)
+                            for n, v in zip(FUSION_FEATURES, features, strict=True)
+                            if v and n not in DIFFERENCE_FEATURES
                         },
                     }
                     handle.write(json.dumps(record, ensure_ascii=False) + "\n")
@@ -271,8 +285,9 @@ def main() -> None:
     weights["fitted_on"] = Path(args.devset).name
     weights["seed"] = SEED
     weights["l2"] = args.l2
+    weights["difference_l2"] = DIFFERENCE_L2
     print("fit on all, in-sample:", report(weights, rows))
-    print(dict(zip(FUSION_FEATURES, weights["coef"], strict=True)))
+    print({n: c for n, c in zip(FUSION_FEATURES, weights["coef"], strict=True) if n not in DIFFERENCE_FEATURES})
     fits = fit_by_language_pair(out_of_fold, min_labels=args.min_pair_labels, seed=SEED)
     for key, result in fits.items():
         print(f"calibration {key or 'all pairs'}: {result.mapping.method}, {result.label_count} labels, "

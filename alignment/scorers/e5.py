@@ -30,6 +30,12 @@ the development set by ``bench/fit_e5_fusion.py`` with a fixed seed):
   cross-validation on 817 queries: hard top1 0.937 -> 0.958, auto recall 0.486 -> 0.547
   at precision 0.944, precision at 60 % recall 0.920 -> 0.931; catalog top1 0.976 ->
   0.988, auto precision 0.997 -> 1.000 at recall 0.513 -> 0.605;
+- ``difference_0`` to ``difference_383``: the two embeddings' absolute difference in
+  each dimension. The cosine weighs every dimension alike; these let the fit learn which
+  of them tell products apart (a weighted distance), under their own, stronger ridge
+  penalty (``DIFFERENCE_L2`` in the fit). Grouped cross-validation on 817 queries: hard
+  auto recall 0.547 -> 0.560 at precision 0.943, precision at 60 % recall 0.931 ->
+  0.941; catalog recall 0.605 -> 0.608 at precision 1.000;
 - ``cjk_pair``: 1 when exactly one text is Chinese (their cosines run lower);
   ``long_texts``: how many of the two texts are product pages (over 300
   characters) rather than titles, which also shifts cosines;
@@ -98,6 +104,7 @@ import math
 import re
 import threading
 from collections import OrderedDict
+from collections.abc import Sequence
 from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -128,6 +135,8 @@ FUSION_PATH = Path(__file__).with_name("e5_fusion.json")
 # Lexical evidence in the titles alone (first lines): a description may mention
 # a sibling model ("same size as the 12V version"); a title rarely does.
 HEAD_FEATURES = ("unit_agree", "unit_conflict", "code_agree", "code_conflict", "quantity_disjoint", "variant_conflict")
+DIMENSIONS = 384  # multilingual-e5-small's embeddings
+DIFFERENCE_FEATURES = tuple(f"difference_{i}" for i in range(DIMENSIONS))
 FUSION_FEATURES = (
     "cosine", "cosine_gap", "cosine_z", "cosine_rank", "language_gap", "language_rank",
     "segment_align", "segment_min", "segment_worst2", "cjk_pair", "long_texts",
@@ -136,6 +145,7 @@ FUSION_FEATURES = (
     *(f"head_{name}" for name in CONFLICT_NAMES),
     "text_attribute_conflict", "text_kit_conflict", "brand_missing", "pack_one_sided", "version_one_sided",
     "text_model_conflict", "bundle_one_sided", "region_one_sided", "spare_one_sided",
+    *DIFFERENCE_FEATURES,
 )
 # Contradictions that the logistic model, adding evidence up, can outvote (a
 # shared model code, near-equal embeddings) but that no two listings of one
@@ -249,8 +259,9 @@ def fusion_features(
     query: str,
     documents: list[str],
     segment_scores: list[tuple[float, float, float]],
+    differences: Sequence[Sequence[float]],
 ) -> list[list[float]]:
-    """One row of FUSION_FEATURES per document."""
+    """One row of FUSION_FEATURES per document; ``differences``: |query - document| of their embeddings."""
     rows = []
     mean = sum(cosines) / len(cosines)
     spread = math.sqrt(sum((c - mean) ** 2 for c in cosines) / len(cosines))
@@ -283,6 +294,7 @@ def fusion_features(
                 float(bundle_one_sided(title_of(query), title_of(document))),
                 float(region_one_sided(query, document)),
                 float(spare_one_sided(title_of(query), title_of(document))),
+                *(float(v) for v in differences[i]),
             ]
         )
     return rows
@@ -316,9 +328,10 @@ def contradicted(row: list[float]) -> bool:
 
 def fused_score(row: list[float], weights: dict[str, Any]) -> float:
     """The logistic model's probability, at most CONTRADICTED_CAP when the titles contradict."""
-    z = weights["bias"]
-    for value, mean, scale, weight in zip(row, weights["mean"], weights["scale"], weights["coef"], strict=True):
-        z += weight * (value - mean) / scale
+    import numpy as np
+
+    standardised = (np.asarray(row, dtype=np.float64) - weights["mean"]) / weights["scale"]
+    z = weights["bias"] + float(standardised @ np.asarray(weights["coef"], dtype=np.float64))
     score = 1 / (1 + math.exp(-z)) if z > -700 else 0.0
     return min(score, CONTRADICTED_CAP) if contradicted(row) else score
 
@@ -500,4 +513,5 @@ class E5Scorer(Scorer):
         segment_scores = [
             segment_alignment(query_segments, flat[bounds[i] : bounds[i + 1]]) for i in range(1, len(groups))
         ]
-        return fusion_features(cosines, query, documents, segment_scores)
+        differences = abs(vectors[1:] - vectors[0])
+        return fusion_features(cosines, query, documents, segment_scores, differences)

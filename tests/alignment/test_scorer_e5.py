@@ -66,16 +66,27 @@ class E5ScorerTestCase(SimpleTestCase):
         assert self.scorer.score(KETTLE_ZH, [], "") == []
 
     def test_it_builds_the_documented_features(self):
-        rows = fusion_features([0.9, 0.8], KETTLE_ZH, [KETTLE_FR, KETTLE_15], [(0.9, 0.8, 0.85), (0.7, 0.3, 0.4)])
+        differences = np.full((2, 384), 0.01)
+        differences[1, 7] = 0.2
+        rows = fusion_features(
+            [0.9, 0.8], KETTLE_ZH, [KETTLE_FR, KETTLE_15], [(0.9, 0.8, 0.85), (0.7, 0.3, 0.4)], differences
+        )
         named = [dict(zip(FUSION_FEATURES, row, strict=True)) for row in rows]
         assert abs(named[0]["cosine_gap"] - 0.1) < 1e-9 and abs(named[1]["cosine_gap"] + 0.1) < 1e-9
         assert named[0]["cosine_rank"] == 1.0 and named[1]["cosine_rank"] == 0.5
         assert (named[1]["segment_align"], named[1]["segment_min"], named[1]["segment_worst2"]) == (0.7, 0.3, 0.4)
+        assert named[1]["difference_7"] == 0.2 and named[1]["difference_8"] == 0.01
         assert named[0]["cjk_pair"] == 1.0 and named[0]["long_texts"] == 0.0
         assert named[0]["unit_agree"] == 1 and named[1]["unit_conflict"] == 1
-        single_row = fusion_features([0.9], KETTLE_ZH, [KETTLE_FR], [(1.0, 1.0, 1.0)])[0]
+        single_row = fusion_features([0.9], KETTLE_ZH, [KETTLE_FR], [(1.0, 1.0, 1.0)], np.zeros((1, 384)))[0]
         single = dict(zip(FUSION_FEATURES, single_row, strict=True))
         assert single["cosine_gap"] == 0.0 and single["cosine_z"] == 0.0
+
+    def test_the_embeddings_differ_dimension_by_dimension(self):
+        query, document = self.scorer.embed([KETTLE_ZH, KETTLE_FR])
+        row = self.scorer.features(KETTLE_ZH, [KETTLE_FR])[0]
+        first = FUSION_FEATURES.index("difference_0")
+        np.testing.assert_allclose(row[first : first + 384], np.abs(query - document), atol=1e-6)
 
     def test_a_contradiction_in_the_titles_caps_the_score(self):
         motor = "GearDrive JGB37-520 DC Gear Motor 24V 100 RPM, Metal Gearbox"
@@ -149,7 +160,7 @@ class E5ScorerTestCase(SimpleTestCase):
         wasserkocher = "Wasserkocher 1,7 Liter mit Temperaturwahl, 4 Stufen"
         documents = [KETTLE_FR, KETTLE_15, wasserkocher]
         assert [language_of(d) for d in [KETTLE_ZH, *documents]] == ["zh", "fr", "fr", "de"]
-        rows = fusion_features([0.9, 0.8, 0.85], KETTLE_ZH, documents, [(0.8, 0.7, 0.75)] * 3)
+        rows = fusion_features([0.9, 0.8, 0.85], KETTLE_ZH, documents, [(0.8, 0.7, 0.75)] * 3, np.zeros((3, 384)))
         named = [dict(zip(FUSION_FEATURES, row, strict=True)) for row in rows]
         assert abs(named[0]["language_gap"] - 0.1) < 1e-9 and named[0]["language_rank"] == 1.0
         assert abs(named[1]["language_gap"] + 0.1) < 1e-9 and named[1]["language_rank"] == 0.5
