@@ -120,9 +120,19 @@ class Row:
         return self.values["category"]
 
     def text(self, *, long: bool) -> str:
+        """The SKU as the aligner scores it (catalog.models.SKU.text): the brand on a line of
+        its own when the title leaves it out, the title, the attributes, and when ``long``
+        the description."""
         title = self.values["title"].strip()
+        brand = self.values["brand"].strip()
+        parts = [brand, title] if brand and brand.lower() not in title.lower() else [title]
+        attributes = json.loads(self.values["attributes"]) if self.values["attributes"].strip() else {}
+        if attributes:
+            parts.append("; ".join(f"{key}: {value}" for key, value in attributes.items()))
         description = self.values["description"].strip()
-        return f"{title}\n{description}" if long and description else title
+        if long and description:
+            parts.append(description)
+        return "\n".join(parts)
 
 
 @dataclass

@@ -208,6 +208,11 @@ class E5ScorerTestCase(SimpleTestCase):
             "1000W大功率纯铜电机，2档调速。", "3.2L大容量主碗", "Bowl: 3.2 L.", "Dishwasher safe.", "Two speeds",
         ]
         assert segments("Kettle") == ["Kettle"]  # a title alone: one segment
+        # A catalog SKU's text: the brand's own line and the attributes are no segments.
+        sku = "Aquora\n智能恒温电热水壶，1.7L大容量\n容量: 1.7L; 功率: 2200W\n304不锈钢内胆，无异味。一键保温，四档温度。"
+        assert segments(sku) == ["智能恒温电热水壶，1.7L大容量", "304不锈钢内胆，无异味。", "一键保温，四档温度。"]
+        assert segments("Aquora\nKettle 1.7 L") == ["Kettle 1.7 L"]
+        assert segments("Aquora Kettle\nSpecs: white")[0] == "Aquora Kettle"  # a title, not a brand
         vectors = self.scorer.embed(["1.7L Capacity", "Smart Kettle", "4 presets"])
         align, worst, worst2 = segment_alignment(vectors[:2], vectors[:2])
         assert abs(align - 1.0) < 1e-5 and abs(worst - 1.0) < 1e-5 and abs(worst2 - 1.0) < 1e-5
