@@ -187,7 +187,8 @@ MIN_SEGMENT = 8  # characters: shorter pieces ("Model:", "2 L") say nothing on t
 MAX_SEGMENTS = 24
 BRAND_LINE = 30  # characters
 # The attributes line of a catalog SKU's text ("容量: 1.7L; 功率: 2200W", catalog.models.SKU.text):
-# the other listing gives its attributes in its own words, or none.
+# the other listing gives its attributes in its own words, or none. Two or more: a single
+# "Modèle : S-25" reads like a description's spec line, and stays a segment.
 _ATTRIBUTE_LINE = re.compile(r"[^:：;\n]{1,40}[:：] ?[^;\n]*(?:; [^:：;\n]{1,40}[:：] ?[^;\n]*)+$")
 HEAD_CHARACTERS = 160
 _LATIN_WORD_CHARACTER = re.compile(r"[0-9A-Za-zÀ-ÿ]")
