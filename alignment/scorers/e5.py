@@ -216,13 +216,27 @@ def load_fusion(path: Path = FUSION_PATH) -> dict[str, Any]:
     return weights
 
 
+def brand_line(line: str) -> bool:
+    """Whether a text's first line is a brand alone, which catalog.models.SKU.text puts before a
+    title that leaves the brand out ("Rolla" over "Foldable Lightweight Stroller"): one word, not Chinese."""
+    return len(line) <= BRAND_LINE and " " not in line and not CJK.search(line)
+
+
 def title_of(text: str) -> str:
     """A text's first line, at most HEAD_CHARACTERS: where a listing says what it is.
+
+    A brand alone on the first line is read with the title under it: "Rolla" is no
+    title, and its title without it names no model ("Foldable Lightweight Stroller"
+    against "Rolla Lite Buggy" read as a model left out, capping a true pair).
 
     The lexical evidence of the title stops there: the description that follows
     may name a sibling ("the same motor as the 12V version").
     """
-    line = text.strip().split("\n", 1)[0].strip()
+    lines = text.strip().split("\n", 2)
+    line = lines[0].strip()
+    if len(lines) > 1 and brand_line(line):
+        # The brand on a line of its own (catalog.models.SKU.text): the title it belongs to follows.
+        line = f"{line} {lines[1].strip()}"
     if len(line) <= HEAD_CHARACTERS:
         return line
     # Cut between Latin words: "IP65" cut to "IP6" would be another rating.
@@ -245,8 +259,7 @@ def segments(text: str) -> list[str]:
     true pairs, without them 0.641.
     """
     lines = text.strip().split("\n")
-    first = lines[0].strip()
-    if len(lines) > 1 and len(first) <= BRAND_LINE and " " not in first and not CJK.search(first):
+    if len(lines) > 1 and brand_line(lines[0].strip()):
         lines = lines[1:]  # a brand on a line of its own (catalog.models.SKU.text): the title follows
     title, rest = lines[0], "\n".join(line for line in lines[1:] if not _ATTRIBUTE_LINE.match(line))
     found = [piece.strip(SEGMENT_STRIP) for piece in SEGMENT_SPLIT.split(rest) if piece]
@@ -295,7 +308,7 @@ def fusion_features(
         whole = pair_features(query, document)
         text_attributes = attribute_conflicts(query, document, dimensions=WHOLE_TEXT_ATTRIBUTES)
         head = dict(zip(FEATURE_NAMES, pair_features(title_of(query), title_of(document)), strict=True))
-        conflicts = conflict_features(title_of(query), title_of(document))
+        conflicts = conflict_features(title_of(query), title_of(document), query, document)
         rows.append(
             [
                 cosine, gap, z, 1 / rank, language_gap, 1 / language_rank, *segment_scores[i],

@@ -38,7 +38,8 @@ _units("charge", 1000.0, "ah")
 _units("energy", 1.0, "wh")
 _units("power", 1.0, "w", "watt", "watts", "瓦")
 _units("power", 1000.0, "kw")
-_units("voltage", 1.0, "v", "volt", "volts", "伏")
+# "85–264 VAC", "24 VDC": a supply's input and output, written with the current's kind.
+_units("voltage", 1.0, "v", "volt", "volts", "伏", "vac", "vdc")
 _units("current", 1.0, "a", "amp", "amps", "安")
 _units("frequency", 1.0, "hz", "赫兹")
 _units("frequency", 1000.0, "khz")
@@ -722,14 +723,15 @@ def _excludes_what_the_other_names(a: str, b: str) -> bool:
     return False
 
 
-def conflict_features(a: str, b: str) -> list[float]:
+def conflict_features(a: str, b: str, text_a: str | None = None, text_b: str | None = None) -> list[float]:
     """Finer contradictions than ``pair_features``: value by value, and exclusions, in CONFLICT_NAMES order.
 
     ``unit_conflict`` counts a dimension as agreeing when any one value is shared;
     a curtain of 140 x 260 cm and one of 140 x 175 cm share 140 cm. Here each value
     on either side that the other text does not give, in a dimension both texts
     give, counts once; and when both texts have such a value in one dimension (260
-    against 175, not one text's extra detail), the values differ.
+    against 175, not one text's extra detail), the values differ. ``text_a`` and ``text_b``,
+    the whole texts of the titles ``a`` and ``b``, are where ``model_conflict`` looks a model up.
     """
     ea, eb = extract(a), extract(b)
     shared = ea.dimensions & eb.dimensions
@@ -750,7 +752,7 @@ def conflict_features(a: str, b: str) -> list[float]:
         math.isclose(x, y, rel_tol=0.1) for x in content_a for y in content_b
     )
     return [
-        float(unmatched), negation, float(named), float(attribute), float(content), float(model_conflict(a, b)),
+        float(unmatched), negation, float(named), float(attribute), float(content), float(model_conflict(a, b, text_a, text_b)),
         float(bool(lacking[0] & lacking[1])), float(accessory_conflict(a, b)),
     ]
 
@@ -896,6 +898,17 @@ def _says(text: str, tokens: list[str], qualifier: str) -> bool:
     return any(word in text for word in _CJK_VARIANTS.get(qualifier, ()))
 
 
+def _said_glued(qualifier: str, own_tokens: list[str], tokens: list[str]) -> bool:
+    """Whether the other text glues ``qualifier`` to a word beside it in this one: "Auralto A4BT"
+    for "Auralto A4 BT", "S7Pro" for "S7 Pro" ("A4 BT" for "A4BT" is ``_says``, two tokens run together)."""
+    own = set(own_tokens)
+    return any(
+        (t.startswith(qualifier) and t[len(qualifier) :] in own) or (t.endswith(qualifier) and t[: -len(qualifier)] in own)
+        for t in tokens
+        if len(t) > len(qualifier)
+    )
+
+
 def _extended_code(codes_a: frozenset[str], codes_b: frozenset[str]) -> bool:
     """Whether a model code of one text extends one of the other's by a suffix it never gives:
     "VX27QC" against "VX27Q", "RTX4070TI" against "RTX4070"; not "VG-10-Kern" against
@@ -910,7 +923,7 @@ def _extended_code(codes_a: frozenset[str], codes_b: frozenset[str]) -> bool:
     return False
 
 
-def model_conflict(a: str, b: str) -> bool:
+def model_conflict(a: str, b: str, text_a: str | None = None, text_b: str | None = None) -> bool:
     """Whether both texts name a product line and one qualifies it with what the other never says,
     or a model code of one extends the other's (``_extended_code``).
 
@@ -921,17 +934,28 @@ def model_conflict(a: str, b: str) -> bool:
     gives after the brand and the other leaves out ("Lumibebe LB-720" against
     "Lumibebe Babyphone") is no conflict: listings often keep the code for the
     description. It is when the other gives another ("Glide M3" against "Glide M2").
+
+    With the whole texts (``text_a``, ``text_b``), what a title qualifies is looked for in
+    the other's whole text: a title that gives the brand alone ("Rolla Foldable Stroller")
+    and names its line in the description ("The Rolla Lite is...") is no other model.
     """
     if _extended_code(extract(a).codes, extract(b).codes):
         return True
     tokens_a, tokens_b = _designation_tokens(a), _designation_tokens(b)
     designations_a, designations_b = _designations(tokens_a), _designations(tokens_b)
+    if text_a is not None and text_b is not None:
+        a, b, tokens_a, tokens_b = text_a, text_b, _designation_tokens(text_a), _designation_tokens(text_b)
     for name in designations_a.keys() & designations_b.keys():
-        for mine, theirs, text, tokens in (
-            (designations_a[name], designations_b[name], b, tokens_b),
-            (designations_b[name], designations_a[name], a, tokens_a),
+        for mine, theirs, text, tokens, own_tokens in (
+            (designations_a[name], designations_b[name], b, tokens_b, tokens_a),
+            (designations_b[name], designations_a[name], a, tokens_a, tokens_b),
         ):
-            if any(not _says(text, tokens, q) and (theirs or not _CODE_QUALIFIER.fullmatch(q)) for q in mine):
+            if any(
+                not _says(text, tokens, q)
+                and not _said_glued(q, own_tokens, tokens)
+                and (theirs or not _CODE_QUALIFIER.fullmatch(q))
+                for q in mine
+            ):
                 return True
     return False
 
@@ -997,6 +1021,7 @@ def _kit_patterns() -> dict[str, tuple[re.Pattern[str], re.Pattern[str]]]:
             rf"|\b(?:{_EXCLUDING}|no)[ \t]+(?:[a-z0-9,-]+[ \t]+){{0,3}}?(?:ni|nor|noch|ou|or|oder|und|and|et|y)[ \t]+"
             rf"(?!(?:un|une|a|an|ein|eine|einen|uno|una)\b){_ARTICLE}(?:{latin})\b"
             rf"|\b(?:{latin})\b[^.;\n–—:()]{{0,30}}{_NOT_INCLUDED}"
+            rf"|\b(?:{latin})[ -]?(?:free|less)\b"  # "battery-free", "batteryless"
             rf"|(?:{_CJK_WITHOUT})[^，。,;；\s]{{0,4}}(?:{cjk})"
             rf"|(?:{cjk})[^，。,;；\s]{{0,6}}(?:需另购|另购|另售|单独购买)"
         )
@@ -1008,6 +1033,7 @@ def _kit_patterns() -> dict[str, tuple[re.Pattern[str], re.Pattern[str]]]:
 _KIT_PATTERNS = _kit_patterns()
 
 
+_PART_FREE_AFTER = re.compile(r"[ -]?(?:free|less)\b")  # "Battery-free" names no battery
 _EXCLUDED_JUST_BEFORE = re.compile(rf"\b(?:{_EXCLUDING}|no)\b|{_CJK_WITHOUT}")
 _NOT_INCLUDED_AFTER = re.compile(_NOT_INCLUDED)
 
@@ -1037,8 +1063,10 @@ def _kit(text: str) -> tuple[frozenset[str], frozenset[str]]:
     for part, (_, names) in _KIT_PATTERNS.items():
         for match in names.finditer(folded):
             before = folded[max(0, match.start() - 20) : match.start()]
-            if not _EXCLUDED_JUST_BEFORE.search(before) and not _NOT_INCLUDED_AFTER.search(
-                folded, match.end(), match.end() + 25
+            if (
+                not _EXCLUDED_JUST_BEFORE.search(before)
+                and not _NOT_INCLUDED_AFTER.search(folded, match.end(), match.end() + 25)
+                and not _PART_FREE_AFTER.match(folded, match.end())
             ):
                 named.add(part)
                 break
@@ -1328,7 +1356,7 @@ class LexicalScorer(Scorer):
     """
 
     name = "lexical"
-    model_revision = "lexical-11"
+    model_revision = "lexical-12"
     uses_instruction = False
 
     def score(self, query: str, documents: list[str], instruction: str = "") -> list[float]:

@@ -657,3 +657,18 @@ class ModelConflictTestCase(SimpleTestCase):
         assert attributes("Ideal, wenn die Tafel mal hier gebraucht wird.") == {}
         assert attributes("Chef's knife KS-20. Used by chefs worldwide.") == {}
         assert kit_conflict("Bentolia Bento-Box BX-2, mit Besteck", "Bentolia BX-2\nSe entrega sin cubiertos.")
+
+    def test_a_part_free_product_names_no_part_and_codes_run_together_are_one_model(self):
+        # A thermometer that needs no battery leaves the battery out; it does not name one.
+        fridge = "Fridge Freezer Thermometer, Pack of 2\nHang or stand in the fridge. Battery-free."
+        assert not kit_conflict("Kühlschrankthermometer 2er-Set\nOhne Batterie.", fridge)
+        assert kit_conflict("Fridge Thermometer, batteryless", "Kühlschrankthermometer mit Batterie")
+        # "A4 BT" and "A4BT" are one model; "A4X" is another.
+        monitors = "Auralto A4 BT pareja de monitores de estudio activos 4\""
+        assert not model_conflict(monitors, "Auralto A4BT Powered Studio Monitors (Pair)")
+        assert model_conflict(monitors, "Auralto A4X Powered Studio Monitors (Pair)")
+        # A supply's input written "85–264 VAC" is a voltage, like "85-264V".
+        supply = "Powertek DR-60-24 导轨开关电源 24V\n输入AC 85-264V，输出DC 24V"
+        assert features(supply, "Powertek DR-60-24 DIN Rail PSU\n85–264 VAC input, 24 VDC output")["unit_conflict"] == 0
+        other = features(supply, "Powertek DR-60-24 DIN Rail PSU\n100–120 VAC input, 24 VDC output")
+        assert other["unit_conflict"] == 2  # the range's two ends
