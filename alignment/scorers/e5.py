@@ -115,12 +115,14 @@ from alignment.scorers.lexical import (
     FEATURE_NAMES,
     WHOLE_TEXT_ATTRIBUTES,
     attribute_conflicts,
+    brand_line,
     brand_words,
     bundle_one_sided,
     conflict_features,
     declared_model_conflict,
     kit_conflict,
     lacks_brand,
+    offer_one_sided,
     pack_one_sided,
     pair_features,
     region_one_sided,
@@ -144,7 +146,7 @@ FUSION_FEATURES = (
     *(f"head_{name}" for name in HEAD_FEATURES),
     *(f"head_{name}" for name in CONFLICT_NAMES),
     "text_attribute_conflict", "text_kit_conflict", "brand_missing", "pack_one_sided", "version_one_sided",
-    "text_model_conflict", "bundle_one_sided", "region_one_sided", "spare_one_sided",
+    "text_model_conflict", "bundle_one_sided", "region_one_sided", "spare_one_sided", "offer_one_sided",
     *DIFFERENCE_FEATURES,
 )
 # Contradictions that the logistic model, adding evidence up, can outvote (a
@@ -185,7 +187,6 @@ SEGMENT_SPLIT = re.compile(r"\n+|(?<=[.!?;])\s+|(?<=[。！？；])|\s[-–—�
 SEGMENT_STRIP = " -•▶*\t"
 MIN_SEGMENT = 8  # characters: shorter pieces ("Model:", "2 L") say nothing on their own
 MAX_SEGMENTS = 24
-BRAND_LINE = 30  # characters
 # The attributes line of a catalog SKU's text ("容量: 1.7L; 功率: 2200W", catalog.models.SKU.text):
 # the other listing gives its attributes in its own words, or none. Two or more: a single
 # "Modèle : S-25" reads like a description's spec line, and stays a segment.
@@ -214,12 +215,6 @@ def load_fusion(path: Path = FUSION_PATH) -> dict[str, Any]:
     if tuple(weights["features"]) != FUSION_FEATURES:
         raise ScoringError(f"{path} was fitted on other features: refit it", permanent=True)
     return weights
-
-
-def brand_line(line: str) -> bool:
-    """Whether a text's first line is a brand alone, which catalog.models.SKU.text puts before a
-    title that leaves the brand out ("Rolla" over "Foldable Lightweight Stroller"): one word, not Chinese."""
-    return len(line) <= BRAND_LINE and " " not in line and not CJK.search(line)
 
 
 def title_of(text: str) -> str:
@@ -321,6 +316,7 @@ def fusion_features(
                 float(bundle_one_sided(title_of(query), title_of(document))),
                 float(region_one_sided(query, document)),
                 float(spare_one_sided(title_of(query), title_of(document))),
+                float(offer_one_sided(query, document)),
                 *(float(v) for v in differences[i]),
             ]
         )

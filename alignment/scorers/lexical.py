@@ -1234,6 +1234,42 @@ def bundle_one_sided(title_a: str, title_b: str) -> bool:
     return _found(_BUNDLE, title_a) != _found(_BUNDLE, title_b)
 
 
+# A pack or bundle offer in a description, said once and often only there: "Lot de 2 : un pour
+# la voiture", "Vorteilspack: 2 Geräte im Set", "Set-Angebot: inklusive 2 Kühlakkus", "Pack ahorro:
+# incluye la funda", "Gift bundle: 2-pack", "两件套：同款蓝色2个装". Not a bare "set" ("set the
+# timer"), a kit's contents ("套装包含", "coffret" for a case) nor a count of parts ("2 x AA batteries").
+_OFFER = re.compile(
+    r"(?<![a-z])(?:(?:lot de|pack of|set of|paquete de|pack de|juego de|packung mit|lote de) (?:[2-9]|1\d)"
+    r"|[2-9]er[- ]?(?:pack|set)|[2-9][- ]pack|(?:twin|double|dual|value|family|gift|saver) ?(?:pack|set|bundle)"
+    r"|doppelpack|vorteilspack|sparpack|set-angebot|pack ahorro|pack eco\w*|bundle)(?![a-z])"
+    r"|两件套|三件套|[两二三四2-9][个只件支瓶袋盒]装"
+)
+
+
+BRAND_LINE = 30  # characters
+
+
+def brand_line(line: str) -> bool:
+    """Whether a text's first line is a brand alone, which catalog.models.SKU.text puts before a
+    title that leaves the brand out ("Rolla" over "Foldable Lightweight Stroller"): one word, not Chinese."""
+    return len(line) <= BRAND_LINE and " " not in line and not _CJK.search(line)
+
+
+def offer_one_sided(text_a: str, text_b: str) -> bool:
+    """Whether one text's description sells a pack or bundle (``_OFFER``) and the other text never does.
+
+    The title may say nothing of it: the description is where a seller adds "Lot de 2 : un
+    pour la voiture, un pour le garage". Evidence, not a contradiction (a listing may leave
+    the pack out of its title and its description alike).
+    """
+    for mine, theirs in ((text_a, text_b), (text_b, text_a)):
+        lines = mine.strip().split("\n")
+        description = "\n".join(lines[2:] if brand_line(lines[0].strip()) else lines[1:])
+        if description and _found(_OFFER, description) and not _found(_OFFER, theirs):
+            return True
+    return False
+
+
 # A spare or replacement part in a title: "Lente de recambio", "Ersatzfilter", "filtres de
 # rechange", "替换刷头", "备用".
 _SPARE = re.compile(

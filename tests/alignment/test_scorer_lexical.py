@@ -17,6 +17,7 @@ from alignment.scorers.lexical import (
     kit_conflict,
     lacks_brand,
     model_conflict,
+    offer_one_sided,
     pack_one_sided,
     pair_features,
     parse_number,
@@ -672,3 +673,18 @@ class ModelConflictTestCase(SimpleTestCase):
         assert features(supply, "Powertek DR-60-24 DIN Rail PSU\n85–264 VAC input, 24 VDC output")["unit_conflict"] == 0
         other = features(supply, "Powertek DR-60-24 DIN Rail PSU\n100–120 VAC input, 24 VDC output")
         assert other["unit_conflict"] == 2  # the range's two ends
+
+    def test_a_pack_or_bundle_said_only_in_a_description_is_one_sided(self):
+        gauge = "Manomètre de pneus numérique Presscore TG-60, 0-100 PSI"
+        pair = gauge + "\nLot de 2 : un pour la voiture, un pour le garage."
+        assert offer_one_sided("Presscore TG-60 数显胎压计 0-100PSI", pair)
+        assert offer_one_sided(pair, "Presscore TG-60 Digital Tyre Gauge\nTwin pack for car and garage.") is False
+        assert offer_one_sided("Lunchora LB-12 Cooler Bag", "Lunchora LB-12 Kühltasche\nSet-Angebot: inklusive 2 Kühlakkus.")
+        assert offer_one_sided("Tiffinly KB-4 Bento Box", "Tiffinly KB-4 儿童便当盒\n两件套：同款蓝色2个装。")
+        # Not a kit's contents, a case called a coffret, the verb "set", nor a pack named in a title alone.
+        assert not offer_one_sided("Reefspark RS-200 Snorkel Set", "Reefspark RS-200 浮潜\n套装包含：潜水镜×1、呼吸管×1")
+        assert not offer_one_sided("Vorstak VX18-BS Drill", "Perceuse Vorstak VX18-BS\n2 batteries + chargeur + coffret")
+        assert not offer_one_sided("Kessla SC-65 Slow Cooker", "Kessla SC-65 Slow Cooker\nSet it in the morning.")
+        assert not offer_one_sided("Rideaux occultants, lot de 2", "Blackout Curtains, 2 Panels")
+        # A catalog SKU's brand line and title are no description.
+        assert not offer_one_sided("Bebiko\nBM-2 Baby Food Maker Bundle with 6 Pots", "Bebiko BM-2 Baby Food Maker")
