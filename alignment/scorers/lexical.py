@@ -964,7 +964,10 @@ def model_conflict(a: str, b: str, text_a: str | None = None, text_b: str | None
 # without one ("sin batería ni cargador", "ohne Deckel", "不含遥控器", "Tool Only")
 # and another that names it describe two kits of one product.
 KIT_PARTS = {
-    "battery": ("battery", "batteries", "batterie", "bateria", "baterias", "akku", "akkus", "电池"),
+    "battery": (
+        "battery", "batteries", "batterie", "bateria", "baterias", "pila", "pilas", "pile", "piles", "akku", "akkus",
+        "电池",
+    ),
     "charger": ("charger", "chargeur", "cargador", "ladegerat", "充电器"),
     "lid": ("lid", "couvercle", "tapa", "deckel", "锅盖", "盖子"),
     "remote": ("remote", "telecommande", "mando a distancia", "fernbedienung", "遥控器", "遥控手柄"),

@@ -664,6 +664,10 @@ class ModelConflictTestCase(SimpleTestCase):
         fridge = "Fridge Freezer Thermometer, Pack of 2\nHang or stand in the fridge. Battery-free."
         assert not kit_conflict("Kühlschrankthermometer 2er-Set\nOhne Batterie.", fridge)
         assert kit_conflict("Fridge Thermometer, batteryless", "Kühlschrankthermometer mit Batterie")
+        # Spanish and French name a battery "pila", "pile" too.
+        finder = "Detector de montantes Tecsona SF-400 – pila de 9 V incluida"
+        assert kit_conflict(finder, "Tecsona SF-400 Stud Finder\nNote: 9V battery not included.")
+        assert not kit_conflict(finder, "Détecteur Tecsona SF-400, pile 9 V fournie")
         # "A4 BT" and "A4BT" are one model; "A4X" is another.
         monitors = "Auralto A4 BT pareja de monitores de estudio activos 4\""
         assert not model_conflict(monitors, "Auralto A4BT Powered Studio Monitors (Pair)")
