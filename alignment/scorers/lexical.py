@@ -752,8 +752,9 @@ def conflict_features(a: str, b: str, text_a: str | None = None, text_b: str | N
         math.isclose(x, y, rel_tol=0.1) for x in content_a for y in content_b
     )
     return [
-        float(unmatched), negation, float(named), float(attribute), float(content), float(model_conflict(a, b, text_a, text_b)),
-        float(bool(lacking[0] & lacking[1])), float(accessory_conflict(a, b)),
+        float(unmatched), negation, float(named), float(attribute), float(content),
+        float(model_conflict(a, b, text_a, text_b)), float(bool(lacking[0] & lacking[1])),
+        float(accessory_conflict(a, b)),
     ]
 
 
@@ -903,7 +904,8 @@ def _said_glued(qualifier: str, own_tokens: list[str], tokens: list[str]) -> boo
     for "Auralto A4 BT", "S7Pro" for "S7 Pro" ("A4 BT" for "A4BT" is ``_says``, two tokens run together)."""
     own = set(own_tokens)
     return any(
-        (t.startswith(qualifier) and t[len(qualifier) :] in own) or (t.endswith(qualifier) and t[: -len(qualifier)] in own)
+        (t.startswith(qualifier) and t[len(qualifier) :] in own)
+        or (t.endswith(qualifier) and t[: -len(qualifier)] in own)
         for t in tokens
         if len(t) > len(qualifier)
     )
@@ -943,12 +945,16 @@ def model_conflict(a: str, b: str, text_a: str | None = None, text_b: str | None
         return True
     tokens_a, tokens_b = _designation_tokens(a), _designation_tokens(b)
     designations_a, designations_b = _designations(tokens_a), _designations(tokens_b)
-    if text_a is not None and text_b is not None:
-        a, b, tokens_a, tokens_b = text_a, text_b, _designation_tokens(text_a), _designation_tokens(text_b)
+    # Where each side's qualifiers are looked up: the other's whole text when given, else its title.
+    if text_a is None or text_b is None:
+        said_a, said_b, words_a, words_b = a, b, tokens_a, tokens_b
+    else:
+        said_a, said_b = text_a, text_b
+        words_a, words_b = _designation_tokens(text_a), _designation_tokens(text_b)
     for name in designations_a.keys() & designations_b.keys():
         for mine, theirs, text, tokens, own_tokens in (
-            (designations_a[name], designations_b[name], b, tokens_b, tokens_a),
-            (designations_b[name], designations_a[name], a, tokens_a, tokens_b),
+            (designations_a[name], designations_b[name], said_b, words_b, words_a),
+            (designations_b[name], designations_a[name], said_a, words_a, words_b),
         ):
             if any(
                 not _says(text, tokens, q)
@@ -1249,15 +1255,6 @@ _OFFER = re.compile(
 )
 
 
-BRAND_LINE = 30  # characters
-
-
-def brand_line(line: str) -> bool:
-    """Whether a text's first line is a brand alone, which catalog.models.SKU.text puts before a
-    title that leaves the brand out ("Rolla" over "Foldable Lightweight Stroller"): one word, not Chinese."""
-    return len(line) <= BRAND_LINE and " " not in line and not _CJK.search(line)
-
-
 def offer_one_sided(text_a: str, text_b: str) -> bool:
     """Whether one text's description sells a pack or bundle (``_OFFER``) and the other text never does.
 
@@ -1327,6 +1324,15 @@ def version_one_sided(a: str, b: str) -> bool:
 def _found(pattern: re.Pattern[str], text: str) -> bool:
     """Whether ``pattern`` matches the accent-folded lower-case text. Cached per pattern and text."""
     return bool(pattern.search(_fold(text)))
+
+
+BRAND_LINE = 30  # characters
+
+
+def brand_line(line: str) -> bool:
+    """Whether a text's first line is a brand alone, which catalog.models.SKU.text puts before a
+    title that leaves the brand out ("Rolla" over "Foldable Lightweight Stroller"): one word, not Chinese."""
+    return len(line) <= BRAND_LINE and " " not in line and not _CJK.search(line)
 
 
 # A capitalised Latin word in a title: "Silkea", "VoltEdge", "TerraMax", "LED".

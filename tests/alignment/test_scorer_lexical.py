@@ -683,11 +683,13 @@ class ModelConflictTestCase(SimpleTestCase):
         pair = gauge + "\nLot de 2 : un pour la voiture, un pour le garage."
         assert offer_one_sided("Presscore TG-60 数显胎压计 0-100PSI", pair)
         assert offer_one_sided(pair, "Presscore TG-60 Digital Tyre Gauge\nTwin pack for car and garage.") is False
-        assert offer_one_sided("Lunchora LB-12 Cooler Bag", "Lunchora LB-12 Kühltasche\nSet-Angebot: inklusive 2 Kühlakkus.")
+        cooler = "Lunchora LB-12 Kühltasche\nSet-Angebot: inklusive 2 Kühlakkus."
+        assert offer_one_sided("Lunchora LB-12 Cooler Bag", cooler)
         assert offer_one_sided("Tiffinly KB-4 Bento Box", "Tiffinly KB-4 儿童便当盒\n两件套：同款蓝色2个装。")
         # Not a kit's contents, a case called a coffret, the verb "set", nor a pack named in a title alone.
-        assert not offer_one_sided("Reefspark RS-200 Snorkel Set", "Reefspark RS-200 浮潜\n套装包含：潜水镜×1、呼吸管×1")
-        assert not offer_one_sided("Vorstak VX18-BS Drill", "Perceuse Vorstak VX18-BS\n2 batteries + chargeur + coffret")
+        snorkel = "Reefspark RS-200 浮潜\n套装包含：潜水镜×1、呼吸管×1"
+        assert not offer_one_sided("Reefspark RS-200 Snorkel Set", snorkel)
+        assert not offer_one_sided("Vorstak VX18-BS Drill", "Vorstak VX18-BS\n2 batteries + chargeur + coffret")
         assert not offer_one_sided("Kessla SC-65 Slow Cooker", "Kessla SC-65 Slow Cooker\nSet it in the morning.")
         assert not offer_one_sided("Rideaux occultants, lot de 2", "Blackout Curtains, 2 Panels")
         # A catalog SKU's brand line and title are no description.
