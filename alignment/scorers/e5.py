@@ -308,7 +308,7 @@ def fusion_features(
         whole = pair_features(query, document)
         text_attributes = attribute_conflicts(query, document, dimensions=WHOLE_TEXT_ATTRIBUTES)
         head = dict(zip(FEATURE_NAMES, pair_features(title_of(query), title_of(document)), strict=True))
-        conflicts = conflict_features(title_of(query), title_of(document), query, document)
+        conflicts = conflict_features(title_of(query), title_of(document), query, document, frozenset(brands))
         rows.append(
             [
                 cosine, gap, z, 1 / rank, language_gap, 1 / language_rank, *segment_scores[i],

@@ -723,7 +723,9 @@ def _excludes_what_the_other_names(a: str, b: str) -> bool:
     return False
 
 
-def conflict_features(a: str, b: str, text_a: str | None = None, text_b: str | None = None) -> list[float]:
+def conflict_features(
+    a: str, b: str, text_a: str | None = None, text_b: str | None = None, brands: frozenset[str] = frozenset()
+) -> list[float]:
     """Finer contradictions than ``pair_features``: value by value, and exclusions, in CONFLICT_NAMES order.
 
     ``unit_conflict`` counts a dimension as agreeing when any one value is shared;
@@ -753,7 +755,7 @@ def conflict_features(a: str, b: str, text_a: str | None = None, text_b: str | N
     )
     return [
         float(unmatched), negation, float(named), float(attribute), float(content),
-        float(model_conflict(a, b, text_a, text_b)), float(bool(lacking[0] & lacking[1])),
+        float(model_conflict(a, b, text_a, text_b, brands)), float(bool(lacking[0] & lacking[1])),
         float(accessory_conflict(a, b)),
     ]
 
@@ -925,7 +927,9 @@ def _extended_code(codes_a: frozenset[str], codes_b: frozenset[str]) -> bool:
     return False
 
 
-def model_conflict(a: str, b: str, text_a: str | None = None, text_b: str | None = None) -> bool:
+def model_conflict(
+    a: str, b: str, text_a: str | None = None, text_b: str | None = None, brands: frozenset[str] = frozenset()
+) -> bool:
     """Whether both texts name a product line and one qualifies it with what the other never says,
     or a model code of one extends the other's (``_extended_code``).
 
@@ -939,7 +943,11 @@ def model_conflict(a: str, b: str, text_a: str | None = None, text_b: str | None
 
     With the whole texts (``text_a``, ``text_b``), what a title qualifies is looked for in
     the other's whole text: a title that gives the brand alone ("Rolla Foldable Stroller")
-    and names its line in the description ("The Rolla Lite is...") is no other model.
+    and names its line in the description ("The Rolla Lite is...") is no other model. Nor,
+    with ``brands`` (the query's ``brand_words``), is one whose brand stands alone while the
+    other's brand has a line ("Rolla Lite"): a listing that names no line says nothing of it.
+    Grouped cross-validation on 907 queries: hard top1 0.951 -> 0.953, auto recall 0.541 ->
+    0.559 at precision 0.944 -> 0.941; catalog recall 0.659 -> 0.666 at precision 1.000.
     """
     if _extended_code(extract(a).codes, extract(b).codes):
         return True
@@ -959,7 +967,7 @@ def model_conflict(a: str, b: str, text_a: str | None = None, text_b: str | None
             if any(
                 not _says(text, tokens, q)
                 and not _said_glued(q, own_tokens, tokens)
-                and (theirs or not _CODE_QUALIFIER.fullmatch(q))
+                and (theirs or (name not in brands and not _CODE_QUALIFIER.fullmatch(q)))
                 for q in mine
             ):
                 return True

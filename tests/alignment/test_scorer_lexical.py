@@ -694,3 +694,12 @@ class ModelConflictTestCase(SimpleTestCase):
         assert not offer_one_sided("Rideaux occultants, lot de 2", "Blackout Curtains, 2 Panels")
         # A catalog SKU's brand line and title are no description.
         assert not offer_one_sided("Bebiko\nBM-2 Baby Food Maker Bundle with 6 Pots", "Bebiko BM-2 Baby Food Maker")
+
+    def test_a_title_that_gives_the_brand_alone_names_no_other_model(self):
+        generic, lite = "Rolla Foldable Lightweight Stroller", "Rolla Lite Buggy ab Geburt"
+        rolla = frozenset({"rolla"})
+        assert not model_conflict(generic, lite, brands=rolla)  # the brand alone says nothing of the line
+        assert model_conflict(generic, lite)  # "Rolla" read as a line: Lite is another model
+        # A line the brand qualifies is still a model: plain Aero against Aero 5.
+        stridemax = frozenset({"stridemax"})
+        assert model_conflict("Stridemax Aero Running Shoe", "Stridemax Aero 5 Laufschuh", brands=stridemax)
