@@ -672,6 +672,7 @@ class ModelConflictTestCase(SimpleTestCase):
         monitors = "Auralto A4 BT pareja de monitores de estudio activos 4\""
         assert not model_conflict(monitors, "Auralto A4BT Powered Studio Monitors (Pair)")
         assert model_conflict(monitors, "Auralto A4X Powered Studio Monitors (Pair)")
+        assert not model_conflict("Dentava S7 Pro – negro", "Brosse à dents Dentava S7Pro noire")  # glued at the end
         # A supply's input written "85–264 VAC" is a voltage, like "85-264V".
         supply = "Powertek DR-60-24 导轨开关电源 24V\n输入AC 85-264V，输出DC 24V"
         assert features(supply, "Powertek DR-60-24 DIN Rail PSU\n85–264 VAC input, 24 VDC output")["unit_conflict"] == 0
@@ -700,6 +701,8 @@ class ModelConflictTestCase(SimpleTestCase):
         rolla = frozenset({"rolla"})
         assert not model_conflict(generic, lite, brands=rolla)  # the brand alone says nothing of the line
         assert model_conflict(generic, lite)  # "Rolla" read as a line: Lite is another model
+        # With the whole texts, a line named in the description is looked up there.
+        assert not model_conflict(generic, lite, f"{generic}\nThe Rolla Lite folds with one hand.", lite)
         # A line the brand qualifies is still a model: plain Aero against Aero 5.
         stridemax = frozenset({"stridemax"})
         assert model_conflict("Stridemax Aero Running Shoe", "Stridemax Aero 5 Laufschuh", brands=stridemax)
