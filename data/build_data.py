@@ -17,7 +17,9 @@
    ``data/devset_retired_holdout_2.jsonl``, ``data/devset_retired_holdout_5.jsonl``,
    ``data/devset_retired_holdout_6.jsonl``, ``data/devset_retired_holdout_7.jsonl``,
    ``data/devset_more_3.jsonl``, ``data/devset_more_4.jsonl``, ``data/devset_more_5.jsonl``,
-   ``data/devset_more_6.jsonl``, ``data/devset_more_7.jsonl`` and ``data/devset_more_8.jsonl`` (beyond the catalog too,
+   ``data/devset_more_6.jsonl``, ``data/devset_more_7.jsonl``, ``data/devset_more_8.jsonl``,
+   ``data/devset_more_9.jsonl``, ``data/devset_retired_holdout_8.jsonl``,
+   ``data/devset_retired_holdout_9.jsonl`` and ``data/devset_retired_holdout_10.jsonl`` (beyond the catalog too,
    each query against its brand's sibling models, accessories and look-alikes).
 
 Standard library only, so it runs before the virtual environment exists.
@@ -57,6 +59,10 @@ EXTRA_FILES = (
     "devset_more_6.jsonl",
     "devset_more_7.jsonl",
     "devset_more_8.jsonl",
+    "devset_more_9.jsonl",
+    "devset_retired_holdout_8.jsonl",
+    "devset_retired_holdout_9.jsonl",
+    "devset_retired_holdout_10.jsonl",
 )
 HEADER = [
     "source",
