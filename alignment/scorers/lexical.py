@@ -103,9 +103,12 @@ COLOURS = {
     ),
     "blue": "blue bleu bleue bleus bleues azul azules blau blaue blauer blaues navy 蓝色 天蓝 深蓝 浅蓝 宝蓝 藏青 海军蓝 雾霾蓝 冰川蓝 湖蓝",
     "red": "red rouge rouges rojo roja rojos rojas rot rote roter rotes 红色 酒红 中国红 枣红",
-    "green": "green vert verte verts vertes verde verdes grun grune gruner grunes 绿色 薄荷绿 墨绿 军绿 橄榄绿 草绿 抹茶绿 牛油果绿",
+    "green": (
+        "green vert verte verts vertes verde verdes grun grune gruner grunes mint menta menthe minze minzgrun "
+        "绿色 薄荷绿 墨绿 军绿 橄榄绿 草绿 抹茶绿 牛油果绿"
+    ),
     "pink": "pink rose rosa 粉色 粉红色 樱花粉 樱粉 浅粉 玫瑰粉 蜜桃粉 裸粉 玫红",
-    "brown": "brown marron brun braun 棕色 咖啡色",
+    "brown": "brown marron brun braun walnut nogal noyer nussbaum 棕色 咖啡色 胡桃木",
     "beige": "beige 米色",
     "yellow": "yellow jaune amarillo amarilla gelb 黄色 柠檬黄 鹅黄 明黄",
     # Chrome is the silver of taps and fittings: "电镀银色" is what "cromada" says.
@@ -249,6 +252,25 @@ _TYRE = re.compile(
 _SPECIFICATION_CODE = re.compile(r"(?:USB|PCIE|DDR|LPDDR|GDDR|GEN|WIFI|HDMI|OBD)\d.*|DVB.+|\d+(?:IN|EN|EM)\d+")
 _TOKEN = re.compile(r"[A-Za-z0-9]+(?:[-/.][A-Za-z0-9]+)*")
 _NUMBERED_WORDS = re.compile(r"\d+(?:[.,]\d+)?(?:-[A-Za-z]{3,})+")
+# A model code written with spaces, as German tool listings do: "GH 36-40" (GH36-40), "TOS-125 E"
+# (TOS-125E). Read with a hyphen for the space (same length, so the quantities' spans still hold);
+# not "EU 38-42", "USB 3.0", "IP 65" or "CR 2032", nor a unit or size after the number ("BH-20 M").
+_SPACED_PREFIX = re.compile(
+    r"(?<![\w-])(?!(?:EU|UK|US|USA|CH|DC|AC|USB|LED|LCD|OLED|HD|UHD|FHD|QHD|IP|IPX|SPF|PM|CR|AA|AAA|DIN|ISO|EN|CE"
+    r"|RAL|GPS|LTE|PD|NFC|BT|TV|PC|MK|NO|NR|DN|SAE|ATX|ITX|HDMI|DDR|PCIE|GEN|OBD|DVB|DAB|WPA|RJ)\b)([A-Z]{2,4}) (?=\d)"
+)
+# A suffix written after a code's space, "TOS-125 E", "VX-1500 LCD", "PC-8 R": the same model as
+# "TOS-125E" (``Evidence.aliases``), but not units, sizes, markets or variant words after a code.
+_SPACED_SUFFIX = re.compile(
+    r" (?!(?:[VWALMSXKGHBTCP]|XL|XS|XXL|EU|UK|US|USA|KW|MM|CM|GB|TB|MB|KG|MA|MAH|AH|DB|HZ|LM|IP|PD|BT|DC|AC|HD|TV|OK"
+    r"|ML|CL|IN|CE|PRO|MAX|AIR|DUO|SE|NEO|GTX|OC|LED|USB|RGB|EUR|UHD|FHD|QHD|OLED|SET|KIT|NEW|MK|FOR|AND|THE|MIT"
+    r"|UND|CON|SIN|AVEC|SANS|OHNE)(?![\w-]))([A-Z]{1,3})(?![\w-])"
+)
+# A mark or generation after a model, "MkII", "Mk 2", "MK II": no part of its code ("SQ-22 MkII" is
+# model SQ-22, mark 2); ``_designation_tokens`` reads the mark as "mk2".
+_ROMAN_MARK = re.compile(r"(?<![A-Za-z])[ -]?mk\.? ?(iii|ii|iv|[2-5])(?![\w])", re.IGNORECASE)
+_MARKS = {"ii": "2", "iii": "3", "iv": "4"}
+_SHOP_BRACKETS = str.maketrans("【】", "  ")
 _GLUED_WORDS = re.compile(r"(?<=[A-Za-z0-9])(?:-[A-Za-z]{3,})+$")
 _LATIN_WORD = re.compile(r"[a-z]+(?:['&][a-z]+)*")
 _ANY_NUMBER = re.compile(_NUMBER)
@@ -291,6 +313,7 @@ class Evidence:
     words: frozenset[str]  # Latin-script words (brands, names), stop words removed
     numbers: frozenset[float]  # every number, with or without a unit
     variants: frozenset[str] = frozenset()  # product-line variant words: pro, max, ultra, mini...
+    aliases: frozenset[str] = frozenset()  # codes with the suffix written after a space: "TOS-125 E" is TOS125E
 
     @property
     def dimensions(self) -> frozenset[str]:
@@ -335,10 +358,13 @@ def extract(text: str) -> Evidence:
         quantities.add((label, parse_number(match.group(2))))
         unit_spans.append(match.span())
     for match in _MULTIPLE.finditer(normal):
-        quantities.add(("count", float(match.group(1))))
-        # "2 x 100 ml" holds 200 ml too: a listing may give either.
         dimension, factor = UNITS[match.group(3).lower()]
+        if dimension not in ("charge", "voltage"):
+            # "2 x 100 ml" is two of them and holds 200 ml too: a listing may give either. "2 x 3000mAh"
+            # and "2x18V" count the batteries of one unit.
+            quantities.add(("count", float(match.group(1))))
         quantities.add((dimension, round(float(match.group(1)) * parse_number(match.group(2)) * factor, 6)))
+        unit_spans.append((match.start(), match.end(3)))  # "2x18V" is no model code
     for match in _GARMENT_SIZE.finditer(_fold(normal)):
         value = next(group for group in match.groups() if group)
         if value in _LETTER_SIZES:  # S, M, XL: a dimension of their own, which numbers (EU 42) never contradict
@@ -362,7 +388,9 @@ def extract(text: str) -> Evidence:
         unit_spans.append(match.span())
 
     codes: set[str] = set()
-    for match in _TOKEN.finditer(normal):
+    aliases: set[str] = set()
+    spaced = _SPACED_PREFIX.sub(r"\1-", _ROMAN_MARK.sub(lambda m: " " * len(m.group(0)), normal))
+    for match in _TOKEN.finditer(spaced):
         token = match.group(0)
         if any(start < match.end() and match.start() < end for start, end in unit_spans):
             continue  # "1.7L", "SPF50", "20000mAh", "6er-Pack" are quantities, not model codes
@@ -375,6 +403,9 @@ def extract(text: str) -> Evidence:
         if len(compact) >= 4 and not _QUANTITY.fullmatch(token) and not re.fullmatch(r"\d+(X\d+)+", compact):
             if not _SPECIFICATION_CODE.fullmatch(compact):
                 codes.add(compact)
+                suffix = _SPACED_SUFFIX.match(spaced, match.end())
+                if suffix:
+                    aliases.add(compact + suffix.group(1))
 
     folded = _fold(normal)
     latin = set(_LATIN_WORD.findall(folded))
@@ -397,7 +428,9 @@ def extract(text: str) -> Evidence:
             quantities.add(("colour", float(_COLOUR_INDEX[_CJK_SHADE_COLOURS[match.group(1)]])))
     numbers = {parse_number(n) for n in _ANY_NUMBER.findall(normal)}
     variants = frozenset(latin & VARIANT_WORDS)
-    return Evidence(frozenset(quantities), frozenset(codes), frozenset(words), frozenset(numbers), variants)
+    return Evidence(
+        frozenset(quantities), frozenset(codes), frozenset(words), frozenset(numbers), variants, frozenset(aliases)
+    )
 
 
 def _close(a: float, b: float) -> bool:
@@ -451,7 +484,7 @@ def pair_features(a: str, b: str) -> list[float]:
             agree += 1
         else:
             conflict += 1
-    code_agree = codes_agree(ea.codes, eb.codes)
+    code_agree = codes_agree(ea.codes, eb.codes) or bool(ea.aliases & eb.codes or eb.aliases & ea.codes)
     code_conflict = bool(ea.codes and eb.codes and not code_agree)
     shorter = min(len(ea.words), len(eb.words))
     word_overlap = len(ea.words & eb.words) / shorter if shorter else 0.0
@@ -544,6 +577,11 @@ ATTRIBUTES = {
         ),
     },
     "pile": {"short": "kurzflor kurzflor-teppich 短毛", "long": "shaggy hochflor hochflor-teppich 长毛"},
+    # Blinds and curtains: a blackout one against one that filters the light.
+    "opacity": {
+        "blackout": "blackout occultant occultants occultante occultantes opaco opaca verdunkelung verdunkelnd 全遮光",
+        "translucent": "translucent translucido translucida tamisant tamisante lichtdurchlassig 透光",
+    },
     "hair": {"curly": "curly boucles lockig lockige lockigen rizado rizada 卷发", "straight": "直发"},
     "garment": {
         "vest": "vest gilet chaleco weste daunenweste bodywarmer 背心 马甲",
@@ -571,7 +609,8 @@ _REGION_PATTERNS = {
     r"|(?<![\d.,/-])1[12][0-7] ?v(?:ac)?[ ,/~]*60 ?hz\b|\b(?:plug|prise|enchufe|stecker) (?:type|tipo|typ) [ab]\b",
     "uk": r"\buk[- ]?(?:version|stecker|plug|model|3-pin)\b"
     r"|\bversion (?:uk|britannique|(?:para )?(?:el )?reino unido)\b"
-    r"|\bbritische version\b|\b(?:prise|enchufe) (?:uk|britannique|britanico)\b",
+    r"|\bbritische version\b|\b(?:prise|enchufe) (?:uk|britannique|britanico)\b"
+    r"|\bbs ?1363\b|\buk (?:sockets?|outlets?|mains)\b",  # the British plug's standard, "4x UK BS 1363 Sockets"
 }
 # Variants named in phrases, on accent-folded lower case: "moteur à charbons" is brushed, and
 # "ohne Kohlebürsten" is not.
@@ -584,7 +623,8 @@ _VARIANT_PHRASES = {
         r"(?!\s+(?:for|to|in|with|by|as|on|at|daily|every|para|en|por|como|pour|par|comme|wird|werden|von|als|zum"
         r"|zur))"
         r"|\b(?:gebrauchtware|articulo devuelto|producto de devolucion|retour client|article retourne"
-        r"|returned item)\b"
+        r"|returned item|open box|opened box|caja abierta|boite ouverte|emballage ouvert|segunda mano|seconde main"
+        r"|ex-demo|demo unit|ausstellungsstuck)\b|九成新|九五新|95新|99新|拆封|展示品"
     ),
     ("motor", "brushless"): r"\b(?:sin escobillas|sans (?:balais|charbons)|ohne kohleburste\w*)\b",
     ("motor", "brushed"): r"\b(?:brushed motor|(?<!sans )(?:a|aux) charbons|con escobillas|carbon brush(?:es)?)\b"
@@ -812,7 +852,7 @@ QUALIFIER_WORDS = VARIANT_WORDS | {"solo", "se", "gtx", "neo", "combo", "oc"}
 # ("Bluetooth 5.3", "USB 3.2"), which listings of one product often leave out.
 STANDARDS = frozenset(
     "usb usbc bluetooth wifi wi fi hdmi pd qi ip ipx spf dp type typec ddr lte nfc bt gen version nema dvb dab "
-    "obd".split()
+    "obd zigbee zwave matter thread dect ble lora".split()
 )
 _INNER_HYPHEN = re.compile(r"(?<=[a-z])-(?=[a-z0-9])")
 _PLUS_VARIANT = re.compile(r"(?<=[a-z0-9])\+(?=[\s,;:)\]】|]|$)")
@@ -841,6 +881,8 @@ def _designation_tokens(text: str) -> list[str]:
     # A hyphen after a letter joins a code or word ("NV-R30", "HR-3S", "Wi-Fi"); after a
     # number it stays ("3,5-20 kg" is a range, "3-in-1" no model 3in).
     folded = _OPERATING_SYSTEM.sub(" ", _fold(unicodedata.normalize("NFKC", text)))
+    folded = _ROMAN_MARK.sub(lambda m: f" mk{_MARKS.get(m.group(1).lower(), m.group(1))}", folded)
+    folded = folded.translate(_SHOP_BRACKETS)  # "【Pedalix】Mini 2": the brand's line follows its bracket
     joined = _INNER_HYPHEN.sub("", folded)
     joined = _PLUS_VARIANT.sub(" plus", joined)  # "S8 Pro+" is the S8 Pro Plus
     return _DESIGNATION_TOKEN.findall(joined)
@@ -913,6 +955,12 @@ def _said_glued(qualifier: str, own_tokens: list[str], tokens: list[str]) -> boo
     )
 
 
+def _model_codes(evidence: Evidence) -> frozenset[str]:
+    """A text's model codes with the suffix it writes after a space joined on: "TOS-125 E" is TOS125E."""
+    joined = {code for code in evidence.codes if any(alias.startswith(code) for alias in evidence.aliases)}
+    return (evidence.codes - joined) | evidence.aliases
+
+
 def _extended_code(codes_a: frozenset[str], codes_b: frozenset[str]) -> bool:
     """Whether a model code of one text extends one of the other's by a suffix it never gives:
     "VX27QC" against "VX27Q", "RTX4070TI" against "RTX4070"; not "VG-10-Kern" against
@@ -949,7 +997,7 @@ def model_conflict(
     Grouped cross-validation on 907 queries: hard top1 0.951 -> 0.953, auto recall 0.541 ->
     0.559 at precision 0.944 -> 0.941; catalog recall 0.659 -> 0.666 at precision 1.000.
     """
-    if _extended_code(extract(a).codes, extract(b).codes):
+    if _extended_code(_model_codes(extract(a)), _model_codes(extract(b))):
         return True
     tokens_a, tokens_b = _designation_tokens(a), _designation_tokens(b)
     designations_a, designations_b = _designations(tokens_a), _designations(tokens_b)
@@ -1009,7 +1057,14 @@ KIT_PARTS = {
     "cutlery": ("cutlery", "couverts", "cubiertos", "besteck", "餐具", "勺叉"),
     "bench": ("bench", "banquette", "banqueta", "klavierbank", "sitzbank", "琴凳"),
     "pedal": ("sustain pedal", "pedal", "pedale", "pedales", "踏板"),
+    "accessories": (
+        "accessories", "accessory kit", "accessory set", "accessoires", "accesorios", "zubehor", "zubehorset",
+        "配件",
+    ),
 }
+# German nouns that end a compound naming the part: "Transportkoffer", "Doppelladegerät",
+# "Ersatzakku", "Glasdeckel", "Staubsaugerzubehör".
+_COMPOUND_HEADS = frozenset("koffer tasche akku akkus ladegerat deckel netzteil fernbedienung zubehor".split())
 _ARTICLE = r"(?:(?:the|le|la|les|l'|el|los|las|den|die|das|any|une?|a)[ \t]+)?"
 _NOT_INCLUDED = (
     r"(?:not included|non incluse?s?|no incluid[oa]s?|nicht (?:enthalten|inklusive|im lieferumfang)"
@@ -1020,13 +1075,17 @@ _CJK_WITHOUT = "不含|不带|不配|无(?!线)|未含|不附|免"  # 无线 is 
 # "No more AA batteries", "no need for a charger": what a product spares you, not what its box leaves out.
 _NOT_NO_MORE = r"(?!(?:more|longer|need|plus besoin|mas|mehr)\b)"
 _TOOL_ONLY = re.compile(r"\b(?:tool only|body only|bare tool|solo herramienta|outil seul|nur werkzeug|solo-werkzeug)\b")
+_UNIT_ONLY = re.compile(r"\b(?:einzelgerat|unit only|appareil seul|solo (?:el )?aparato)\b|仅主机|单主机|裸机")
 
 
 def _kit_patterns() -> dict[str, tuple[re.Pattern[str], re.Pattern[str]]]:
     """Per part: what excludes it, and where it is named."""
     patterns = {}
     for part, words in KIT_PARTS.items():
-        latin = "|".join(re.escape(w) for w in sorted((w for w in words if w.isascii()), key=len, reverse=True))
+        latin = "|".join(
+            f"[a-z]*{re.escape(w)}" if w in _COMPOUND_HEADS else re.escape(w)
+            for w in sorted((w for w in words if w.isascii()), key=len, reverse=True)
+        )
         cjk = "|".join(re.escape(w) for w in words if not w.isascii())
         excluded = re.compile(
             # "without (the) X", up to two words between; "no (spare) X", one ("si no abres la tapa" is
@@ -1076,6 +1135,8 @@ def _kit(text: str) -> tuple[frozenset[str], frozenset[str]]:
     left_out = {part for part, (excluded, _) in _KIT_PATTERNS.items() if excluded.search(folded)}
     if _TOOL_ONLY.search(folded):
         left_out |= {"battery", "charger"}
+    if _UNIT_ONLY.search(folded):
+        left_out.add("accessories")
     named = set()
     for part, (_, names) in _KIT_PATTERNS.items():
         for match in names.finditer(folded):
@@ -1092,7 +1153,8 @@ def _kit(text: str) -> tuple[frozenset[str], frozenset[str]]:
 
 def kit_conflict(a: str, b: str) -> bool:
     """Whether one text leaves out a part of the kit (KIT_PARTS: battery, charger, lid, remote,
-    stand, case, bindings, cabinet, pen, power supply, controller, cloth, applicator, bench, pedal)
+    stand, case, bindings, cabinet, pen, power supply, controller, cloth, applicator, bench, pedal,
+    accessories; "Einzelgerät" leaves the accessories out)
     that the other names, or the two count a part differently ("单电4.0Ah" against "2 x 4,0 Ah Akkus").
 
     On the dev set (862 queries): 1 of 2,050 true pairs ("sans lumière télécommande" read
@@ -1116,6 +1178,8 @@ COUNTED_PARTS = {
         ("controller", "controllers", "manette", "manettes", "mando", "mandos", "gamepad", "gamepads"),
         "手柄",
     ),
+    # Rolls of a lint roller, a label printer or a kids' print camera: "1 Griff + 6 Rollen", "1手柄+3卷".
+    "roll": (("roll", "rolls", "rolle", "rollen", "rouleau", "rouleaux", "rollo", "rollos", "refill", "refills"), "卷"),
 }
 _COUNT_WORDS = {
     "one": 1, "single": 1, "un": 1, "une": 1, "uno": 1, "una": 1, "ein": 1, "eine": 1, "einem": 1, "einer": 1,
@@ -1234,7 +1298,12 @@ def declared_model_conflict(a: str, b: str) -> bool:
 _BUNDLE = re.compile(
     r"(?<![a-z])(?<!\der-)(?<!\der )(?<!\der)"
     r"(?:set(?! of \d| de \d)|gift set|geschenkset|coffret|bundle|komplettset|komplettpaket|starterset|estuche"
-    r"|kit completo|pack completo|combo kit)(?![a-z])|套装|套餐|礼盒|全套"
+    r"|kit completo|pack completo|combo kit|startset|starter ?kit|starter ?pack|startpaket|starterpaket|einsteigerset"
+    r"|kit de inicio|kit de demarrage|kit d'initiation"
+    # German compounds on -set: "Kochset", "Zubehörset", "Pflegeset"; not "Headset", "Reset", "Handset", "Closet".
+    r"|[a-z]{3,}(?<!head)(?<!hand)(?<!chip)(?<!clo)(?<!cor)(?<!re)(?<!off)(?<!sun)(?<!pre)(?<!mind)(?<!out)(?<!up)"
+    r"(?<!type)(?<!data)(?<!sub)(?<!in)(?<!on)(?<!as)set)"
+    r"(?![a-z])|套装|套餐|礼盒|全套"
 )
 
 
@@ -1286,6 +1355,28 @@ _SPARE = re.compile(
 )
 
 
+# A spare that comes with the product rather than one sold alone: "Spare Shaving Foil & Brush
+# Included", "lame de rechange incluse", "mit Ersatzklinge", "+ 2 replacement heads", "附赠备用刷头".
+_SPARE_INCLUDED_AFTER = re.compile(
+    r"[^,;|–—()\n]{0,30}?(?<![a-z])(?:included|incl|inclus|incluse?s?|incluid[oa]s?|inklusive|inkl|enthalten"
+    r"|fourni[es]{0,2}|offert[es]{0,2})(?![a-z])"
+)
+_SPARE_INCLUDED_BEFORE = re.compile(
+    r"(?:(?<![a-z])(?:with|avec|mit|con|incl|inkl|including|incluye|inclut|plus)\.?|\+)\s+(?:[\w-]+\s+){0,2}$"
+    r"|(?:附|送|赠|含)[^，,\s]{0,6}$"
+)
+
+
+def _sells_spare(title: str) -> bool:
+    """Whether a title sells a spare or replacement part (``_SPARE``), not one that comes with the product."""
+    folded = _fold(title)
+    return any(
+        not _SPARE_INCLUDED_AFTER.match(folded, match.end())
+        and not _SPARE_INCLUDED_BEFORE.search(folded[max(0, match.start() - 30) : match.start()])
+        for match in _SPARE.finditer(folded)
+    )
+
+
 def spare_one_sided(title_a: str, title_b: str) -> bool:
     """Whether one title sells a spare or replacement part and the other never says so.
 
@@ -1294,7 +1385,7 @@ def spare_one_sided(title_a: str, title_b: str) -> bool:
     1,853 true pairs and 150 of 3,546 false ones. As a fusion feature, grouped 5-fold CV
     on the 435 hard fitted queries: top1 0.931 -> 0.936, precision at 60 % recall 0.920 -> 0.926.
     """
-    return _found(_SPARE, title_a) != _found(_SPARE, title_b)
+    return _sells_spare(title_a) != _sells_spare(title_b)
 
 
 def region_one_sided(a: str, b: str) -> bool:
@@ -1349,11 +1440,14 @@ _CAPITALISED = re.compile(
     r"(?<![0-9A-Za-zÀ-ÿ_-])(?:[A-Z][A-Za-zÀ-ÿ]{2,}|[A-Z]{2,}[a-z]*)(?![0-9A-Za-zÀ-ÿ_-])"
 )
 _FOLDED_WORD = re.compile(r"[a-z0-9]+")
+_LEADING_NOUN = re.compile(r"\s*([A-Z][a-zà-ÿ]{2,})\s+[a-zà-ÿ]")  # "Sensor de", "Semelles chauffantes"
 
 
 def brand_words(title: str, documents: list[str]) -> set[str]:
     """The query's brand as the candidates show it: the first capitalised word of its
     title that at least half of the documents (and two or more) also give; empty when none does.
+    A Spanish or French title's opening noun ("Sensor de temperatura ... QUILTA") gives way
+    to a later word that qualifies too: candidates in Spanish and English share that noun.
 
     Translations keep a brand; they translate the nouns around it. So the first word
     that other-language listings share with the query is its brand ("Silkea"), not
@@ -1364,10 +1458,18 @@ def brand_words(title: str, documents: list[str]) -> set[str]:
     """
     documents_words = [_folded_words(d) for d in documents]
     needed = max(2, len(documents) / 2)
-    for word in dict.fromkeys(_fold(w) for w in _CAPITALISED.findall(title)):
-        if word not in STANDARDS and word not in STOPWORDS and sum(word in w for w in documents_words) >= needed:
-            return {word}
-    return set()
+    shared = {
+        word: sum(word in w for w in documents_words)
+        for word in dict.fromkeys(_fold(w) for w in _CAPITALISED.findall(title))
+        if word not in STANDARDS and word not in STOPWORDS
+    }
+    found = [word for word, count in shared.items() if count >= needed]
+    leading = _LEADING_NOUN.match(title)
+    if leading and len(found) > 1 and found[0] == _fold(leading.group(1)):
+        # "Sensor de temperatura ... QUILTA": a Spanish or French title opens with what the product
+        # is, and candidates in Spanish and English share that noun; the brand comes after it.
+        found = found[1:]
+    return set(found[:1])
 
 
 def lacks_brand(document: str, brands: set[str]) -> bool:
@@ -1409,7 +1511,7 @@ class LexicalScorer(Scorer):
     """
 
     name = "lexical"
-    model_revision = "lexical-12"
+    model_revision = "lexical-13"
     uses_instruction = False
 
     def score(self, query: str, documents: list[str], instruction: str = "") -> list[float]:

@@ -706,3 +706,84 @@ class ModelConflictTestCase(SimpleTestCase):
         # A line the brand qualifies is still a model: plain Aero against Aero 5.
         stridemax = frozenset({"stridemax"})
         assert model_conflict("Stridemax Aero Running Shoe", "Stridemax Aero 5 Laufschuh", brands=stridemax)
+
+    def test_a_radio_standard_s_version_names_no_model_and_the_brand_is_the_most_shared_word(self):
+        sensor = "Sensor de temperatura y humedad QUILTA TH-02 Zigbee 3.0 con pantalla LCD, color blanco"
+        assert not model_conflict(sensor, "【QUILTA】TH-02 Zigbee温湿度传感器 带LCD液晶屏 白色")
+        documents = [
+            "Sensor de temperatura y humedad QUILTA TH-01 Zigbee 3.0 mini, sin pantalla",
+            "【QUILTA】TH-02 Zigbee温湿度传感器 带LCD液晶屏 白色",
+            "QUILTA TH-02 Zigbee Thermometer Hygrometer mit LCD-Display",
+            "Sensor de temperatura y humedad QUILTA TH-02 Zigbee 3.0, color negro",
+        ]
+        # "Sensor" leads the Spanish title and half the candidates share it; every one gives QUILTA.
+        assert brand_words(sensor, documents) == {"quilta"}
+
+    def test_model_codes_written_with_spaces_and_counts_of_parts_that_sell_no_pack(self):
+        assert extract("Grünhof Akku-Bodenhacke GH 36-40, 2x18V (36 V)").codes == {"GH3640"}
+        assert features("Grünhof GH 36-40 Bodenhacke", "Gruenhof GH36-40 Cordless Tiller")["code_agree"]
+        # A suffix after the code's space: the same model as the glued one, another than the bare code.
+        spaced = "TREVANT TOS-125 E Exzenterschleifer"
+        assert extract(spaced).aliases == {"TOS125E"}
+        assert not model_conflict(spaced, "Lijadora rotorbital TREVANT TOS-125E 350 W")
+        assert model_conflict(spaced, "TREVANT TOS-125 Random Orbital Sander")
+        ups = "USV Voltaris VX-1500 LCD – 900 W / 1500 VA"
+        assert not model_conflict(ups, "【Voltaris】VX-1500LCD 在线互动式UPS不间断电源")
+        assert features(ups, "【Voltaris】VX-1500LCD 在线互动式UPS不间断电源")["code_agree"]
+        assert not extract("SORVIK SV 1250 PRO, XB-27 LED").aliases  # variant words and features are no suffix
+        # A mark is no part of the code, in any spelling; another mark is another model.
+        assert not model_conflict("Sonoriq SQ-22 MK II USB-C Audio Interface", "Sonoriq SQ22 Mk2 2x2 USB-C")
+        assert not model_conflict("Sonoriq SQ-22 MkII", "Interfaz Sonoriq SQ-22 MkII Studio")
+        assert model_conflict("Sonoriq SQ-22 MkII", "Sonoriq SQ-22 MkIII")
+        # A Chinese title's shop bracket does not end the brand's line: Mini 2 is not Mini 2 Pro.
+        assert model_conflict("【Pedalix】Mini 2 无线GPS自行车码表", "Pedalix Mini 2 Pro GPS Bike Computer")
+        assert not model_conflict("【Pedalix】Mini 2 无线GPS自行车码表", "Pedalix Mini 2 GPS Bike Computer")
+        # Not a market, a size or a standard before or after a number.
+        assert extract("Polarstep BH-20 M (EU 38-42), USB 3.0, CR 2032").codes == {"BH20"}
+        insoles = "Polarstep BH-20 Heated Insoles with Remote, 2 x 3000mAh Rechargeable Batteries, Size M"
+        assert not pack_one_sided(insoles, insoles, "Semelles chauffantes Polarstep BH-20", "Semelles Polarstep BH-20")
+        assert extract("Duschgel 2 x 250 ml").quantities >= {("count", 2.0), ("volume", 500.0)}
+
+    def test_open_box_second_hand_and_display_units_are_not_new(self):
+        used = {"condition": frozenset({"refurbished"})}
+        assert attributes("Verdell VC-1200 Electric Tiller – Open Box, Like New") == used
+        assert attributes("Encuadernadora WB-34\nEstado: segunda mano, con marcas de uso.") == used
+        assert attributes("Alpenwarm AW-4 secador de botas – caja abierta, producto revisado") == used
+        assert attributes("迈途 G62S 手持GPS 二手 九成新") == used
+        assert attributes("Verdell VC-1200 Electric Tiller, box opens flat for storage") == {}
+
+    def test_a_spare_that_comes_with_the_product_sells_no_spare(self):
+        shaver = "Flaumex FR-700 Corded Fabric Shaver, Spare Shaving Foil & Brush Included"
+        assert not spare_one_sided(shaver, "Rasoir anti-peluches Flaumex FR700, lame de rechange incluse")
+        assert not spare_one_sided("Zahnbürste Dentava S7 mit 2 Ersatzbürsten", "Dentava S7 Electric Toothbrush")
+        assert spare_one_sided("Replacement Blade Set for Flaumex FR-700", shaver)
+
+    def test_accessories_and_parts_named_in_german_compounds_are_kit_parts(self):
+        kit = "KESTRA RT-300 Multifunktionswerkzeug 130 W, Set mit 80-tlg. Zubehör und Transportkoffer"
+        bare = "KESTRA RT-300 Multifunktionswerkzeug 130 W\nLieferumfang: Gerät (Zubehör und Koffer separat erhältlich)"
+        assert kit_conflict(kit, bare)
+        assert not kit_conflict(kit, "Kestra RT 300 Rotary Tool Kit – 80 Accessories, Hard Carry Case")
+        compressor = "Hartwerk HK 6-10 Kompressor-Set\nLieferumfang: Kompressor, 5-tlg. Zubehörset"
+        assert kit_conflict(compressor, "Hartwerk HK 6-10 Kompressor 6 L – Einzelgerät ohne Zubehör")
+        assert kit_conflict("Akku-Bodenhacke GH 36-40, inkl. Doppelladegerät", "Bodenhacke GH 36-40, ohne Ladegerät")
+
+    def test_starter_sets_kits_and_german_compounds_on_set_are_bundles(self):
+        assert not bundle_one_sided("VALDORA 29410 Digital-Startset H0", "Valdora 29410 HO Digital Starter Set")
+        assert bundle_one_sided("Kit de inicio NEXORA Zigbee 3.0", "Passerelle NEXORA NZ-HUB 2 Zigbee 3.0")
+        assert bundle_one_sided("Fjellgut TK-1100 Titan-Kochset mit Tasse", "Fjellgut TK-1100 Titan-Kochtopf 1,1 L")
+        assert not bundle_one_sided("Auralto H-20 Bluetooth Headset", "Casque Auralto H-20 Bluetooth")
+
+    def test_blackout_against_light_filtering_mint_and_british_sockets(self):
+        blind = "Estor enrollable opaco Velaro 100 x 180 cm, gris antracita"
+        assert attribute_conflicts(blind, "Estor enrollable translúcido Velaro 100 x 180 cm, gris antracita")
+        assert not attribute_conflicts(blind, "Velaro Blackout Roller Blind – Anthracite Grey")
+        assert features("Snapkid PK-5 cámara, color menta", "Snapkid PK5 Kids Camera, Mint Green")["unit_agree"]
+        assert attributes("Kestron KP-850T UPS 850VA, 4x UK BS 1363 Sockets") == {"region": frozenset({"uk"})}
+        metronome = "Metrónomo mecánico Metrovia MM-40, acabado madera de nogal"
+        assert features(metronome, "Metrovia MM-40 metronome, gloss black")["unit_conflict"]
+        assert not features(metronome, "METROVIA MM40 Mechanical Metronome – Walnut Finish")["unit_conflict"]
+
+    def test_rolls_are_a_counted_part(self):
+        roller = "【CLEANO洁舒】LR-16 粘毛器 16cm宽 1手柄+3卷(每卷60张)"
+        assert kit_conflict(roller, "CLEANO LR-16 Fusselroller, 1 Griff + 6 Rollen à 60 Blatt")
+        assert not kit_conflict(roller, "CLEANO LR-16 Lint Roller, 1 Handle + 3 Rolls of 60 Sheets")
