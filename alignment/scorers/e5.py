@@ -78,6 +78,9 @@ the development set by ``bench/fit_e5_fusion.py`` with a fixed seed):
   does (``lexical.offer_one_sided``): the title may say nothing of it. Grouped
   cross-validation on 907 queries: hard top1 0.945 -> 0.951, auto precision 0.938 ->
   0.942 at recall 0.534 -> 0.546.
+- ``finish_conflict``: one title sells a stainless-steel finish and names no other colour,
+  the other text gives one ("Mattschwarz", "Kupfer-Optik") and never says stainless
+  (``lexical.finish_conflict``).
 
 The hard contradictions (``CONTRADICTIONS``) cap the score at
 ``CONTRADICTED_CAP``: added up with the rest, a shared model code and near-equal
@@ -125,6 +128,7 @@ from alignment.scorers.lexical import (
     bundle_one_sided,
     conflict_features,
     declared_model_conflict,
+    finish_conflict,
     kit_conflict,
     lacks_brand,
     offer_one_sided,
@@ -152,7 +156,7 @@ FUSION_FEATURES = (
     *(f"head_{name}" for name in CONFLICT_NAMES),
     "text_attribute_conflict", "text_kit_conflict", "brand_missing", "pack_one_sided", "version_one_sided",
     "text_model_conflict", "bundle_one_sided", "region_one_sided", "spare_one_sided", "offer_one_sided",
-    *DIFFERENCE_FEATURES,
+    "finish_conflict", *DIFFERENCE_FEATURES,
 )
 # Contradictions that the logistic model, adding evidence up, can outvote (a
 # shared model code, near-equal embeddings) but that no two listings of one
@@ -322,6 +326,7 @@ def fusion_features(
                 float(region_one_sided(query, document)),
                 float(spare_one_sided(title_of(query), title_of(document))),
                 float(offer_one_sided(query, document)),
+                float(finish_conflict(title_of(query), query, title_of(document), document)),
                 *(float(v) for v in differences[i]),
             ]
         )

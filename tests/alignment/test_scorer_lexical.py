@@ -14,6 +14,7 @@ from alignment.scorers.lexical import (
     conflict_features,
     declared_model_conflict,
     extract,
+    finish_conflict,
     kit_conflict,
     lacks_brand,
     model_conflict,
@@ -787,3 +788,25 @@ class ModelConflictTestCase(SimpleTestCase):
         roller = "【CLEANO洁舒】LR-16 粘毛器 16cm宽 1手柄+3卷(每卷60张)"
         assert kit_conflict(roller, "CLEANO LR-16 Fusselroller, 1 Griff + 6 Rollen à 60 Blatt")
         assert not kit_conflict(roller, "CLEANO LR-16 Lint Roller, 1 Handle + 3 Rolls of 60 Sheets")
+
+    def test_double_packs_named_in_one_word_and_chinese_sets_of_units_are_packs(self):
+        assert ("count", 2.0) in extract("Spaceo AirChamber 175 ml – Doppelpack für Kita & Zuhause").quantities
+        assert ("count", 3.0) in extract("Dreierpack Mikrofasertücher").quantities
+        assert ("count", 2.0) in extract("Lot de deux lampes").quantities
+        gate = "【Lullen】SafeStep 76 儿童安全门栏\n【套装说明】本链接为两套装（2个门栏）"
+        assert offer_one_sided("Lullen SafeStep 76 Pressure Mounted Baby Gate", gate)
+        assert not bundle_one_sided("Toolvik SK-25 Doppelset", "Toolvik SK-25 2er-Set")  # a count, not a bundle
+
+    def test_a_robot_vacuums_empty_station_is_a_kit_part(self):
+        station = "Aerovac R8 Saugroboter, 4000 Pa\nLieferung mit Standard-Ladestation, ohne Absaugstation."
+        assert kit_conflict("Aerovac艾洛维 R8 扫地机器人 自动集尘基站 4000Pa", station)
+        assert not kit_conflict("Aerovac R8 Robot Vacuum, LiDAR, 4000 Pa", station)
+
+    def test_a_stainless_finish_against_a_colour_the_other_gives(self):
+        steel = "Kelvara VX-90 Pro Vacuum Sealer – Built-in Roll Storage & Cutter, 95 kPa, Stainless Steel"
+        black = "Kelvara VX-90 Pro Vakuumierer mit Rollenfach und Cutter, Mattschwarz, 95 kPa"
+        assert finish_conflict(steel, steel, black, black) and finish_conflict(black, black, steel, steel)
+        both = "Kelvara VX-90 Pro Vakuumierer, Edelstahl, schwarz"
+        assert not finish_conflict(steel, steel, both, both)  # stainless under a black finish
+        assert not finish_conflict(steel, steel, "Kelvara VX-90 Pro Vakuumierer", "Kelvara VX-90 Pro Vakuumierer")
+        assert not finish_conflict(steel, steel, "Kelvara VX-90 Pro, silber", "Kelvara VX-90 Pro, silber")
