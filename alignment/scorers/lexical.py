@@ -964,6 +964,16 @@ def _model_codes(evidence: Evidence) -> frozenset[str]:
     return (evidence.codes - joined) | evidence.aliases
 
 
+_SHORT_CODE = re.compile(r"(?<![\w-])(?:[A-Z]-?\d\d|[A-Z]{2}-?\d)(?![\w-])(?![.,]\d)")  # three characters
+
+
+@functools.lru_cache(maxsize=20_000)
+def _short_codes(text: str) -> frozenset[str]:
+    """Codes too short to be read as models on their own ("SG-2", "G62"): only what a longer code
+    of the other text extends ("SG-2U", "G62S" are other models)."""
+    return frozenset(match.group(0).replace("-", "") for match in _SHORT_CODE.finditer(unicodedata.normalize("NFKC", text)))
+
+
 def _extended_code(codes_a: frozenset[str], codes_b: frozenset[str]) -> bool:
     """Whether a model code of one text extends one of the other's by a suffix it never gives:
     "VX27QC" against "VX27Q", "RTX4070TI" against "RTX4070"; not "VG-10-Kern" against
@@ -1000,7 +1010,7 @@ def model_conflict(
     Grouped cross-validation on 907 queries: hard top1 0.951 -> 0.953, auto recall 0.541 ->
     0.559 at precision 0.944 -> 0.941; catalog recall 0.659 -> 0.666 at precision 1.000.
     """
-    if _extended_code(_model_codes(extract(a)), _model_codes(extract(b))):
+    if _extended_code(_model_codes(extract(a)) | _short_codes(a), _model_codes(extract(b)) | _short_codes(b)):
         return True
     tokens_a, tokens_b = _designation_tokens(a), _designation_tokens(b)
     designations_a, designations_b = _designations(tokens_a), _designations(tokens_b)
@@ -1312,6 +1322,12 @@ _BUNDLE = re.compile(
     r"|[a-z]{3,}(?<!head)(?<!hand)(?<!chip)(?<!clo)(?<!cor)(?<!re)(?<!off)(?<!sun)(?<!pre)(?<!mind)(?<!out)(?<!up)"
     r"(?<!type)(?<!data)(?<!sub)(?<!in)(?<!on)(?<!as)(?<!doppel)(?<!zweier)(?<!dreier)set)"
     r"(?![a-z])|套装|套餐|礼盒|全套"
+    # A pack that bundles things: "Studio Pack", "Pack Skyrest Aero 140 + annexe" (not "Pack de 2", "4-Pack").
+    r"|(?<![a-z])(?:studio|creator|podcast|streaming|recording|gaming|travel|essentials?|combo) pack(?![a-z])"
+    r"|^pack(?= [a-z])(?! (?:of|de|mit|x) )"
+    # Extra items added on, counted: "+ 2 Ersatzfilter", "+ 3 cilindros CO2", "+ 6个储存杯", "+ 美容剪刀3件套".
+    r"|(?<![0-9])\+ ?(?:[2-9]|1[0-9]) ?(?:x ?)?(?!(?:gb|tb|mb|mah|wh|w|v|a|m|cm|mm|l|ml|g|kg|hz|k|p|db)(?![a-z]))[a-z]"
+    r"|\+ ?[0-9两二三四五六七八九十]+ ?[个只件支瓶袋盒套片包卷]|\+[^+]{0,12}[0-9两二三四五]件套"
 )
 
 
@@ -1435,8 +1451,31 @@ def region_one_sided(a: str, b: str) -> bool:
 _VERSION_WORD = re.compile(r"(?<![a-z])(?:versions?|editions?|edicion|ausfuhrung|variante?)(?![a-z])|版本|款式")
 
 
+# A generation or model year a listing states: "Gen 2", "2nd Gen", "2. Generation", "2e génération",
+# "(Modell 2024)", "2024款", "二代", "第二代"; not "新一代" (a new generation, unnumbered), nor the
+# generation of a standard ("PCIe Gen 4", "USB 3.2 Gen 2").
+_GENERATION = re.compile(
+    r"(?<![a-z])(?<!pcie )(?<!\d\.\d )gen(?:eration)?\.? ?([1-9])(?![0-9x])"
+    r"|(?<![0-9.,])([1-9])(?:st|nd|rd|th|\.|e|eme|re|a|ª)? ?gen(?:eration|eracion)?(?![a-z])"
+    r"|(?<![a-z])(?:modell|model|modelo|modele|jahrgang) ?(20[1-3][0-9])(?![0-9])"
+    r"|(?<![0-9])(20[1-3][0-9]) ?(?:model|款|版)|第([一二三四五])代|(?<![新一第])([二三四五])代"
+)
+_CJK_ORDINALS = {"一": "1", "二": "2", "三": "3", "四": "4", "五": "5"}
+
+
+@functools.lru_cache(maxsize=20_000)
+def _generations(text: str) -> frozenset[str]:
+    """The generations and model years a text states: {"2"}, {"2024"}. Cached per text."""
+    found = set()
+    for match in _GENERATION.finditer(_fold(text)):
+        value = next(group for group in match.groups() if group)
+        found.add(_CJK_ORDINALS.get(value, value))
+    return frozenset(found)
+
+
 def version_one_sided(a: str, b: str) -> bool:
-    """Whether one text speaks of a version or edition and the other never does.
+    """Whether one text speaks of a version or edition and the other never does, or the two state
+    other generations or model years ("Gen 2" against none, "Modell 2024" against "2023款").
 
     Evidence, not a contradiction (a variant listing often says which version it
     is; "version" also appears in plain descriptions): on the dev set (775 queries)
@@ -1446,7 +1485,7 @@ def version_one_sided(a: str, b: str) -> bool:
     The sibling files were written to one brief, so part of this may be how their
     writers name variants.
     """
-    return _found(_VERSION_WORD, a) != _found(_VERSION_WORD, b)
+    return _found(_VERSION_WORD, a) != _found(_VERSION_WORD, b) or _generations(a) != _generations(b)
 
 
 @functools.lru_cache(maxsize=50_000)
@@ -1541,7 +1580,7 @@ class LexicalScorer(Scorer):
     """
 
     name = "lexical"
-    model_revision = "lexical-14"
+    model_revision = "lexical-15"
     uses_instruction = False
 
     def score(self, query: str, documents: list[str], instruction: str = "") -> list[float]:

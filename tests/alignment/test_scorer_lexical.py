@@ -810,3 +810,32 @@ class ModelConflictTestCase(SimpleTestCase):
         assert not finish_conflict(steel, steel, both, both)  # stainless under a black finish
         assert not finish_conflict(steel, steel, "Kelvara VX-90 Pro Vakuumierer", "Kelvara VX-90 Pro Vakuumierer")
         assert not finish_conflict(steel, steel, "Kelvara VX-90 Pro, silber", "Kelvara VX-90 Pro, silber")
+
+    def test_a_generation_or_model_year_on_one_side_only(self):
+        fryer = "Friteuse compacte Pomelli Compact 1,5 L – 1000 W – Rouge"
+        assert version_one_sided(fryer, "Freidora Pomelli Compact Gen 2 de 1,5 L, roja, 1000 W")
+        assert version_one_sided("Barkly BC-30 Mini Antibellhalsband (Modell 2024)", "Barkly BC-30 Mini Bark Collar")
+        assert version_one_sided("Tarvik Nighthawk Steeldarts 23 g", "【Tarvik】Nighthawk 二代 钢头飞镖 23克")
+        assert not version_one_sided("Pomelli Compact 2nd Gen Air Fryer", "Freidora Pomelli Compact Gen 2")
+        # The generation of a standard is no product's.
+        assert not version_one_sided("Nexvault SSD NVMe PCIe Gen 4", "Nexvault SSD NVMe PCIe 4.0")
+        assert not version_one_sided("Nexvault USB 3.2 Gen 2 Gehäuse", "Boîtier Nexvault USB-C 10 Gbit/s")
+
+    def test_extra_items_added_on_and_packs_that_bundle_things_are_bundles(self):
+        head = "Alcachofa de ducha con filtro Rainory RF-3, 3 modos, cromada"
+        assert bundle_one_sided(head, "Rainory RF-3 Duschkopf mit Filter + 2 Ersatzfilter")
+        assert bundle_one_sided("Bebiko BM-2 婴儿辅食料理机 灰色 + 6个辅食储存杯", "Bebiko BM-2 Baby Food Maker – Grey")
+        assert bundle_one_sided("Sonoriq SQ-22 MkII Audio-Interface", "Sonoriq SQ-22 MkII Studio Pack – interfaz")
+        assert bundle_one_sided("SKYREST Aero 140 车顶帐篷", "Pack Skyrest Aero 140 gris graphite + annexe fermée")
+        # Not a count of one thing, a capacity, a burner layout or two things a kit holds anyway.
+        assert not bundle_one_sided("Lot de 2 lampes Helmi TL-5", "Helmi TL-5 Akku-Schreibtischlampe")
+        assert not bundle_one_sided("Snapkid PK5, 3 Paper Rolls + 32GB Card", "Snapkid PK-5 cámara")
+        assert not bundle_one_sided("Brasalia Terra 3+1 Gas Grill", "Barbacoa de gas Brasalia Terra 3+1")
+        assert not bundle_one_sided("Nuqueo NM-8, adaptateur secteur + câble allume-cigare", "NUQUEO NM-8 Pillow")
+
+    def test_a_short_code_that_the_others_code_extends_is_another_model(self):
+        # No line name before the code for the designations to read.
+        assert model_conflict("SG-2 Sitzlückenfüller, braun", "SG-2U Sitzlückenfüller mit USB")
+        assert model_conflict("【迈途】G62 手持GPS定位仪", "【迈途】G62S 手持GPS定位仪")
+        assert not model_conflict("Kartel SG-2 Sitzlückenfüller", "Kartel SG2 seat gap filler")
+        assert not model_conflict("Auralto A4 BT monitores", "Auralto A4BT Studio Monitors")  # two characters
