@@ -123,7 +123,7 @@ COLOURS = {
     # which is also a colour printer or screen.
     "multicolour": "multicolor multicolour multicolore multicolores multicoloured bunt mehrfarbig 多色",
     "orange": "orange naranja 橙色 橘色",
-    "turquoise": "turquoise turquesa turkis teal petrol 青色",
+    "turquoise": "turquoise turquesa turkis teal petrol 青色 石油蓝 孔雀蓝",
     "khaki": "khaki kaki caqui 卡其色",
     "camouflage": "camouflage camo camuflaje tarnmuster 迷彩",
 }
@@ -270,10 +270,13 @@ _SPACED_SUFFIX = re.compile(
     r"|UND|CON|SIN|AVEC|SANS|OHNE)(?![\w-]))([A-Z]{1,3})(?![\w-])"
 )
 # A mark or generation after a model, "MkII", "Mk 2", "MK II": no part of its code ("SQ-22 MkII" is
-# model SQ-22, mark 2); ``_designation_tokens`` reads the mark as "mk2".
-_ROMAN_MARK = re.compile(r"(?<![A-Za-z])[ -]?mk\.? ?(iii|ii|iv|[2-5])(?![\w])", re.IGNORECASE)
+# model SQ-22, mark 2); ``_designation_tokens`` reads the mark as its number ("Golf Mk8" is Golf 8).
+_ROMAN_MARK = re.compile(r"(?<![A-Za-z])[ -]?mk\.? ?(iii|ii|iv|[1-9])(?![\w])", re.IGNORECASE)
 _MARKS = {"ii": "2", "iii": "3", "iv": "4"}
 _SHOP_BRACKETS = str.maketrans("【】", "  ")
+# Any one or two capitals after a code's space ("WD 30 S", "CB-266 C"): the same model when the other
+# text glues them on, but no other model when it does not (S and C are also sizes and USB-C).
+_LOOSE_SUFFIX = re.compile(r" (?!(?:EU|UK|US|TV|PC|HD|OK|IN|CE|BT|PD|DC|AC|IP|MK)(?![\w-]))([A-Z]{1,2})(?![\w-])")
 _GLUED_WORDS = re.compile(r"(?<=[A-Za-z0-9])(?:-[A-Za-z]{3,})+$")
 _LATIN_WORD = re.compile(r"[a-z]+(?:['&][a-z]+)*")
 _ANY_NUMBER = re.compile(_NUMBER)
@@ -349,7 +352,10 @@ def extract(text: str) -> Evidence:
         if any(start < match.end() and match.start() < end for start, end in unit_spans):
             continue  # the upper end of a range
         dimension, factor = UNITS[match.group(2).lower()]
-        quantities.add((dimension, round(parse_number(match.group(1)) * factor, 6)))
+        value = round(parse_number(match.group(1)) * factor, 6)
+        if dimension == "voltage":
+            value = _MAINS.get(value, value)
+        quantities.add((dimension, value))
         unit_spans.append(match.span())
     for match in _SIZES.finditer(normal):
         dimension, factor = UNITS[match.group(4).lower()]
@@ -406,7 +412,7 @@ def extract(text: str) -> Evidence:
         if len(compact) >= 4 and not _QUANTITY.fullmatch(token) and not re.fullmatch(r"\d+(X\d+)+", compact):
             if not _SPECIFICATION_CODE.fullmatch(compact):
                 codes.add(compact)
-                suffix = _SPACED_SUFFIX.match(spaced, match.end())
+                suffix = _SPACED_SUFFIX.match(spaced, match.end()) or _LOOSE_SUFFIX.match(spaced, match.end())
                 if suffix:
                     aliases.add(compact + suffix.group(1))
 
@@ -434,6 +440,11 @@ def extract(text: str) -> Evidence:
     return Evidence(
         frozenset(quantities), frozenset(codes), frozenset(words), frozenset(numbers), variants, frozenset(aliases)
     )
+
+
+# Mains voltages a market writes its own way: 220 V in China is the 230 V of Europe, 110 V the 120 V of
+# North America (not 240 V, which a British version gives).
+_MAINS = {220.0: 230.0, 110.0: 120.0, 115.0: 120.0, 127.0: 120.0}
 
 
 def _close(a: float, b: float) -> bool:
@@ -622,12 +633,12 @@ _VARIANT_PHRASES = {
     # or colon ("– gebraucht", "usado, como nuevo", "Zustand: gebraucht", "– occasion"); not
     # "wird gebraucht", "usado para", "Used by chefs", "à l'occasion".
     ("condition", "refurbished"): (
-        r"(?:^|[-–|,(:.\n])\s*(?:used|usado|usada|gebraucht|occasion)\b"
+        r"(?:^|[-–|,(:.\n])\s*(?:de |d'|en )?(?:used|usado|usada|gebraucht|occasion|open box|opened box|caja abierta"
+        r"|boite ouverte|emballage ouvert|segunda mano|seconde main)\b"
         r"(?!\s+(?:for|to|in|with|by|as|on|at|daily|every|para|en|por|como|pour|par|comme|wird|werden|von|als|zum"
         r"|zur))"
         r"|\b(?:gebrauchtware|articulo devuelto|producto de devolucion|retour client|article retourne"
-        r"|returned item|open box|opened box|caja abierta|boite ouverte|emballage ouvert|segunda mano|seconde main"
-        r"|ex-demo|demo unit|ausstellungsstuck)\b|九成新|九五新|95新|99新|拆封|展示品"
+        r"|returned item|ex-demo|demo unit|ausstellungsstuck)\b|九成新|九五新|95新|99新|(?<![未不没])拆封|展示品"
     ),
     ("motor", "brushless"): r"\b(?:sin escobillas|sans (?:balais|charbons)|ohne kohleburste\w*)\b",
     ("motor", "brushed"): r"\b(?:brushed motor|(?<!sans )(?:a|aux) charbons|con escobillas|carbon brush(?:es)?)\b"
@@ -691,7 +702,7 @@ _EXCLUDED = re.compile(
 # Just before a word, what excludes it ("no ISOFIX", "non-contact", "sans le thermostat").
 _EXCLUDED_BEFORE = re.compile(rf"\b(?:{_EXCLUDING}|no|non)[\s-]+(?:\S+\s+)?$|(?:{_CJK_EXCLUDING})\s?$")
 # Just after a word's start, what excludes it ("PFAS-free", "BPA-frei").
-_EXCLUDED_AFTER = re.compile(r"[a-z0-9]*-?(?:free|frei)\b")
+_EXCLUDED_AFTER = re.compile(r"[a-z0-9]*-?(?:free|frei|less)\b")  # "gas-free", "gasless"
 # Net contents compare across mass and volume: 1 ml of a cream or gel weighs about 1 g.
 _CONTENT = ("volume", "mass")
 
@@ -868,7 +879,7 @@ _DESIGNATION_ENDS = frozenset(",;:–—|/()[]【】")
 _LATIN_UNITS = frozenset(u for u in UNITS if re.fullmatch(r"[a-z]+", u))
 # Variant words as Chinese listings write them ("VoltEdge Slim" is "VoltEdge 超薄").
 _CJK_VARIANTS = {
-    "slim": ("超薄", "纤薄", "薄款"), "duo": ("双位", "双口", "双件", "双只", "双头"), "mini": ("迷你",), "pro": ("专业",),
+    "slim": ("超薄", "纤薄", "薄款"), "duo": ("双位", "双口", "双件", "双只", "双头", "双人"), "mini": ("迷你",), "pro": ("专业",),
     "max": ("大号", "加大"), "ultra": ("超大", "旗舰"), "lite": ("轻享", "青春"), "plus": ("加强", "升级"),
     "air": ("轻薄", "轻盈"),
 }
@@ -877,14 +888,14 @@ _CJK_VARIANTS = {
 # An operating system and its version ("Android TV 12", "iOS 17") names no model.
 _OPERATING_SYSTEM = re.compile(r"\b(?:android(?: tv)?|ios|ipados|windows|harmonyos|wear ?os)\s?\d+(?:[.,]\d+)?\b")
 # Words a number follows that name no product line: "Europa 45 Länder" counts countries.
-_NOT_LINES = frozenset("europe europa eu world monde mundo welt".split())
+_NOT_LINES = frozenset("europe europa eu world monde mundo welt kit set pack".split())  # "kit solo" is no line
 
 
 def _designation_tokens(text: str) -> list[str]:
     # A hyphen after a letter joins a code or word ("NV-R30", "HR-3S", "Wi-Fi"); after a
     # number it stays ("3,5-20 kg" is a range, "3-in-1" no model 3in).
     folded = _OPERATING_SYSTEM.sub(" ", _fold(unicodedata.normalize("NFKC", text)))
-    folded = _ROMAN_MARK.sub(lambda m: f" mk{_MARKS.get(m.group(1).lower(), m.group(1))}", folded)
+    folded = _ROMAN_MARK.sub(lambda m: f" {_MARKS.get(m.group(1).lower(), m.group(1))}", folded)
     folded = folded.translate(_SHOP_BRACKETS)  # "【Pedalix】Mini 2": the brand's line follows its bracket
     joined = _INNER_HYPHEN.sub("", folded)
     joined = _PLUS_VARIANT.sub(" plus", joined)  # "S8 Pro+" is the S8 Pro Plus
@@ -958,10 +969,17 @@ def _said_glued(qualifier: str, own_tokens: list[str], tokens: list[str]) -> boo
     )
 
 
-def _model_codes(evidence: Evidence) -> frozenset[str]:
-    """A text's model codes with the suffix it writes after a space joined on: "TOS-125 E" is TOS125E."""
-    joined = {code for code in evidence.codes if any(alias.startswith(code) for alias in evidence.aliases)}
-    return (evidence.codes - joined) | evidence.aliases
+def _model_codes(evidence: Evidence, other: Evidence) -> frozenset[str]:
+    """A text's model codes with the suffix it writes after a space joined on ("TOS-125 E" is TOS125E),
+    where the suffix cannot be a size or a connector (``_SPACED_SUFFIX``), or where the other text
+    glues it on ("WD 30 S" against "WD-30S"); less the codes the other writes spaced apart."""
+    joined = {
+        alias for alias in evidence.aliases
+        if alias in other.codes or any(_SPACED_SUFFIX.fullmatch(f" {alias[len(code):]}") for code in evidence.codes
+                                       if alias.startswith(code))
+    }
+    bases = {code for code in evidence.codes if any(alias.startswith(code) for alias in joined)}
+    return frozenset((evidence.codes - bases - other.aliases) | joined)
 
 
 _SHORT_CODE = re.compile(r"(?<![\w-])(?:[A-Z]-?\d\d|[A-Z]{2}-?\d)(?![\w-])(?![.,]\d)")  # three characters
@@ -971,7 +989,12 @@ _SHORT_CODE = re.compile(r"(?<![\w-])(?:[A-Z]-?\d\d|[A-Z]{2}-?\d)(?![\w-])(?![.,
 def _short_codes(text: str) -> frozenset[str]:
     """Codes too short to be read as models on their own ("SG-2", "G62"): only what a longer code
     of the other text extends ("SG-2U", "G62S" are other models)."""
-    return frozenset(match.group(0).replace("-", "") for match in _SHORT_CODE.finditer(unicodedata.normalize("NFKC", text)))
+    normal = unicodedata.normalize("NFKC", text)
+    found = set()
+    for match in _SHORT_CODE.finditer(normal):
+        suffix = _LOOSE_SUFFIX.match(normal, match.end())  # "PC-8 R" is PC8R
+        found.add(match.group(0).replace("-", "") + (suffix.group(1) if suffix else ""))
+    return frozenset(found)
 
 
 def _extended_code(codes_a: frozenset[str], codes_b: frozenset[str]) -> bool:
@@ -1010,7 +1033,10 @@ def model_conflict(
     Grouped cross-validation on 907 queries: hard top1 0.951 -> 0.953, auto recall 0.541 ->
     0.559 at precision 0.944 -> 0.941; catalog recall 0.659 -> 0.666 at precision 1.000.
     """
-    if _extended_code(_model_codes(extract(a)) | _short_codes(a), _model_codes(extract(b)) | _short_codes(b)):
+    evidence_a, evidence_b = extract(a), extract(b)
+    codes_a = _model_codes(evidence_a, evidence_b) | _short_codes(a)
+    codes_b = _model_codes(evidence_b, evidence_a) | _short_codes(b)
+    if _extended_code(codes_a, codes_b):
         return True
     tokens_a, tokens_b = _designation_tokens(a), _designation_tokens(b)
     designations_a, designations_b = _designations(tokens_a), _designations(tokens_b)
@@ -1040,8 +1066,8 @@ def model_conflict(
 # and another that names it describe two kits of one product.
 KIT_PARTS = {
     "battery": (
-        "battery", "batteries", "batterie", "bateria", "baterias", "pila", "pilas", "pile", "piles", "akku", "akkus",
-        "电池",
+        "battery", "batteries", "batterie", "batterien", "bateria", "baterias", "pila", "pilas", "pile", "piles", "akku",
+        "akkus", "电池",
     ),
     "charger": ("charger", "chargeur", "cargador", "ladegerat", "充电器"),
     "lid": ("lid", "couvercle", "tapa", "deckel", "锅盖", "盖子"),
@@ -1105,6 +1131,8 @@ def _kit_patterns() -> dict[str, tuple[re.Pattern[str], re.Pattern[str]]]:
             for w in sorted((w for w in words if w.isascii()), key=len, reverse=True)
         )
         cjk = "|".join(re.escape(w) for w in words if not w.isascii())
+        # "Mando a distancia, pilas no incluidas": the batteries are left out, not the remote.
+        gap = r"[^.;\n–—:()]" if part == "battery" else r"(?:(?!pilas?|piles?|batter|akku)[^.;\n–—:()])"
         excluded = re.compile(
             # "without (the) X", up to two words between; "no (spare) X", one ("si no abres la tapa" is
             # no lid left out); "sin pilas ni cargador", not "sans scintillement et un chargeur";
@@ -1114,7 +1142,7 @@ def _kit_patterns() -> dict[str, tuple[re.Pattern[str], re.Pattern[str]]]:
             rf"|\bno[ \t]+{_NOT_NO_MORE}(?:[a-z0-9-]+[ \t]+)?(?:{latin})\b"
             rf"|\b(?:{_EXCLUDING}|no)[ \t]+(?:[a-z0-9,-]+[ \t]+){{0,3}}?(?:ni|nor|noch|ou|or|oder|und|and|et|y)[ \t]+"
             rf"(?!(?:un|une|a|an|ein|eine|einen|uno|una)\b){_ARTICLE}(?:{latin})\b"
-            rf"|\b(?:{latin})\b[^.;\n–—:()]{{0,30}}{_NOT_INCLUDED}"
+            rf"|\b(?:{latin})\b{gap}{{0,30}}{_NOT_INCLUDED}"
             rf"|\b(?:{latin})[ -]?(?:free|less)\b"  # "battery-free", "batteryless"
             rf"|(?:{_CJK_WITHOUT})[^，。,;；\s]{{0,4}}(?:{cjk})"
             rf"|(?:{cjk})[^，。,;；\s]{{0,6}}(?:需另购|另购|另售|单独购买)"
@@ -1136,12 +1164,28 @@ _NOT_INCLUDED_AFTER = re.compile(_NOT_INCLUDED)
 # battery)") leaves nothing out of the kit.
 _WEIGHT_WITHOUT = re.compile(
     r"\b(?:weight|weighs|peso|poids|gewicht)\b[^\n(]{0,40}\((?:without|sin|sans|ohne|excl\.?)[^)\n]{0,40}\)"
+    r"|\b\d+(?:[.,]\d+)? ?(?:g|kg|lbs?|oz)\s+(?:without|sin|sans|ohne|excl\.?)\s+(?:the |las |les |die )?\w+"
+)
+# Consumable cells that a device runs on, never part of its kit: "2节5号AA电池(需另购)", "piles AA
+# non incluses", "uses 2 x AAA batteries", "CR2032 included". A listing that names them says
+# nothing of what the other leaves out.
+_CONSUMABLE_BATTERY = re.compile(
+    r"(?:\b(?:aa|aaa|lr6|lr03|lr44|ag13|cr\d{4}|mignon|micro)\b|[57]号|纽扣)[^.;,\n]{0,12}?"
+    r"(?:batter\w*|pilas?|piles?|akkus?|电池)|(?:batter\w*|pilas?|piles?|电池)[^.;,\n]{0,6}?"
+    r"\b(?:aa|aaa|lr6|lr03|lr44|cr\d{4})\b|(?:button cell|pile bouton|knopfzelle|pila de boton|纽扣电池)"
+)
+# A part a product does not need, rather than one its box leaves out: "keine Batterie nötig",
+# "no battery required", "sin necesidad de pilas".
+_NOT_NEEDED = re.compile(
+    r"\b(?:no|keine?n?|sin|sans|pas de)\s+(?:\w+\s+)?(?:batter\w*|pilas?|piles?|akkus?)\s+"
+    r"(?:notig|erforderlich|necesari[oa]s?|necessaires?|needed|required)\b|\bsin necesidad de (?:pilas|baterias)\b"
 )
 # A pen that needs no battery ("lápiz sin batería", "stylet sans batterie") leaves no
 # battery out of a tablet's kit.
 _BATTERY_FREE_PEN = re.compile(
     r"\b(?:lapiz|stylet|stift|eingabestift|stylus|pen|pluma)\s+(?:sin|sans|ohne|without)\s+"
     r"(?:bateria|batterie|akku|battery)s?\b"
+    r"|\b(?:battery|batterie|akku)[ -]?(?:free|frei|less|los)\s+(?:pen|stylus|stift|eingabestift|stylet)\b"
 )
 
 
@@ -1150,6 +1194,7 @@ def _kit(text: str) -> tuple[frozenset[str], frozenset[str]]:
     """The kit parts a text leaves out, and those it names outside an exclusion
     ("ohne Akku", "battery not included" name none). Cached per text."""
     folded = _WEIGHT_WITHOUT.sub(" ", _BATTERY_FREE_PEN.sub(" ", _fold(text)))
+    folded = _NOT_NEEDED.sub(" ", _CONSUMABLE_BATTERY.sub(" ", folded))
     left_out = {part for part, (excluded, _) in _KIT_PATTERNS.items() if excluded.search(folded)}
     if _TOOL_ONLY.search(folded):
         left_out |= {"battery", "charger"}
@@ -1236,7 +1281,7 @@ _COUNTED_PART_PATTERNS = _counted_part_patterns()
 @functools.lru_cache(maxsize=20_000)
 def _part_counts(text: str) -> dict[str, frozenset[int]]:
     """How many of each COUNTED_PARTS a text says the kit holds: {"battery": {2}}. Cached per text."""
-    folded = _fold(text)
+    folded = _WEIGHT_WITHOUT.sub(" ", _fold(text))  # "38 g without batteries" counts no 38 batteries
     found = {}
     for part, (latin, cjk) in _COUNTED_PART_PATTERNS.items():
         counts = set()
@@ -1580,7 +1625,7 @@ class LexicalScorer(Scorer):
     """
 
     name = "lexical"
-    model_revision = "lexical-15"
+    model_revision = "lexical-16"
     uses_instruction = False
 
     def score(self, query: str, documents: list[str], instruction: str = "") -> list[float]:

@@ -839,3 +839,43 @@ class ModelConflictTestCase(SimpleTestCase):
         assert model_conflict("【迈途】G62 手持GPS定位仪", "【迈途】G62S 手持GPS定位仪")
         assert not model_conflict("Kartel SG-2 Sitzlückenfüller", "Kartel SG2 seat gap filler")
         assert not model_conflict("Auralto A4 BT monitores", "Auralto A4BT Studio Monitors")  # two characters
+
+    def test_what_reads_as_used_or_left_out_only_where_it_says_so(self):
+        assert attributes("Estación Dockora DS-2B, ideal para probar discos de segunda mano.") == {}
+        assert attributes("售后：7天无理由退换（未拆封），一年质保") == {}
+        used = {"condition": frozenset({"refurbished"})}
+        assert attributes("Pizarra blanca Markora MB-1290D, 120x90 – de segunda mano") == used
+        oximeter = "Kiddoxi KX-10 Pediatric Pulse Oximeter\n- Weight: 38 g without batteries"
+        assert not kit_conflict(oximeter, "Pulsioxímetro Kiddoxi KX-10, incluye 2 pilas")
+        microscope = "Mikrokid MK-1200 儿童显微镜\n供电：2节5号AA电池（需另购）"
+        assert not kit_conflict(microscope, "Microscope Mikrokid MK1200, fonctionne avec 2 piles AA")
+        scanner = "Codexa CR-510 OBD2 Diagnosegerät\nStrom über den OBD-Stecker, keine Batterie nötig."
+        assert not kit_conflict(scanner, "Codexa CR510 OBD2 Scanner, Live Data, 12V Battery Test")
+        tablet = "Scribora Inkpad M SP-1062BT, Battery-Free Pen with 8192 Pressure Levels"
+        assert not kit_conflict(tablet, "Scribora Inkpad M SP-1062BT 数位板 内置锂电池")
+        # The batteries of a remote are left out, not the remote; "Batterien" are batteries too.
+        assert not kit_conflict("Ventilador Tornavia TV-122, mando a distancia, pilas no incluidas", "Tornavia TV-122 remote")
+        assert kit_conflict("Fernbedienung, Batterien nicht enthalten", "Remote control with 2 batteries")
+
+    def test_kits_standards_of_plugs_marks_and_glued_suffixes_name_no_other_model(self):
+        assert not model_conflict("Tornavo TR-20S – Intercom moto Bluetooth, kit solo", "Tornavo TR-20S – kit individual")
+        assert not model_conflict("【双人套装】Ridvox RX-7 摩托车头盔蓝牙对讲耳机", "Ridvox RX-7 Duo – Motorrad Doppelpack")
+        assert not model_conflict("Schattix für VW Golf 8 (5-Türer)", "Schattix sun shades for VW Golf Mk8 hatchback")
+        # Capitals after a code's space are its suffix where the other text glues them on.
+        assert not model_conflict("【沃坎VORKAN】WD-30S 干湿吹三用桶式吸尘器", "Vorkan WD 30 S Nass- und Trockensauger")
+        assert not model_conflict("【测霸CEBA】数字钳形表 CB-266C 真有效值", "Pinza amperimétrica CEBA CB-266 C, 600 A")
+        assert not model_conflict("Ampello PC-8R – Conditionneur secteur rack", "Ampello PC-8 R Netzleiste 19 Zoll")
+        assert not model_conflict("Vorkan WD 30 S Nass- und Trockensauger", "Vorkan WD-30 Nass- und Trockensauger")
+        assert not conflicts("Hilo tubular sin gas Ardelta E71T-GS", "Ardelta E71T-GS Gasless Flux-Cored Wire")[
+            "excluded_named"
+        ]
+
+    def test_mains_voltages_of_one_standard_and_petrol_blue_agree(self):
+        assert not features("Coolvik CV-12 移动空调 12000BTU 220V", "Coolvik CV-12 portátil 12.000 BTU, 230 V")[
+            "unit_conflict"
+        ]
+        assert not features("Kettle 110V", "Kettle 120 V")["unit_conflict"]
+        assert features("Kettle 120 V, US plug", "Kettle 230 V")["unit_conflict"]
+        assert features("Kettle 240 V", "Kettle 230 V")["unit_conflict"]  # a British version
+        sup = "Norsund Fjord 12'6 Touring SUP-Board – petrol"
+        assert not features(sup, "Norsund Fjord 12'6 充气桨板 石油蓝")["unit_conflict"]
