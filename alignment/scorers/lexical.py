@@ -233,7 +233,7 @@ _MULTIPLE = re.compile(
 # pack ("2x15 W", "3 x 100 ml") or a size ("60 x 120 cm").
 _OPTICS = re.compile(
     rf"(?<![\dA-Za-z.,-])(\d{{1,2}}(?:[.,]\d)?(?:-\d{{1,3}})?)\s?[x×]\s?(\d{{2,3}})(?![\d.,x×*])"
-    rf"(?!\s?(?:{_UNIT_ALTERNATION})(?![a-zà-ÿ]))",
+    rf"(?!\s?(?:{_UNIT_ALTERNATION})(?![a-zà-ÿ]))(?!\s?[x×]\s?\d)",  # not "60 x 120 x 10 cm"
     re.IGNORECASE,
 )
 # A resolution in pixels, with or without the word: "2064 x 2208 por ojo", "2448×2448",
@@ -359,8 +359,12 @@ def extract(text: str) -> Evidence:
         unit_spans.append(match.span())
     for match in _SIZES.finditer(normal):
         dimension, factor = UNITS[match.group(4).lower()]
-        for side in filter(None, match.groups()[:3]):
-            quantities.add((dimension, round(parse_number(side) * factor, 6)))
+        sides = [parse_number(side) * factor for side in filter(None, match.groups()[:3])]
+        for side in sides:
+            quantities.add((dimension, round(side, 6)))
+        if len(sides) == 2 and dimension == "length":
+            # The sides together: 100 x 100 cm shares a side with 75 x 100 cm, not its area.
+            quantities.add(("area", round(sides[0] * sides[1], 3)))
         unit_spans.append(match.span())
     for match in _LABELLED.finditer(normal):
         label = match.group(1).lower().replace("-", "")
@@ -783,14 +787,14 @@ def conflict_features(
     """Finer contradictions than ``pair_features``: value by value, and exclusions, in CONFLICT_NAMES order.
 
     ``unit_conflict`` counts a dimension as agreeing when any one value is shared;
-    a curtain of 140 x 260 cm and one of 140 x 175 cm share 140 cm. Here each value
+    a curtain of 140 x 260 cm and one of 140 x 175 cm share 140 cm (not their area). Here each value
     on either side that the other text does not give, in a dimension both texts
     give, counts once; and when both texts have such a value in one dimension (260
     against 175, not one text's extra detail), the values differ. ``text_a`` and ``text_b``,
     the whole texts of the titles ``a`` and ``b``, are where ``model_conflict`` looks a model up.
     """
     ea, eb = extract(a), extract(b)
-    shared = ea.dimensions & eb.dimensions
+    shared = ea.dimensions & eb.dimensions - {"area"}  # an area is its sides' product: counted there
     unmatched = 0
     lacking: list[set[str]] = [set(), set()]  # per text, the dimensions of its values that the other lacks
     for side, (mine, theirs) in enumerate(((ea, eb), (eb, ea))):
@@ -1625,7 +1629,7 @@ class LexicalScorer(Scorer):
     """
 
     name = "lexical"
-    model_revision = "lexical-16"
+    model_revision = "lexical-17"
     uses_instruction = False
 
     def score(self, query: str, documents: list[str], instruction: str = "") -> list[float]:

@@ -394,7 +394,9 @@ class LexicalVariantsTestCase(SimpleTestCase):
 class ConflictFeaturesTestCase(SimpleTestCase):
     def test_a_size_that_shares_one_side_still_conflicts_value_by_value(self):
         a, b = "Rideaux occultants 140 x 260 cm, lot de 2", "Cortinas opacas 140 x 175 cm, pack de 2"
-        assert features(a, b)["unit_conflict"] == 0  # 140 cm is shared: the dimension agrees
+        assert features(a, b)["unit_conflict"] == 1  # 140 cm is shared, the area is not
+        assert features(a, "Verdunkelungsvorhang 260 x 140 cm")["unit_conflict"] == 0
+        assert features("Babelle Laufgitter 100 x 100 cm", "Babelle Playpen 75 x 100 cm")["unit_conflict"] == 1
         assert conflicts(a, b)["value_conflict"] == 2  # 260 and 175 have no counterpart
         assert conflicts(a, "Verdunkelungsvorhang 2er Set, 140 x 260 cm")["value_conflict"] == 0
         assert conflicts(a, b)["values_differ"] == 1  # each gives a length the other lacks
