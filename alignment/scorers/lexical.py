@@ -109,7 +109,11 @@ COLOURS = {
     ),
     "pink": "pink rose rosa 粉色 粉红色 樱花粉 樱粉 浅粉 玫瑰粉 蜜桃粉 裸粉 玫红",
     "brown": "brown marron brun braun walnut nogal noyer nussbaum 棕色 咖啡色 胡桃木",
-    "beige": "beige 米色",
+    "beige": "beige sandfarben 米色 沙色",
+    # Light woods a finish is named after ("Eiche", "Oak Finish", 榉木): not walnut, a brown.
+    "light wood": "oak oaks chene roble eiche eichen beech hetre buche acacia akazie 橡木 榉木 原木色",
+    "terracotta": "terracotta terracota terrakotta 陶土色",
+    "rust": "corten cortenstahl 锈色",
     "yellow": "yellow jaune amarillo amarilla gelb 黄色 柠檬黄 鹅黄 明黄",
     # Chrome is the silver of taps and fittings: "电镀银色" is what "cromada" says.
     "silver": "silver argent argente plata plateado silber 银色 chrome chromee chrom verchromt cromado cromada 镀铬",
@@ -146,14 +150,19 @@ _BLACK_CHROME = re.compile(
     r"\b(?:black|schwarz|noir|negro)[- ]?(?:chrome|chrom|chromee|cromo|cromado)\b|\bcromo negro\b"
 )
 _ROSE_GOLD = re.compile(r"\b(?:rose[- ]?gold|or rose|oro rosa|rosegold|rose-gold)\b")
+# Sand as a colour, not the sand of a filter or a pit: "color arena", "couleur sable", "Sand-coloured".
+_SAND = re.compile(r"\b(?:colou?r(?:ed)? sand|sand[- ]colou?red|colou?r arena|coloris sable|couleur sable)\b")
 _ASSORTED_COLOURS = re.compile(r"\bde colores\b|\bassorted colou?rs\b|\bcouleurs assorties\b|\bfarbig sortiert\b")
 _STAINLESS_LOOK = re.compile(
     r"\bedelstahl-?(?:optik|look)\b|\bstainless(?:[- ]steel)? (?:look|finish)\b|\baspect inox\b|\blook (?:acero|inox)\b"
 )
 _GERMAN_SHADE = re.compile(
     r"(?<![a-z])(?:hell|dunkel|mint|salbei|schiefer|stein|nacht|himmel|eis|royal|marine|petrol|oliv|tannen|wald"
-    r"|flaschen|pastell|zart|alt|rose|silber|tief|matt|signal|smaragd|kobalt|anthrazit|taupe|kirsch|wein|bordeaux)"
+    r"|flaschen|pastell|zart|alt|rose|silber|tief|matt|signal|smaragd|kobalt|anthrazit|taupe|kirsch|wein|bordeaux"
+    r"|titan|space|sand|creme|perl|polar|graphit)"
     r"-?(grun|blau|rot|grau|schwarz|weiss|gelb|rosa|braun|lila|beige)(?![a-z])"
+    # Inflected German colours: "mit rotem Laser", "in grünen Tönen".
+    r"|(?<![a-z])(grun|blau|rot|grau|schwarz|weiss|gelb|braun)(?:em|en)(?![a-z])"
 )
 _COLOUR_OF = {word: i for i, (_, words) in enumerate(COLOURS.items()) for word in words.split()}
 _COLOUR_INDEX = {name: i for i, name in enumerate(COLOURS)}
@@ -223,6 +232,8 @@ _PACK = re.compile(
     r"|\b(?:lot|pack|set|juego|paquete) de (deux|trois|dos|tres)\b",
     re.IGNORECASE,
 )
+# How many pieces a German set holds: "20-teilig", "80-tlg." (a set's size, not a pack of sets).
+_PIECES = re.compile(r"(?<![\w.,])(\d{1,3})[- ]?(?:teilig|tlg)(?![a-z])", re.IGNORECASE)
 _PACK_WORDS = {"twin": 2, "double": 2, "dual": 2, "doppel": 2, "zweier": 2, "deux": 2, "dos": 2, "triple": 3, "dreier": 3}
 _PACK_WORDS |= {"trois": 3, "tres": 3}
 # "2 × 15 W", "3x 100ml": how many of the item the pack holds.
@@ -388,6 +399,8 @@ def extract(text: str) -> Evidence:
         value = next(group for group in match.groups() if group)
         quantities.add(("count", float(_PACK_WORDS[value.lower()] if value.isalpha() else value)))  # a twin pack is two
         unit_spans.append(match.span())
+    for match in _PIECES.finditer(_fold(normal)):
+        quantities.add(("pieces", float(match.group(1))))
     if _PAIR.search(normal):
         quantities.add(("count", 2.0))
     for match in _CJK_PERSONS.finditer(normal):
@@ -432,10 +445,12 @@ def extract(text: str) -> Evidence:
             quantities.add(("colour", float(colour)))
     if _STAINLESS_LOOK.search(folded):
         quantities.add(("colour", float(_COLOUR_INDEX["silver"])))
+    if _SAND.search(folded):
+        quantities.add(("colour", float(_COLOUR_INDEX["beige"])))
     if _ASSORTED_COLOURS.search(folded):
         quantities.add(("colour", float(_COLOUR_INDEX["multicolour"])))
     for match in _GERMAN_SHADE.finditer(folded):
-        quantities.add(("colour", float(_COLOUR_OF[match.group(1)])))
+        quantities.add(("colour", float(_COLOUR_OF[match.group(1) or match.group(2)])))
     for match in _CJK_SHADE.finditer(normal):
         if not match.group(0).rstrip("色").endswith(_NOT_CJK_SHADES):
             quantities.add(("colour", float(_COLOUR_INDEX[_CJK_SHADE_COLOURS[match.group(1)]])))
@@ -595,6 +610,15 @@ ATTRIBUTES = {
         ),
     },
     "pile": {"short": "kurzflor kurzflor-teppich 短毛", "long": "shaggy hochflor hochflor-teppich 长毛"},
+    # The finish of metal and paint, named in the title: brushed against polished, matte against gloss.
+    "finish": {
+        "brushed": "brushed geburstet geburstetes gebursteter brosse brossee cepillado cepillada satinado satinada 拉丝",
+        "polished": "polished poli polie pulido pulida poliert hochglanzpoliert 抛光 镜面",
+    },
+    "sheen": {
+        "matte": "matte matt mate mat mattschwarz mattweiss 哑光 磨砂",
+        "gloss": "gloss glossy hochglanz glanzend brillo 亮面 亮光 烤漆",
+    },
     # Blinds and curtains: a blackout one against one that filters the light.
     "opacity": {
         "blackout": "blackout occultant occultants occultante occultantes opaco opaca verdunkelung verdunkelnd 全遮光",
@@ -628,7 +652,8 @@ _REGION_PATTERNS = {
     "uk": r"\buk[- ]?(?:version|stecker|plug|model|3-pin)\b"
     r"|\bversion (?:uk|britannique|(?:para )?(?:el )?reino unido)\b"
     r"|\bbritische version\b|\b(?:prise|enchufe) (?:uk|britannique|britanico)\b"
-    r"|\bbs ?1363\b|\buk (?:sockets?|outlets?|mains)\b",  # the British plug's standard, "4x UK BS 1363 Sockets"
+    r"|\bbs ?1363\b|\buk (?:sockets?|outlets?|mains)\b"  # the British plug's standard, "4x UK BS 1363 Sockets"
+    r"|\b[a-z]{1,5}-?\d+[a-z]{0,3} uk\b(?! ?\d)",  # a model's British version: "CB-4400 UK" (not "UK 9", a size)
 }
 # Variants named in phrases, on accent-folded lower case: "moteur à charbons" is brushed, and
 # "ohne Kohlebürsten" is not.
@@ -754,7 +779,7 @@ def attribute_conflicts(a: str, b: str, *, dimensions: frozenset[str] | None = N
 # Nor the garment, the hair, the eyepiece or the mechanism: a description says what a vest
 # is worn under, what hair a doll's spare wig has, what an eyepiece is not, and that a
 # mechanical watch has an electronic display.
-WHOLE_TEXT_ATTRIBUTES = frozenset(ATTRIBUTES) - {"material", "garment", "hair", "eyepiece", "mechanism"}
+WHOLE_TEXT_ATTRIBUTES = frozenset(ATTRIBUTES) - {"material", "garment", "hair", "eyepiece", "mechanism", "finish", "sheen"}
 
 
 def _excluded(text: str) -> set[str]:
@@ -1373,7 +1398,7 @@ _BUNDLE = re.compile(
     r"(?![a-z])|套装|套餐|礼盒|全套"
     # A pack that bundles things: "Studio Pack", "Pack Skyrest Aero 140 + annexe" (not "Pack de 2", "4-Pack").
     r"|(?<![a-z])(?:studio|creator|podcast|streaming|recording|gaming|travel|essentials?|combo) pack(?![a-z])"
-    r"|^pack(?= [a-z])(?! (?:of|de|mit|x) )"
+    r"|(?:^|[–—|] ?)pack(?= [a-z])(?! (?:of|de|mit|x) )"
     # Extra items added on, counted: "+ 2 Ersatzfilter", "+ 3 cilindros CO2", "+ 6个储存杯", "+ 美容剪刀3件套".
     r"|(?<![0-9])\+ ?(?:[2-9]|1[0-9]) ?(?:x ?)?(?!(?:gb|tb|mb|mah|wh|w|v|a|m|cm|mm|l|ml|g|kg|hz|k|p|db)(?![a-z]))[a-z]"
     r"|\+ ?[0-9两二三四五六七八九十]+ ?[个只件支瓶袋盒套片包卷]|\+[^+]{0,12}[0-9两二三四五]件套"
@@ -1629,7 +1654,7 @@ class LexicalScorer(Scorer):
     """
 
     name = "lexical"
-    model_revision = "lexical-17"
+    model_revision = "lexical-18"
     uses_instruction = False
 
     def score(self, query: str, documents: list[str], instruction: str = "") -> list[float]:

@@ -881,3 +881,25 @@ class ModelConflictTestCase(SimpleTestCase):
         assert features("Kettle 240 V", "Kettle 230 V")["unit_conflict"]  # a British version
         sup = "Norsund Fjord 12'6 Touring SUP-Board – petrol"
         assert not features(sup, "Norsund Fjord 12'6 充气桨板 石油蓝")["unit_conflict"]
+
+    def test_wood_tones_german_shades_and_finishes_tell_variants_apart(self):
+        board = "Holzwerk HW-ES40 Stirnholz-Schneidebrett Eiche 40 x 30 x 4 cm"
+        assert features(board, "Holzwerk HW-ES40 Stirnholz-Schneidebrett Nussbaum 40 x 30 x 4 cm")["unit_conflict"]
+        assert not features(board, "Holzwerk HW-ES40 end-grain cutting board, oak, 40 x 30 cm")["unit_conflict"]
+        assert features("ElevaDesk Flex E2, Oak Finish", "ElevaDesk Flex E2, Black Finish")["unit_conflict"]
+        assert features("Audriva DAP-M7 Musikplayer – Titangrau", "Audriva DAP-M7 – Silber")["unit_conflict"]
+        laser = "Pointrix P30 Presenter mit rotem Laserpointer"
+        assert features(laser, "Pointrix P30 Presenter mit grünem Laserpointer")["unit_conflict"]
+        assert features("Silla TrailNest MC-220, color arena", "TrailNest MC-220 chair, navy")["unit_conflict"]
+        assert not extract("Pool pump with sand filter, que haya sido probada").quantities
+        assert attribute_conflicts("Barlume BL-12 Cocktail Set, Polished Steel", "Barlume BL-12 Set, Brushed Steel")
+        assert attribute_conflicts("Metrovia MM-40 metronome, gloss black", "Metrónomo Metrovia MM-40, negro mate")
+        # A finish is read in titles only: a description's "matte screen" says nothing of the body.
+        assert "sheen" not in WHOLE_TEXT_ATTRIBUTES
+
+    def test_a_german_sets_pieces_a_british_model_and_a_pack_after_a_dash(self):
+        assert ("pieces", 20.0) in extract("Spacio Vakuumbeutel-Set 20-teilig").quantities
+        assert not [d for d, _ in extract("Kestra RT-300, Set mit 80-tlg. Zubehör").quantities if d == "count"]
+        assert attributes("Ranvik CB-4400 UK Mobile CB Radio, 27/81 FM") == {"region": frozenset({"uk"})}
+        assert attributes("Laufschuh Trailmark, Größe UK 9") == {}
+        assert bundle_one_sided("Patinete Roulinou Flip 145 turquesa – pack protección", "Roulinou Flip 145 Scooter")
