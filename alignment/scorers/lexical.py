@@ -140,6 +140,7 @@ _CJK_SHADE_COLOURS = {
     "黑": "black", "白": "white", "红": "red", "蓝": "blue", "绿": "green", "灰": "grey", "粉": "pink",
     "紫": "purple", "黄": "yellow", "棕": "brown", "橙": "orange",
 }
+_CJK_PAIR_OF_COLOURS = re.compile(r"([黑白红蓝绿灰粉紫黄棕橙])([黑白红蓝绿灰粉紫黄棕橙])色")
 _NOT_CJK_SHADES = ("蛋白", "美白", "网红", "漂白", "增白", "走红", "爆红")
 # German writes shades as one word ("salbeigrün", "dunkelblau", "Anthrazitgrau"):
 # a shade prefix, then the colour. Matched on accent-folded lower case.
@@ -223,6 +224,8 @@ _GARMENT_SIZE = re.compile(
     rf"|(?<![\w./])(?<!\d-)(?<!\d–)(?<!\d~)({_SIZE_VALUE})\s?码",
     re.IGNORECASE,
 )
+# A range of letter sizes, "XS-S", "S/M", "L–XL": both ends.
+_LETTER_RANGE = re.compile(r"(?<![\w./-])(xxs|xs|s|m|l|xl|xxl|xxxl|2xl|3xl) ?[-/–] ?(xs|s|m|l|xl|xxl|xxxl|2xl|3xl|4xl)(?![a-z0-9/])")
 _LETTER_SIZES = {"xxs": 1, "xs": 2, "s": 3, "m": 4, "l": 5, "xl": 6, "xxl": 7, "2xl": 7, "xxxl": 8, "3xl": 8, "4xl": 9}
 # "pack of 6", "lot de 6", "paquete de 6", "Pack 2", "6er-Pack", "Twin Pack".
 _PACK = re.compile(
@@ -273,21 +276,21 @@ _SPACED_PREFIX = re.compile(
     r"(?<![\w-])(?!(?:EU|UK|US|USA|CH|DC|AC|USB|LED|LCD|OLED|HD|UHD|FHD|QHD|IP|IPX|SPF|PM|CR|AA|AAA|DIN|ISO|EN|CE"
     r"|RAL|GPS|LTE|PD|NFC|BT|TV|PC|MK|NO|NR|DN|SAE|ATX|ITX|HDMI|DDR|PCIE|GEN|OBD|DVB|DAB|WPA|RJ)\b)([A-Z]{2,4}) (?=\d)"
 )
-# A suffix written after a code's space, "TOS-125 E", "VX-1500 LCD", "PC-8 R": the same model as
-# "TOS-125E" (``Evidence.aliases``), but not units, sizes, markets or variant words after a code.
-_SPACED_SUFFIX = re.compile(
-    r" (?!(?:[VWALMSXKGHBTCP]|XL|XS|XXL|EU|UK|US|USA|KW|MM|CM|GB|TB|MB|KG|MA|MAH|AH|DB|HZ|LM|IP|PD|BT|DC|AC|HD|TV|OK"
-    r"|ML|CL|IN|CE|PRO|MAX|AIR|DUO|SE|NEO|GTX|OC|LED|USB|RGB|EUR|UHD|FHD|QHD|OLED|SET|KIT|NEW|MK|FOR|AND|THE|MIT"
-    r"|UND|CON|SIN|AVEC|SANS|OHNE)(?![\w-]))([A-Z]{1,3})(?![\w-])"
-)
+# A letter written after a code's space, "TOS-125 E", "PC-8 R": the same model as "TOS-125E"
+# (``Evidence.aliases``), but not a unit, a size or a connector (V, W, A, L, M, S, X, C...).
+_SPACED_SUFFIX = re.compile(r" (?![VWALMSXKGHBTCP](?![\w-]))([A-Z])(?![\w-])")
 # A mark or generation after a model, "MkII", "Mk 2", "MK II": no part of its code ("SQ-22 MkII" is
 # model SQ-22, mark 2); ``_designation_tokens`` reads the mark as its number ("Golf Mk8" is Golf 8).
 _ROMAN_MARK = re.compile(r"(?<![A-Za-z])[ -]?mk\.? ?(iii|ii|iv|[1-9])(?![\w])", re.IGNORECASE)
 _MARKS = {"ii": "2", "iii": "3", "iv": "4"}
+# A Roman number after a name: "Golf VIII", "Leon IV" (not I, V or X alone, which say other things).
+_ROMANS = {"ii": "2", "iii": "3", "iv": "4", "vi": "6", "vii": "7", "viii": "8", "ix": "9"}
+_ROMAN_NUMBER = re.compile(r"(?<=[a-z] )(ii|iii|iv|vi|vii|viii|ix)(?![a-z0-9])")
 _SHOP_BRACKETS = str.maketrans("【】", "  ")
-# Any one or two capitals after a code's space ("WD 30 S", "CB-266 C"): the same model when the other
-# text glues them on, but no other model when it does not (S and C are also sizes and USB-C).
-_LOOSE_SUFFIX = re.compile(r" (?!(?:EU|UK|US|TV|PC|HD|OK|IN|CE|BT|PD|DC|AC|IP|MK)(?![\w-]))([A-Z]{1,2})(?![\w-])")
+# Any one to three capitals after a code's space ("WD 30 S", "CB-266 C", "VX-1500 LCD"): the same model
+# when the other text glues them on, but no other model when it does not (S and C are also sizes and
+# USB-C; "KZ-EFB60 EFB" names the battery's kind).
+_LOOSE_SUFFIX = re.compile(r" (?!(?:EU|UK|US|TV|PC|HD|OK|IN|CE|BT|PD|DC|AC|IP|MK)(?![\w-]))([A-Z]{1,3})(?![\w-])")
 _GLUED_WORDS = re.compile(r"(?<=[A-Za-z0-9])(?:-[A-Za-z]{3,})+$")
 _LATIN_WORD = re.compile(r"[a-z]+(?:['&][a-z]+)*")
 _ANY_NUMBER = re.compile(_NUMBER)
@@ -395,6 +398,9 @@ def extract(text: str) -> Evidence:
             quantities.add(("letter size", float(_LETTER_SIZES[value])))
         else:
             quantities.add(("size", parse_number(value)))
+    for match in _LETTER_RANGE.finditer(_fold(normal)):
+        if "letter size" in {d for d, _ in quantities}:
+            quantities.update(("letter size", float(_LETTER_SIZES[end])) for end in match.groups())
     for match in _PACK.finditer(normal):
         value = next(group for group in match.groups() if group)
         quantities.add(("count", float(_PACK_WORDS[value.lower()] if value.isalpha() else value)))  # a twin pack is two
@@ -451,6 +457,8 @@ def extract(text: str) -> Evidence:
         quantities.add(("colour", float(_COLOUR_INDEX["multicolour"])))
     for match in _GERMAN_SHADE.finditer(folded):
         quantities.add(("colour", float(_COLOUR_OF[match.group(1) or match.group(2)])))
+    for match in _CJK_PAIR_OF_COLOURS.finditer(normal):  # "灰白色" is grey and white, "黑白" black and white
+        quantities.update(("colour", float(_COLOUR_INDEX[_CJK_SHADE_COLOURS[c]])) for c in match.groups())
     for match in _CJK_SHADE.finditer(normal):
         if not match.group(0).rstrip("色").endswith(_NOT_CJK_SHADES):
             quantities.add(("colour", float(_COLOUR_INDEX[_CJK_SHADE_COLOURS[match.group(1)]])))
@@ -806,6 +814,18 @@ def _excludes_what_the_other_names(a: str, b: str) -> bool:
     return False
 
 
+def _has_counterpart(dimension: str, value: float, theirs: Evidence) -> bool:
+    """Whether the other text gives ``value``, in its dimension or, for a length, in inches (41" is 104 cm)."""
+    for d, v in theirs.quantities:
+        if d == dimension and _close(value, v):
+            return True
+        if {d, dimension} == {"length", "inch"} and math.isclose(
+            value, v * 25.4 if d == "inch" else v / 25.4, rel_tol=0.02
+        ):
+            return True
+    return False
+
+
 def conflict_features(
     a: str, b: str, text_a: str | None = None, text_b: str | None = None, brands: frozenset[str] = frozenset()
 ) -> list[float]:
@@ -824,7 +844,7 @@ def conflict_features(
     lacking: list[set[str]] = [set(), set()]  # per text, the dimensions of its values that the other lacks
     for side, (mine, theirs) in enumerate(((ea, eb), (eb, ea))):
         for dimension, value in mine.quantities:
-            if dimension in shared and not any(d == dimension and _close(value, v) for d, v in theirs.quantities):
+            if dimension in shared and not _has_counterpart(dimension, value, theirs):
                 unmatched += 1
                 lacking[side].add(dimension)
     negation = 0.0
@@ -925,6 +945,7 @@ def _designation_tokens(text: str) -> list[str]:
     # number it stays ("3,5-20 kg" is a range, "3-in-1" no model 3in).
     folded = _OPERATING_SYSTEM.sub(" ", _fold(unicodedata.normalize("NFKC", text)))
     folded = _ROMAN_MARK.sub(lambda m: f" {_MARKS.get(m.group(1).lower(), m.group(1))}", folded)
+    folded = _ROMAN_NUMBER.sub(lambda m: _ROMANS[m.group(1)], folded)  # "Golf VIII" is Golf 8
     folded = folded.translate(_SHOP_BRACKETS)  # "【Pedalix】Mini 2": the brand's line follows its bracket
     joined = _INNER_HYPHEN.sub("", folded)
     joined = _PLUS_VARIANT.sub(" plus", joined)  # "S8 Pro+" is the S8 Pro Plus
@@ -1021,19 +1042,26 @@ def _short_codes(text: str) -> frozenset[str]:
     normal = unicodedata.normalize("NFKC", text)
     found = set()
     for match in _SHORT_CODE.finditer(normal):
-        suffix = _LOOSE_SUFFIX.match(normal, match.end())  # "PC-8 R" is PC8R
+        suffix = _SPACED_SUFFIX.match(normal, match.end())  # "PC-8 R" is PC8R
         found.add(match.group(0).replace("-", "") + (suffix.group(1) if suffix else ""))
     return frozenset(found)
 
 
-def _extended_code(codes_a: frozenset[str], codes_b: frozenset[str]) -> bool:
+def _extended_code(
+    codes_a: frozenset[str], codes_b: frozenset[str], words_a: frozenset[str] = frozenset(),
+    words_b: frozenset[str] = frozenset(),
+) -> bool:
     """Whether a model code of one text extends one of the other's by a suffix it never gives:
     "VX27QC" against "VX27Q", "RTX4070TI" against "RTX4070"; not "VG-10-Kern" against
-    "VG-10", where a word is glued on."""
-    for mine, theirs in ((codes_a, codes_b), (codes_b, codes_a)):
+    "VG-10", where a word is glued on, nor "W20Pro" against "W20 Pro" (``words_*``: the
+    texts' designation tokens), where the other gives the suffix as a word."""
+    for mine, theirs, their_words in ((codes_a, codes_b, words_b), (codes_b, codes_a, words_a)):
         for code in mine - theirs:
             if any(
-                code.startswith(other) and len(code) - len(other) <= MAX_CODE_SUFFIX and not colour_of(code, other)
+                code.startswith(other)
+                and len(code) - len(other) <= MAX_CODE_SUFFIX
+                and not colour_of(code, other)
+                and code[len(other) :].lower() not in their_words
                 for other in theirs - mine
             ):
                 return True
@@ -1065,9 +1093,9 @@ def model_conflict(
     evidence_a, evidence_b = extract(a), extract(b)
     codes_a = _model_codes(evidence_a, evidence_b) | _short_codes(a)
     codes_b = _model_codes(evidence_b, evidence_a) | _short_codes(b)
-    if _extended_code(codes_a, codes_b):
-        return True
     tokens_a, tokens_b = _designation_tokens(a), _designation_tokens(b)
+    if _extended_code(codes_a, codes_b, frozenset(tokens_a), frozenset(tokens_b)):
+        return True
     designations_a, designations_b = _designations(tokens_a), _designations(tokens_b)
     # Where each side's qualifiers are looked up: the other's whole text when given, else its title.
     if text_a is None or text_b is None:
@@ -1654,7 +1682,7 @@ class LexicalScorer(Scorer):
     """
 
     name = "lexical"
-    model_revision = "lexical-18"
+    model_revision = "lexical-19"
     uses_instruction = False
 
     def score(self, query: str, documents: list[str], instruction: str = "") -> list[float]:

@@ -733,7 +733,10 @@ class ModelConflictTestCase(SimpleTestCase):
         ups = "USV Voltaris VX-1500 LCD – 900 W / 1500 VA"
         assert not model_conflict(ups, "【Voltaris】VX-1500LCD 在线互动式UPS不间断电源")
         assert features(ups, "【Voltaris】VX-1500LCD 在线互动式UPS不间断电源")["code_agree"]
-        assert not extract("SORVIK SV 1250 PRO, XB-27 LED").aliases  # variant words and features are no suffix
+        # Capitals after the space that may be a word or a size match a glued code, but name no other model.
+        assert not model_conflict("Sorvik XB-27 LED Monitor", "Sorvik XB-27 Monitor")
+        assert not model_conflict("Kraftzell KZ-EFB60 EFB Car Battery", "Batería Kraftzell KZ-EFB60 12 V")
+        assert not model_conflict("Bebelink W20 Pro 儿童电话手表", "Bebelink W20Pro – montre")  # the suffix as a word
         # A mark is no part of the code, in any spelling; another mark is another model.
         assert not model_conflict("Sonoriq SQ-22 MK II USB-C Audio Interface", "Sonoriq SQ22 Mk2 2x2 USB-C")
         assert not model_conflict("Sonoriq SQ-22 MkII", "Interfaz Sonoriq SQ-22 MkII Studio")
@@ -903,3 +906,13 @@ class ModelConflictTestCase(SimpleTestCase):
         assert attributes("Ranvik CB-4400 UK Mobile CB Radio, 27/81 FM") == {"region": frozenset({"uk"})}
         assert attributes("Laufschuh Trailmark, Größe UK 9") == {}
         assert bundle_one_sided("Patinete Roulinou Flip 145 turquesa – pack protección", "Roulinou Flip 145 Scooter")
+
+    def test_size_ranges_colour_pairs_roman_numbers_and_inches_read_alike(self):
+        helmet = "Nivex Junior J1 Visor Casco de esquí, talla XS-S (48–52 cm), azul"
+        assert not conflicts(helmet, "【Nivex】J1 Visor 儿童滑雪头盔 蓝色 XS-S码 头围48-52cm")["values_differ"]
+        assert not features("【Barkio】TP-8 零食投喂器 灰白色", "Dispensador Barkio TP 8, gris y blanco")["unit_conflict"]
+        assert not model_conflict("Schattix für VW Golf 8 (5-Türer)", "Schattix para Volkswagen Golf VIII")
+        assert model_conflict("Schattix für VW Golf VII", "Schattix für VW Golf 8")
+        board = "Tidewell Longboard 41\" Complete – 180mm Trucks, 70mm Wheels"
+        assert not conflicts(board, "Tidewell Longboard 104 cm (41\"), 70-mm-Rollen, 180er Achsen")["values_differ"]
+        assert conflicts(board, "Tidewell Longboard 97 cm, 70-mm-Rollen, 180er Achsen")["values_differ"]
