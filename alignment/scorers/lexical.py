@@ -127,7 +127,7 @@ COLOURS = {
     # which is also a colour printer or screen.
     "multicolour": "multicolor multicolour multicolore multicolores multicoloured bunt mehrfarbig 多色",
     "orange": "orange naranja 橙色 橘色",
-    "turquoise": "turquoise turquesa turkis teal petrol 青色 石油蓝 孔雀蓝",
+    "turquoise": "turquoise turquesa turkis teal petrol 青色 石油蓝 孔雀蓝 湖蓝",
     "khaki": "khaki kaki caqui 卡其色",
     "camouflage": "camouflage camo camuflaje tarnmuster 迷彩",
 }
@@ -229,14 +229,17 @@ _LETTER_RANGE = re.compile(r"(?<![\w./-])(xxs|xs|s|m|l|xl|xxl|xxxl|2xl|3xl) ?[-/
 _LETTER_SIZES = {"xxs": 1, "xs": 2, "s": 3, "m": 4, "l": 5, "xl": 6, "xxl": 7, "2xl": 7, "xxxl": 8, "3xl": 8, "4xl": 9}
 # "pack of 6", "lot de 6", "paquete de 6", "Pack 2", "6er-Pack", "Twin Pack".
 _PACK = re.compile(
-    r"(?:pack of|set of|lot de|paquete de|pack de|set de|juego de|packung mit|pack)\s(\d+)\b"
+    r"(?<![a-z])(?:pack of|set of|lot de|lote de|paquete de|pack de|set de|juego de|packung mit|pack)\s(\d+)\b(?![.,]\d)"
     r"(?!\s(?:mois|month|months|mes|meses|monat|monate|weeks?|semaines?|days?|jours?|tage))"  # "pack 1 mois"
-    r"|(?<![\w.])(\d+)er\b|\b(twin|double|dual|triple) pack\b|\b(doppel|zweier|dreier)(?:pack|packung|set)\b"
+    r"|(?<![\w.])(\d+)er\b|(?<![\w.,])(\d+)[ -]pack\b|\b(twin|double|dual|triple) pack\b|\b(doppel|zweier|dreier)(?:pack|packung|set)\b"
     r"|\b(?:lot|pack|set|juego|paquete) de (deux|trois|dos|tres)\b",
     re.IGNORECASE,
 )
 # How many pieces a German set holds: "20-teilig", "80-tlg." (a set's size, not a pack of sets).
 _PIECES = re.compile(r"(?<![\w.,])(\d{1,3})[- ]?(?:teilig|tlg)(?![a-z])", re.IGNORECASE)
+_CJK_PIECES = re.compile(r"(\d{1,3})件套")  # "12件套", a set of twelve pieces
+_SET_WORD = re.compile(r"(?<![a-z])(?:set|kit|coffret|juego|estuche)(?![a-z])|套装")
+_PIECES_OF_A_SET = re.compile(r"(?<![\w.,])(\d{1,3}) ?(?:pieces|piece|pcs|pc|piezas|pieces|pieza|teile)(?![a-z])")
 _PACK_WORDS = {"twin": 2, "double": 2, "dual": 2, "doppel": 2, "zweier": 2, "deux": 2, "dos": 2, "triple": 3, "dreier": 3}
 _PACK_WORDS |= {"trois": 3, "tres": 3}
 # "2 × 15 W", "3x 100ml": how many of the item the pack holds.
@@ -407,6 +410,16 @@ def extract(text: str) -> Evidence:
         unit_spans.append(match.span())
     for match in _PIECES.finditer(_fold(normal)):
         quantities.add(("pieces", float(match.group(1))))
+    for match in _CJK_PIECES.finditer(normal):
+        quantities.add(("pieces", float(match.group(1))))
+    if _SET_WORD.search(_fold(normal)):
+        # "Cocktail Shaker Set, 12 Pieces": the set's size, not a pack of twelve sets.
+        counted = {v for d, v in quantities if d == "count"}
+        for match in _PIECES_OF_A_SET.finditer(_fold(normal)):
+            value = float(match.group(1))
+            quantities.add(("pieces", value))
+            if value in counted:
+                quantities.discard(("count", value))
     if _PAIR.search(normal):
         quantities.add(("count", 2.0))
     for match in _CJK_PERSONS.finditer(normal):
@@ -1363,7 +1376,7 @@ def pack_one_sided(title_a: str, text_a: str, title_b: str, text_b: str) -> bool
     """
     for title, other in ((title_a, text_b), (title_b, text_a)):
         if any(d == "count" and v >= 2 for d, v in extract(title).quantities) and not any(
-            d == "count" for d, _ in extract(other).quantities
+            d in ("count", "pieces") for d, _ in extract(other).quantities
         ):
             return True
     return False
@@ -1682,7 +1695,7 @@ class LexicalScorer(Scorer):
     """
 
     name = "lexical"
-    model_revision = "lexical-19"
+    model_revision = "lexical-20"
     uses_instruction = False
 
     def score(self, query: str, documents: list[str], instruction: str = "") -> list[float]:

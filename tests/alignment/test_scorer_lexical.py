@@ -916,3 +916,17 @@ class ModelConflictTestCase(SimpleTestCase):
         board = "Tidewell Longboard 41\" Complete – 180mm Trucks, 70mm Wheels"
         assert not conflicts(board, "Tidewell Longboard 104 cm (41\"), 70-mm-Rollen, 180er Achsen")["values_differ"]
         assert conflicts(board, "Tidewell Longboard 97 cm, 70-mm-Rollen, 180er Achsen")["values_differ"]
+
+    def test_the_pieces_of_a_set_are_no_pack_and_a_backpack_counts_nothing(self):
+        shaker = "Barlume BL-12 Cocktail Shaker Set, 12 Pieces, Copper Finish"
+        assert ("pieces", 12.0) in extract(shaker).quantities
+        assert not [d for d, _ in extract(shaker).quantities if d == "count"]
+        assert ("pieces", 12.0) in extract("【Barlume】BL12 调酒器套装 12件套 紫铜色").quantities
+        pants = "Kidoo TP-4 Reusable Potty Training Pants, 4 Pack, Age 2 Years"
+        assert ("count", 4.0) in extract(pants).quantities
+        assert ("count", 4.0) in extract("Braguitas Kidoo TP4, lote de 4, talla 2 años").quantities
+        assert not pack_one_sided(pants, pants, "Kidoo TP 4 Höschen 4er-Pack", "Kidoo TP 4 Höschen 4er-Pack")
+        bag = "Travenza Metro Laptop Backpack 15.6\" – Black"
+        assert not [d for d, _ in extract(bag).quantities if d == "count"]  # no "pack 15" inside "Backpack"
+        scooter = "Trottinette enfant Roulinou Flip 145, turquoise"
+        assert not features(scooter, "【Roulinou】Flip145 儿童两轮折叠滑板车 湖蓝色")["unit_conflict"]
