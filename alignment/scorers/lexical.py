@@ -116,8 +116,9 @@ COLOURS = {
     "rust": "corten cortenstahl 锈色",
     "yellow": "yellow jaune amarillo amarilla gelb 黄色 柠檬黄 鹅黄 明黄",
     # Chrome is the silver of taps and fittings: "电镀银色" is what "cromada" says.
-    "silver": "silver argent argente plata plateado silber 银色 chrome chromee chrom verchromt cromado cromada 镀铬",
-    "gold": "gold golden dore dorado 金色 玫瑰金 香槟金",
+    "silver": "silver argent argente argentee plata plateado plateada silber 银色 chrome chromee chrom verchromt cromado cromada 镀铬",
+    "gold": "gold golden dore doree dores dorees dorado dorada goldfarben 金色 玫瑰金 香槟金",
+    "copper": "copper cuivre cuivree cobre kupfer kupferfarben 铜色 紫铜色",
     "purple": "purple violet violeta morado morada lila lavender lavande lavanda lavendel 紫色 浅紫 深紫 薰衣草紫 香芋紫",
     "transparent": "transparent transparents transparente transparentes clear incolore incolores 透明",
     # Smoked lenses and visors ("lente ahumada", "verres fumés", "rauchgrau getönt", 烟灰色).
@@ -1695,7 +1696,7 @@ class LexicalScorer(Scorer):
     """
 
     name = "lexical"
-    model_revision = "lexical-20"
+    model_revision = "lexical-21"
     uses_instruction = False
 
     def score(self, query: str, documents: list[str], instruction: str = "") -> list[float]:

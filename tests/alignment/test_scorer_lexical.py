@@ -930,3 +930,12 @@ class ModelConflictTestCase(SimpleTestCase):
         assert not [d for d, _ in extract(bag).quantities if d == "count"]  # no "pack 15" inside "Backpack"
         scooter = "Trottinette enfant Roulinou Flip 145, turquoise"
         assert not features(scooter, "【Roulinou】Flip145 儿童两轮折叠滑板车 湖蓝色")["unit_conflict"]
+
+    def test_copper_and_inflected_gold_are_colours(self):
+        jigger = "Doseur à cocktail Osaki JG-2550 en inox, finition dorée"
+        assert features(jigger, "Doseur à cocktail Osaki JG-2550 en inox, finition noire mate")["unit_conflict"]
+        assert not features(jigger, "Osaki JG-2550 Japanese Jigger, Gold")["unit_conflict"]
+        copper = "Barlume BL-12 Cocktail Shaker Set, 12 Pieces, Copper Finish"
+        steel = "Barlume BL-12 Cocktail Shaker Set, 12 Pieces, Brushed Stainless Steel"
+        assert finish_conflict(copper, copper, steel, steel)
+        assert not features("Vélou VL-400 Milchaufschäumer – Kupfer-Optik", "Mousseur Vélou VL-400, cuivre")["unit_conflict"]
