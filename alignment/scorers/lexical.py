@@ -1178,8 +1178,10 @@ KIT_PARTS = {
     ),
 }
 # German nouns that end a compound naming the part: "Transportkoffer", "Doppelladegerät",
-# "Ersatzakku", "Glasdeckel", "Staubsaugerzubehör".
-_COMPOUND_HEADS = frozenset("koffer tasche akku akkus ladegerat deckel netzteil fernbedienung zubehor".split())
+# "Ersatzakku", "9-V-Blockbatterie", "Glasdeckel", "Staubsaugerzubehör".
+_COMPOUND_HEADS = frozenset(
+    "koffer tasche akku akkus batterie batterien ladegerat deckel netzteil fernbedienung zubehor".split()
+)
 _ARTICLE = r"(?:(?:the|le|la|les|l'|el|los|las|den|die|das|any|une?|a)[ \t]+)?"
 _NOT_INCLUDED = (
     r"(?:not included|non incluse?s?|no incluid[oa]s?|nicht (?:enthalten|inklusive|im lieferumfang)"
@@ -1696,7 +1698,7 @@ class LexicalScorer(Scorer):
     """
 
     name = "lexical"
-    model_revision = "lexical-21"
+    model_revision = "lexical-22"
     uses_instruction = False
 
     def score(self, query: str, documents: list[str], instruction: str = "") -> list[float]:

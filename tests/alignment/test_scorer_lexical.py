@@ -772,6 +772,8 @@ class ModelConflictTestCase(SimpleTestCase):
         compressor = "Hartwerk HK 6-10 Kompressor-Set\nLieferumfang: Kompressor, 5-tlg. Zubehörset"
         assert kit_conflict(compressor, "Hartwerk HK 6-10 Kompressor 6 L – Einzelgerät ohne Zubehör")
         assert kit_conflict("Akku-Bodenhacke GH 36-40, inkl. Doppelladegerät", "Bodenhacke GH 36-40, ohne Ladegerät")
+        pinpointer = "Orvesta PP-30 Pinpointer\nHinweis: 9-V-Blockbatterie ist NICHT im Lieferumfang enthalten."
+        assert kit_conflict("Pointeur de détection Orvesta PP-30 – pile 9 V incluse", pinpointer)
 
     def test_starter_sets_kits_and_german_compounds_on_set_are_bundles(self):
         assert not bundle_one_sided("VALDORA 29410 Digital-Startset H0", "Valdora 29410 HO Digital Starter Set")
