@@ -177,6 +177,10 @@ _PAIR = re.compile(
     r"\b(?:pair of|(?:a|one|1) pair|paire d[e'’]|(?:la|une|1) paire|un par de|pareja|paar)\b|\(pair\)|一对|一双",
     re.IGNORECASE,
 )
+# "Hearing Amplifiers – Pair, Behind-the-Ear": a pair on its own in a title (not "pair with your phone").
+_PAIR_ALONE = re.compile(r"(?:^|[-–,(|/] ?)pair(?=$|[ ,)|/])(?! (?:with|to|up|your|it)\b)")
+# "425g×2支": how many units, after a Chinese multiplication sign.
+_CJK_TIMES = re.compile(r"[×x] ?([2-9]|1[0-2]) ?[支只个瓶袋盒罐片条件包台套把]")
 # "双人帐篷" (two-person tent), "单人床": a Chinese numeral before 人.
 _CJK_PERSONS = re.compile(r"([单双两三四五六])人")
 _CJK_NUMERALS = {"单": 1.0, "双": 2.0, "两": 2.0, "三": 3.0, "四": 4.0, "五": 5.0, "六": 6.0}
@@ -370,6 +374,8 @@ def extract(text: str) -> Evidence:
         if any(start < match.end() and match.start() < end for start, end in unit_spans):
             continue  # the upper end of a range
         dimension, factor = UNITS[match.group(2).lower()]
+        if dimension == "count" and _FREE_GIFT.search(normal, max(0, match.start() - 2), match.start()):
+            continue  # "送12片抹布": cloths given with the robot, not a pack of twelve robots
         value = round(parse_number(match.group(1)) * factor, 6)
         if dimension == "voltage":
             value = _MAINS.get(value, value)
@@ -421,8 +427,10 @@ def extract(text: str) -> Evidence:
             quantities.add(("pieces", value))
             if value in counted:
                 quantities.discard(("count", value))
-    if _PAIR.search(normal):
+    if _PAIR.search(normal) or _PAIR_ALONE.search(_fold(normal)):
         quantities.add(("count", 2.0))
+    for match in _CJK_TIMES.finditer(normal):
+        quantities.add(("count", float(match.group(1))))
     for match in _CJK_PERSONS.finditer(normal):
         quantities.add(("persons", _CJK_NUMERALS[match.group(1)]))
     for match in _CJK_PACK.finditer(normal):
@@ -483,6 +491,7 @@ def extract(text: str) -> Evidence:
     )
 
 
+_FREE_GIFT = re.compile(r"[送附赠配含]")
 # Mains voltages a market writes its own way: 220 V in China is the 230 V of Europe, 110 V the 120 V of
 # North America (not 240 V, which a British version gives).
 _MAINS = {220.0: 230.0, 110.0: 120.0, 115.0: 120.0, 127.0: 120.0}
@@ -1435,7 +1444,7 @@ _BUNDLE = re.compile(
     r"(?<![a-z])(?<!\der-)(?<!\der )(?<!\der)"
     r"(?:set(?! of \d| de \d)|gift set|geschenkset|coffret|bundle|komplettset|komplettpaket|starterset|estuche"
     r"|kit completo|pack completo|combo kit|startset|starter ?kit|starter ?pack|startpaket|starterpaket|einsteigerset"
-    r"|kit de inicio|kit de demarrage|kit d'initiation"
+    r"|kit de inicio|kit de demarrage|kit d'initiation|full kit|complete kit|kit complet|ensemble"
     # German compounds on -set: "Kochset", "Zubehörset", "Pflegeset"; not "Headset", "Reset", "Handset", "Closet".
     r"|[a-z]{3,}(?<!head)(?<!hand)(?<!chip)(?<!clo)(?<!cor)(?<!re)(?<!off)(?<!sun)(?<!pre)(?<!mind)(?<!out)(?<!up)"
     r"(?<!type)(?<!data)(?<!sub)(?<!in)(?<!on)(?<!as)(?<!doppel)(?<!zweier)(?<!dreier)set)"
@@ -1444,9 +1453,12 @@ _BUNDLE = re.compile(
     r"|(?<![a-z])(?:studio|creator|podcast|streaming|recording|gaming|travel|essentials?|combo) pack(?![a-z])"
     r"|(?:^|[–—|] ?)pack(?= [a-z])(?! (?:of|de|mit|x) )"
     # Extra items added on, counted: "+ 2 Ersatzfilter", "+ 3 cilindros CO2", "+ 6个储存杯", "+ 美容剪刀3件套".
-    r"|(?<![0-9])\+ ?(?:[2-9]|1[0-9]) ?(?:x ?)?(?!(?:gb|tb|mb|mah|wh|w|v|a|m|cm|mm|l|ml|g|kg|hz|k|p|db)(?![a-z]))[a-z]"
+    r"|(?<=\s)\+ ?(?:[2-9]|1[0-9]) ?(?:x ?)?(?!(?:gb|tb|mb|mah|wh|w|v|a|m|cm|mm|l|ml|g|kg|hz|k|p|db|d)(?![a-z]))[a-z]"
     r"|\+ ?[0-9两二三四五六七八九十]+ ?[个只件支瓶袋盒套片包卷]|\+[^+]{0,12}[0-9两二三四五]件套"
 )
+
+
+_KIT_WORD = re.compile(r"(?<![a-z])kit(?![a-z])")
 
 
 def bundle_one_sided(title_a: str, title_b: str) -> bool:
@@ -1459,7 +1471,14 @@ def bundle_one_sided(title_a: str, title_b: str) -> bool:
     As a fusion feature, grouped 5-fold CV on the 300 hard fitted queries then: top1 0.937
     -> 0.940, out-of-fold auto precision 0.940 -> 0.945 at recall 0.495 -> 0.512.
     """
-    return _found(_BUNDLE, title_a) != _found(_BUNDLE, title_b)
+    if _found(_BUNDLE, title_a) == _found(_BUNDLE, title_b):
+        return False
+    bundle, other = (title_a, title_b) if _found(_BUNDLE, title_a) else (title_b, title_a)
+    # A kit is as much a set ("Kit éclairage" against "Fahrradlicht-Set"), and a title that counts
+    # the set's pieces ("4 piezas" against "Set, 4 Pieces") sells the same set.
+    pieces = {v for d, v in extract(bundle).quantities if d == "pieces"}
+    counted = {v for d, v in extract(other).quantities if d in ("pieces", "count")}
+    return not (_found(_KIT_WORD, other) or pieces & counted)
 
 
 # A pack or bundle offer in a description, said once and often only there: "Lot de 2 : un pour
@@ -1570,15 +1589,17 @@ _VERSION_WORD = re.compile(r"(?<![a-z])(?:versions?|editions?|edicion|ausfuhrung
 
 
 # A generation or model year a listing states: "Gen 2", "2nd Gen", "2. Generation", "2e génération",
-# "(Modell 2024)", "2024款", "二代", "第二代"; not "新一代" (a new generation, unnumbered), nor the
+# "(Modell 2024)", "2024款", "二代", "第二代", "Mk3"; not "新一代" (a new generation, unnumbered), the end
+# of a range of years ("2021-2024款" fits four model years), nor the
 # generation of a standard ("PCIe Gen 4", "USB 3.2 Gen 2").
 _GENERATION = re.compile(
     r"(?<![a-z])(?<!pcie )(?<!\d\.\d )gen(?:eration)?\.? ?([1-9])(?![0-9x])"
     r"|(?<![0-9.,])([1-9])(?:st|nd|rd|th|\.|e|eme|re|a|ª)? ?gen(?:eration|eracion)?(?![a-z])"
     r"|(?<![a-z])(?:modell|model|modelo|modele|jahrgang) ?(20[1-3][0-9])(?![0-9])"
-    r"|(?<![0-9])(20[1-3][0-9]) ?(?:model|款|版)|第([一二三四五])代|(?<![新一第])([二三四五])代"
+    r"|(?<![0-9])(?<![0-9][-–~])(20[1-3][0-9]) ?(?:model|款|版)|第([一二三四五])代|(?<![新一第])([二三四五])代"
+    r"|(?<![a-z])mk\.? ?([1-9]|iii|ii|iv)(?![a-z0-9])"
 )
-_CJK_ORDINALS = {"一": "1", "二": "2", "三": "3", "四": "4", "五": "5"}
+_CJK_ORDINALS = {"一": "1", "二": "2", "三": "3", "四": "4", "五": "5", "ii": "2", "iii": "3", "iv": "4"}
 
 
 @functools.lru_cache(maxsize=20_000)
@@ -1698,7 +1719,7 @@ class LexicalScorer(Scorer):
     """
 
     name = "lexical"
-    model_revision = "lexical-22"
+    model_revision = "lexical-23"
     uses_instruction = False
 
     def score(self, query: str, documents: list[str], instruction: str = "") -> list[float]:

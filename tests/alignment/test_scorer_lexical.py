@@ -941,3 +941,19 @@ class ModelConflictTestCase(SimpleTestCase):
         steel = "Barlume BL-12 Cocktail Shaker Set, 12 Pieces, Brushed Stainless Steel"
         assert finish_conflict(copper, copper, steel, steel)
         assert not features("Vélou VL-400 Milchaufschäumer – Kupfer-Optik", "Mousseur Vélou VL-400, cuivre")["unit_conflict"]
+
+    def test_marks_years_of_a_range_free_gifts_and_kits_read_as_the_listing_means(self):
+        mats = "Tapis de sol Rovana FitLine pour Mavrel Orion (3e génération, 2021–2024)"
+        assert not version_one_sided(mats, "Rovana FitLine Floor Mats for Mavrel Orion Mk3 (2021-2024)")
+        assert not version_one_sided(mats, "【Rovana】FitLine 汽车脚垫 适用于Mavrel Orion 第三代 2021-2024款")
+        # A gift that comes with the product is no pack of it; a pair alone in a title is two.
+        robot = "Luminet LX-3 擦窗机器人 白色 【送12片清洁布】"
+        assert not [d for d, _ in extract(robot).quantities if d == "count"]
+        assert ("count", 2.0) in extract("Sonivo HA-22 Hearing Amplifiers – Pair, Behind-the-Ear").quantities
+        assert ("count", 2.0) in extract("Fizzora QuickLock快扣式CO2气瓶 425g×2支").quantities
+        assert not extract("Pair with your phone").quantities
+        # A kit is a set; a set's pieces counted by the other title sell the same set; "PLA+ 3D" adds nothing.
+        assert not bundle_one_sided("Kit éclairage vélo Lucebo Lumo 80", "Lucebo Lumo 80 Fahrradlicht-Set")
+        assert not bundle_one_sided("Perchly WS-4 Cat Climbing Set, 4 Pieces", "Repisas para gatos Perchly WS-4, 4 piezas")
+        assert not bundle_one_sided("Filamundo PLA+ 3D Printer Filament 1.75mm", "Filament PLA+ Filamundo noir mat")
+        assert bundle_one_sided("Lumakey Duo 400 – Ensemble clavier et souris", "Lumakey Duo 400 Wireless Keyboard")
