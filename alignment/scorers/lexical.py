@@ -13,6 +13,7 @@ import functools
 import math
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from alignment.scorers.base import Scorer
@@ -317,8 +318,10 @@ STOPWORDS = frozenset(
 )
 
 
+@functools.lru_cache(maxsize=20_000)
 def _fold(text: str) -> str:
-    """Lower case without accents, with full-width forms made ASCII (NFKC)."""
+    """Lower case without accents, with full-width forms made ASCII (NFKC). Cached per text: every
+    reading of a pair folds both texts again."""
     text = unicodedata.normalize("NFKC", text).lower().replace("ß", "ss")
     return "".join(c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c) != "Mn")
 
@@ -963,7 +966,8 @@ _OPERATING_SYSTEM = re.compile(r"\b(?:android(?: tv)?|ios|ipados|windows|harmony
 _NOT_LINES = frozenset("europe europa eu world monde mundo welt kit set pack".split())  # "kit solo" is no line
 
 
-def _designation_tokens(text: str) -> list[str]:
+@functools.lru_cache(maxsize=20_000)
+def _designation_tokens(text: str) -> tuple[str, ...]:
     # A hyphen after a letter joins a code or word ("NV-R30", "HR-3S", "Wi-Fi"); after a
     # number it stays ("3,5-20 kg" is a range, "3-in-1" no model 3in).
     folded = _OPERATING_SYSTEM.sub(" ", _fold(unicodedata.normalize("NFKC", text)))
@@ -972,7 +976,7 @@ def _designation_tokens(text: str) -> list[str]:
     folded = folded.translate(_SHOP_BRACKETS)  # "【Pedalix】Mini 2": the brand's line follows its bracket
     joined = _INNER_HYPHEN.sub("", folded)
     joined = _PLUS_VARIANT.sub(" plus", joined)  # "S8 Pro+" is the S8 Pro Plus
-    return _DESIGNATION_TOKEN.findall(joined)
+    return tuple(_DESIGNATION_TOKEN.findall(joined))
 
 
 def _qualifies(token: str, following: str) -> bool:
@@ -994,7 +998,7 @@ def _qualifies(token: str, following: str) -> bool:
     return token in QUALIFIER_WORDS
 
 
-def _designations(tokens: list[str]) -> dict[str, set[str]]:
+def _designations(tokens: Sequence[str]) -> dict[str, set[str]]:
     """For each name in a text's tokens, what qualifies it: "Stridemax Aero 5 GTX" -> {"aero": {"5", "gtx"}, ...}."""
     found: dict[str, set[str]] = {}
     for i, name in enumerate(tokens):
@@ -1014,7 +1018,7 @@ def _designations(tokens: list[str]) -> dict[str, set[str]]:
     return found
 
 
-def _says(text: str, tokens: list[str], qualifier: str) -> bool:
+def _says(text: str, tokens: Sequence[str], qualifier: str) -> bool:
     """Whether a text gives ``qualifier`` anywhere: as a token, two tokens run together
     ("Go 156" for "go156"), a number with a unit glued on ("15W" for 15), a word that
     starts with it, a code that ends with it or, for a variant word, its Chinese form."""
@@ -1030,7 +1034,7 @@ def _says(text: str, tokens: list[str], qualifier: str) -> bool:
     return any(word in text for word in _CJK_VARIANTS.get(qualifier, ()))
 
 
-def _said_glued(qualifier: str, own_tokens: list[str], tokens: list[str]) -> bool:
+def _said_glued(qualifier: str, own_tokens: Sequence[str], tokens: Sequence[str]) -> bool:
     """Whether the other text glues ``qualifier`` to a word beside it in this one: "Auralto A4BT"
     for "Auralto A4 BT", "S7Pro" for "S7 Pro" ("A4 BT" for "A4BT" is ``_says``, two tokens run together)."""
     own = set(own_tokens)
