@@ -248,8 +248,17 @@ _PACK = re.compile(
     r"|\b(?:lot|pack|set|juego|paquete) de (deux|trois|dos|tres)\b",
     re.IGNORECASE,
 )
+# The length of a product's cable, which a line sells in several: "5m Semi-Rigid Cable", "cable length
+# 10 m", "Kabellänge: 3 m", "câble de 18 m", "线长1.5米" (in metres).
+_CABLE_LENGTH = re.compile(
+    r"(?<![\d.,])(\d{1,3}(?:[.,]\d)?) ?(?:m|metre|meter|metros?|metres?)\b[ -](?:[a-z-]+ ){0,2}?(?:cable|kabel|cord)\b"
+    r"|\b(?:cable|kabel|cord)(?: length| lange)? ?[:：]? ?(\d{1,3}(?:[.,]\d)?) ?(?:m|metre|meter|metros?|metres?)\b"
+    r"|\b(?:kabellange|longueur (?:du |de )?cable|longitud (?:del )?cable|cable de|câble de|cable of)"
+    r" ?[:：]? ?(\d{1,3}(?:[.,]\d)?) ?m\b|(?:线长|线缆长度|电缆长度)[:：]?(\d{1,3}(?:[.,]\d)?) ?(?:m|米)"
+)
 # How many pieces a German set holds: "20-teilig", "80-tlg." (a set's size, not a pack of sets).
 _PIECES = re.compile(r"(?<![\w.,])(\d{1,3})[- ]?(?:teilig|tlg)(?![a-z])", re.IGNORECASE)
+MAX_PACK_OF_A_SET = 4  # a set of up to four pieces may be as many units ("juego de 2 molinillos")
 _CJK_PIECES = re.compile(r"(\d{1,3})件套")  # "12件套", a set of twelve pieces
 _SET_WORD = re.compile(r"(?<![a-z])(?:set|kit|coffret|juego|estuche)(?![a-z])|套装")
 _PIECES_OF_A_SET = re.compile(r"(?<![\w.,])(\d{1,3}) ?(?:pieces|piece|pcs|pc|piezas|pieza|teile)(?![a-z])")
@@ -402,6 +411,9 @@ def extract(text: str) -> Evidence:
             # The sides together: 100 x 100 cm shares a side with 75 x 100 cm, not its area.
             quantities.add(("area", round(sides[0] * sides[1], 3)))
         unit_spans.append(match.span())
+    for match in _CABLE_LENGTH.finditer(_fold(normal)):
+        # Also a length: "cable length 10 m" against "5m Semi-Rigid Cable" is another variant.
+        quantities.add(("cable length", parse_number(next(g for g in match.groups() if g))))
     for match in _LABELLED.finditer(normal):
         label = match.group(1).lower().replace("-", "")
         quantities.add((label, parse_number(match.group(2))))
@@ -432,12 +444,13 @@ def extract(text: str) -> Evidence:
     for match in _CJK_PIECES.finditer(normal):
         quantities.add(("pieces", float(match.group(1))))
     if _SET_WORD.search(_fold(normal)):
-        # "Cocktail Shaker Set, 12 Pieces": the set's size, not a pack of twelve sets.
+        # "Cocktail Shaker Set, 12 Pieces": the set's size, not a pack of twelve sets ("Juego de
+        # molinillos (2 piezas)" is still two mills).
         counted = {v for d, v in quantities if d == "count"}
         for match in _PIECES_OF_A_SET.finditer(_fold(normal)):
             value = float(match.group(1))
             quantities.add(("pieces", value))
-            if value in counted:
+            if value in counted and value > MAX_PACK_OF_A_SET:
                 quantities.discard(("count", value))
     if _PAIR.search(normal) or _PAIR_ALONE.search(_fold(normal)):
         quantities.add(("count", 2.0))
@@ -1736,7 +1749,7 @@ class LexicalScorer(Scorer):
     """
 
     name = "lexical"
-    model_revision = "lexical-23"
+    model_revision = "lexical-24"
     uses_instruction = False
 
     def score(self, query: str, documents: list[str], instruction: str = "") -> list[float]:

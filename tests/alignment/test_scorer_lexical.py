@@ -957,3 +957,12 @@ class ModelConflictTestCase(SimpleTestCase):
         assert not bundle_one_sided("Perchly WS-4 Cat Climbing Set, 4 Pieces", "Repisas para gatos Perchly WS-4, 4 piezas")
         assert not bundle_one_sided("Filamundo PLA+ 3D Printer Filament 1.75mm", "Filament PLA+ Filamundo noir mat")
         assert bundle_one_sided("Lumakey Duo 400 – Ensemble clavier et souris", "Lumakey Duo 400 Wireless Keyboard")
+
+    def test_a_cables_length_and_a_small_set_of_units(self):
+        scope = "Optivue OV-55 Dual Lens Endoscope, 8mm Probe, 5m Semi-Rigid Cable"
+        assert features(scope, "Optivue OV-55 Endoscope, 8 mm probe\nSpecifications: cable length 10 m")["unit_conflict"]
+        assert not features(scope, "Endoscopio Optivue OV-55, sonda 8 mm, cable de 5 m")["unit_conflict"]
+        assert ("cable length", 1.5) in extract("迈途 电源适配器 线长1.5米").quantities
+        # A set of two mills is two mills; a set of twelve pieces is one set.
+        mills = "Juego de molinillos de sal y pimienta Mortensal SM-18, 18 cm (2 piezas)"
+        assert pack_one_sided(mills, mills, "Mortensal SM-18 Salt Mill, 18 cm", "Mortensal SM-18 Salt Mill, 18 cm")
