@@ -861,11 +861,13 @@ class ModelConflictTestCase(SimpleTestCase):
         tablet = "Scribora Inkpad M SP-1062BT, Battery-Free Pen with 8192 Pressure Levels"
         assert not kit_conflict(tablet, "Scribora Inkpad M SP-1062BT 数位板 内置锂电池")
         # The batteries of a remote are left out, not the remote; "Batterien" are batteries too.
-        assert not kit_conflict("Ventilador Tornavia TV-122, mando a distancia, pilas no incluidas", "Tornavia TV-122 remote")
+        fan = "Ventilador Tornavia TV-122, mando a distancia, pilas no incluidas"
+        assert not kit_conflict(fan, "Tornavia TV-122 remote")
         assert kit_conflict("Fernbedienung, Batterien nicht enthalten", "Remote control with 2 batteries")
 
     def test_kits_standards_of_plugs_marks_and_glued_suffixes_name_no_other_model(self):
-        assert not model_conflict("Tornavo TR-20S – Intercom moto Bluetooth, kit solo", "Tornavo TR-20S – kit individual")
+        intercom = "Tornavo TR-20S – Intercom moto Bluetooth, kit solo"
+        assert not model_conflict(intercom, "Tornavo TR-20S – kit individual")
         assert not model_conflict("【双人套装】Ridvox RX-7 摩托车头盔蓝牙对讲耳机", "Ridvox RX-7 Duo – Motorrad Doppelpack")
         assert not model_conflict("Schattix für VW Golf 8 (5-Türer)", "Schattix sun shades for VW Golf Mk8 hatchback")
         # Capitals after a code's space are its suffix where the other text glues them on.
@@ -940,7 +942,8 @@ class ModelConflictTestCase(SimpleTestCase):
         copper = "Barlume BL-12 Cocktail Shaker Set, 12 Pieces, Copper Finish"
         steel = "Barlume BL-12 Cocktail Shaker Set, 12 Pieces, Brushed Stainless Steel"
         assert finish_conflict(copper, copper, steel, steel)
-        assert not features("Vélou VL-400 Milchaufschäumer – Kupfer-Optik", "Mousseur Vélou VL-400, cuivre")["unit_conflict"]
+        frother = "Vélou VL-400 Milchaufschäumer – Kupfer-Optik"
+        assert not features(frother, "Mousseur Vélou VL-400, cuivre")["unit_conflict"]
 
     def test_marks_years_of_a_range_free_gifts_and_kits_read_as_the_listing_means(self):
         mats = "Tapis de sol Rovana FitLine pour Mavrel Orion (3e génération, 2021–2024)"
@@ -954,13 +957,15 @@ class ModelConflictTestCase(SimpleTestCase):
         assert not extract("Pair with your phone").quantities
         # A kit is a set; a set's pieces counted by the other title sell the same set; "PLA+ 3D" adds nothing.
         assert not bundle_one_sided("Kit éclairage vélo Lucebo Lumo 80", "Lucebo Lumo 80 Fahrradlicht-Set")
-        assert not bundle_one_sided("Perchly WS-4 Cat Climbing Set, 4 Pieces", "Repisas para gatos Perchly WS-4, 4 piezas")
+        shelves = "Perchly WS-4 Cat Climbing Set, 4 Pieces"
+        assert not bundle_one_sided(shelves, "Repisas para gatos Perchly WS-4, 4 piezas")
         assert not bundle_one_sided("Filamundo PLA+ 3D Printer Filament 1.75mm", "Filament PLA+ Filamundo noir mat")
         assert bundle_one_sided("Lumakey Duo 400 – Ensemble clavier et souris", "Lumakey Duo 400 Wireless Keyboard")
 
     def test_a_cables_length_and_a_small_set_of_units(self):
         scope = "Optivue OV-55 Dual Lens Endoscope, 8mm Probe, 5m Semi-Rigid Cable"
-        assert features(scope, "Optivue OV-55 Endoscope, 8 mm probe\nSpecifications: cable length 10 m")["unit_conflict"]
+        longer = "Optivue OV-55 Endoscope, 8 mm probe\nSpecifications: cable length 10 m"
+        assert features(scope, longer)["unit_conflict"]
         assert not features(scope, "Endoscopio Optivue OV-55, sonda 8 mm, cable de 5 m")["unit_conflict"]
         assert ("cable length", 1.5) in extract("迈途 电源适配器 线长1.5米").quantities
         # A set of two mills is two mills; a set of twelve pieces is one set.
