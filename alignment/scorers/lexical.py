@@ -253,7 +253,7 @@ _PACK = re.compile(
 _CABLE_LENGTH = re.compile(
     r"(?<![\d.,])(\d{1,3}(?:[.,]\d)?) ?(?:m|metre|meter|metros?|metres?)\b[ -](?:[a-z-]+ ){0,2}?(?:cable|kabel|cord)\b"
     r"|\b(?:cable|kabel|cord)(?: length| lange)? ?[:：]? ?(\d{1,3}(?:[.,]\d)?) ?(?:m|metre|meter|metros?|metres?)\b"
-    r"|\b(?:kabellange|longueur (?:du |de )?cable|longitud (?:del )?cable|cable de|câble de|cable of)"
+    r"|\b(?:kabellange|longueur (?:du |de )?cable|longitud (?:del )?cable|cable de|cable of)"
     r" ?[:：]? ?(\d{1,3}(?:[.,]\d)?) ?m\b|(?:线长|线缆长度|电缆长度)[:：]?(\d{1,3}(?:[.,]\d)?) ?(?:m|米)"
 )
 # How many pieces a German set holds: "20-teilig", "80-tlg." (a set's size, not a pack of sets).
