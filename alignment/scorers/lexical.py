@@ -482,7 +482,7 @@ def extract(text: str) -> Evidence:
         if len(compact) >= 4 and not _QUANTITY.fullmatch(token) and not re.fullmatch(r"\d+(X\d+)+", compact):
             if not _SPECIFICATION_CODE.fullmatch(compact):
                 codes.add(compact)
-                suffix = _SPACED_SUFFIX.match(spaced, match.end()) or _LOOSE_SUFFIX.match(spaced, match.end())
+                suffix = _LOOSE_SUFFIX.match(spaced, match.end())  # how strong: _model_codes
                 if suffix:
                     aliases.add(compact + suffix.group(1))
 
