@@ -19,8 +19,9 @@
    ``data/devset_more_3.jsonl``, ``data/devset_more_4.jsonl``, ``data/devset_more_5.jsonl``,
    ``data/devset_more_6.jsonl``, ``data/devset_more_7.jsonl``, ``data/devset_more_8.jsonl``,
    ``data/devset_more_9.jsonl``, ``data/devset_retired_holdout_8.jsonl``,
-   ``data/devset_retired_holdout_9.jsonl``, ``data/devset_retired_holdout_10.jsonl`` and
-   ``data/devset_more_10.jsonl`` (beyond the catalog too,
+   ``data/devset_retired_holdout_9.jsonl``, ``data/devset_retired_holdout_10.jsonl``,
+   ``data/devset_more_10.jsonl``, ``data/devset_retired_holdout_11.jsonl`` and
+   ``data/devset_more_11.jsonl`` (beyond the catalog too,
    each query against its brand's sibling models, accessories and look-alikes).
 
 Standard library only, so it runs before the virtual environment exists.
@@ -65,6 +66,8 @@ EXTRA_FILES = (
     "devset_retired_holdout_9.jsonl",
     "devset_retired_holdout_10.jsonl",
     "devset_more_10.jsonl",
+    "devset_retired_holdout_11.jsonl",
+    "devset_more_11.jsonl",
 )
 HEADER = [
     "source",
