@@ -81,6 +81,11 @@ the development set by ``bench/fit_e5_fusion.py`` with a fixed seed):
 - ``finish_conflict``: one title sells a stainless-steel finish and names no other colour,
   the other text gives one ("Mattschwarz", "Kupfer-Optik") and never says stainless
   (``lexical.finish_conflict``).
+- ``left_out_one_sided``: one text says its box leaves something out ("Guide rail sold
+  separately", "Seitenvorhänge separat erhältlich", 需另购, "deck only") and the other never
+  does (``lexical.left_out_one_sided``), whatever the part: the parts KIT_PARTS knows are
+  ``text_kit_conflict``. Grouped cross-validation on 1,297 queries: hard top1 0.966 ->
+  0.969, auto precision 0.956 -> 0.957 at recall 0.618 -> 0.628.
 
 The hard contradictions (``CONTRADICTIONS``) cap the score at
 ``CONTRADICTED_CAP``: added up with the rest, a shared model code and near-equal
@@ -131,6 +136,7 @@ from alignment.scorers.lexical import (
     finish_conflict,
     kit_conflict,
     lacks_brand,
+    left_out_one_sided,
     offer_one_sided,
     pack_one_sided,
     pair_features,
@@ -156,7 +162,7 @@ FUSION_FEATURES = (
     *(f"head_{name}" for name in CONFLICT_NAMES),
     "text_attribute_conflict", "text_kit_conflict", "brand_missing", "pack_one_sided", "version_one_sided",
     "text_model_conflict", "bundle_one_sided", "region_one_sided", "spare_one_sided", "offer_one_sided",
-    "finish_conflict", *DIFFERENCE_FEATURES,
+    "finish_conflict", "left_out_one_sided", *DIFFERENCE_FEATURES,
 )
 # Contradictions that the logistic model, adding evidence up, can outvote (a
 # shared model code, near-equal embeddings) but that no two listings of one
@@ -327,6 +333,7 @@ def fusion_features(
                 float(spare_one_sided(title_of(query), title_of(document))),
                 float(offer_one_sided(query, document)),
                 float(finish_conflict(title_of(query), query, title_of(document), document)),
+                float(left_out_one_sided(query, document)),
                 *(float(v) for v in differences[i]),
             ]
         )

@@ -134,6 +134,7 @@ COLOURS = {
     "orange": "orange naranja 橙色 橘色",
     "turquoise": "turquoise turquesa turkis teal petrol 青色 石油蓝 孔雀蓝 湖蓝",
     "khaki": "khaki kaki caqui 卡其色",
+    "taupe": "taupe 灰褐色",
     "camouflage": "camouflage camo camuflaje tarnmuster 迷彩",
 }
 # Chinese shades not in the list: a run of two to four characters that ends in a
@@ -222,13 +223,14 @@ _RANGE = re.compile(
 )
 # "SPF50+", "SPF 30", "IP68", "Qi2": a label followed by a number.
 _LABELLED = re.compile(r"\b(spf|ip|ipx|usb|wi-?fi|pm|ece r)\s?(\d+(?:[.,]\d+)?)", re.IGNORECASE)
-# A size a shoe or garment is sold in: "pointure 42", "talla 43", "Größe M", "size 4"
+# A size a shoe or garment is sold in: "pointure 42", "talla 43", "EU 39", "Größe M", "size 4"
 # (nappies), "42码", "尺码XL". Not "Größe 60 x 120 cm", "screen size 27 inch" or a range of
 # sizes ("Size 30-33", "30-33码", an adjustable skate).
 _SIZE_VALUE = r"\d{1,3}(?:[.,]5)?|xxs|xs|s|m|l|xl|xxl|xxxl|2xl|3xl|4xl"
 _GARMENT_SIZE = re.compile(
     rf"\b(?:size|taille|pointure|talla|grosse|gr\.)(?:\s?:\s?|\s|(?<=\.))({_SIZE_VALUE})"
     rf"(?![\w/]|[.,]\d|\s?(?:[x×*]|{_UNIT_ALTERNATION})(?![a-z])|\s?[-–~]\s?\d)"
+    rf"|\beu ?(\d\d(?:[.,]5)?)(?![\w/]|[.,]\d|\s?(?:[x×*]|{_UNIT_ALTERNATION})(?![a-z])|\s?[-–~]\s?\d)"  # EU 39
     rf"|尺码\s?[:：]?\s?({_SIZE_VALUE})(?![\w./]|\s?[-–~]\s?\d)"
     rf"|(?<![\w./])(?<!\d-)(?<!\d–)(?<!\d~)({_SIZE_VALUE})\s?码",
     re.IGNORECASE,
@@ -237,6 +239,8 @@ _GARMENT_SIZE = re.compile(
 _LETTER_RANGE = re.compile(
     r"(?<![\w./-])(xxs|xs|s|m|l|xl|xxl|xxxl|2xl|3xl) ?[-/–] ?(xs|s|m|l|xl|xxl|xxxl|2xl|3xl|4xl)(?![a-z0-9/])"
 )
+# A size label just before a range: "talla M/L" is sold for both sizes, as "S, M/L" is.
+_SIZE_LABEL = re.compile(r"\b(?:size|taille|talla|grosse|gr\.)\s?:?\s?$")
 _LETTER_SIZES = {"xxs": 1, "xs": 2, "s": 3, "m": 4, "l": 5, "xl": 6, "xxl": 7, "2xl": 7, "xxxl": 8, "3xl": 8, "4xl": 9}
 # "pack of 6", "lot de 6", "paquete de 6", "Pack 2", "6er-Pack", "Twin Pack".
 _PACK = re.compile(
@@ -432,8 +436,8 @@ def extract(text: str) -> Evidence:
             quantities.add(("letter size", float(_LETTER_SIZES[value])))
         else:
             quantities.add(("size", parse_number(value)))
-    for match in _LETTER_RANGE.finditer(_fold(normal)):
-        if "letter size" in {d for d, _ in quantities}:
+    for match in _LETTER_RANGE.finditer(folded := _fold(normal)):
+        if "letter size" in {d for d, _ in quantities} or _SIZE_LABEL.search(folded, 0, match.start()):
             quantities.update(("letter size", float(_LETTER_SIZES[end])) for end in match.groups())
     for match in _PACK.finditer(normal):
         value = next(group for group in match.groups() if group)
@@ -718,12 +722,16 @@ _VARIANT_PHRASES = {
     # or colon ("– gebraucht", "usado, como nuevo", "Zustand: gebraucht", "– occasion"); not
     # "wird gebraucht", "usado para", "Used by chefs", "à l'occasion".
     ("condition", "refurbished"): (
-        r"(?:^|[-–|,(:.\n])\s*(?:de |d'|en )?(?:used|usado|usada|gebraucht|occasion|open box|opened box|caja abierta"
+        r"(?:^|[-–|,(:.\n])\s*(?:de |d'|en )?(?:(?:articulo|article|artikel|item|producto|produit|unidad|unit) )?"
+        r"(?:used|usado|usada|gebraucht|occasion|open box|opened box|caja abierta"
         r"|boite ouverte|emballage ouvert|segunda mano|seconde main)\b"
         r"(?!\s+(?:for|to|in|with|by|as|on|at|daily|every|para|en|por|como|pour|par|comme|wird|werden|von|als|zum"
         r"|zur))"
         r"|\b(?:gebrauchtware|articulo devuelto|producto de devolucion|retour client|article retourne"
-        r"|returned item|ex-demo|demo unit|ausstellungsstuck)\b|九成新|九五新|95新|99新|(?<![未不没])拆封|展示品"
+        r"|returned item|ex-demo|demo unit|ausstellungsstuck)\b|九成新|九五新|95新|99新|(?<![未不没])拆封|展示品|展示样[车机]|展示车"
+        # or closing a clause: "Cargador ADP-45SW original usado, probado" (not "can be used, ...").
+        r"|(?<!\bbe )(?<!been )(?<! is )(?<!are )(?<!was )(?<!mas )(?<!muy )(?<! es )(?<!son )(?<!ser )(?<!fue )"
+        r"\b(?:used|usado|usada)(?=\s?[,;|)–])"
     ),
     ("motor", "brushless"): r"\b(?:sin escobillas|sans (?:balais|charbons)|ohne kohleburste\w*)\b",
     ("motor", "brushed"): r"\b(?:brushed motor|(?<!sans )(?:a|aux) charbons|con escobillas|carbon brush(?:es)?)\b"
@@ -804,16 +812,19 @@ def attributes(text: str) -> dict[str, frozenset[str]]:
     return found
 
 
+_CLAUSE_OPENERS = " \t\n-–|,(:."
 # Just before an attribute, what denies it: "keine WLAN-Verbindung", "sans Wi-Fi", "不支持WiFi".
 _DENIED_BEFORE = re.compile(rf"(?:\b(?:{_EXCLUDING}|no|not|non|nicht)[\s-]+(?:[^\s,;.]+\s+)?|不支持|不带|不含|无)$")
 
 
 def _affirmed(pattern: re.Pattern[str], folded: str) -> bool:
-    """Whether a text names an attribute value other than to deny it."""
-    return any(
-        not _DENIED_BEFORE.search(folded[max(0, match.start() - 24) : match.start()])
-        for match in pattern.finditer(folded)
-    )
+    """Whether a text names an attribute value other than to deny it. A phrase's opening dash or
+    comma ends the clause before it: "ohne Akku – gebraucht" is a used unit."""
+    for match in pattern.finditer(folded):
+        start = match.start() + len(match.group()) - len(match.group().lstrip(_CLAUSE_OPENERS))
+        if not _DENIED_BEFORE.search(folded[max(0, start - 24) : start]):
+            return True
+    return False
 
 
 def attribute_conflicts(a: str, b: str, *, dimensions: frozenset[str] | None = None) -> int:
@@ -1209,6 +1220,15 @@ KIT_PARTS = {
         "entleerungsstation", "station d'auto-vidage", "station de vidage", "estacion de autovaciado",
         "base de autovaciado", "集尘基站", "集尘站", "自动集尘",
     ),
+    "memory card": (
+        "memory card", "microsd card", "micro sd card", "microsd", "sd card", "tf card", "carte memoire",
+        "carte microsd", "carte sd", "tarjeta microsd", "tarjeta de memoria", "tarjeta sd", "speicherkarte",
+        "microsd-karte", "sd-karte", "内存卡", "存储卡", "tf卡",
+    ),
+    "guide rail": (
+        "guide rail", "guide rails", "rail de guidage", "rail guide", "carril guia", "riel guia", "fuhrungsschiene",
+        "导轨",
+    ),
     "accessories": (
         "accessories", "accessory kit", "accessory set", "accessoires", "accesorios", "zubehor", "zubehorset",
         "配件",
@@ -1483,6 +1503,9 @@ _BUNDLE = re.compile(
     # Extra items added on, counted: "+ 2 Ersatzfilter", "+ 3 cilindros CO2", "+ 6个储存杯", "+ 美容剪刀3件套".
     r"|(?<=\s)\+ ?(?:[2-9]|1[0-9]) ?(?:x ?)?(?!(?:gb|tb|mb|mah|wh|w|v|a|m|cm|mm|l|ml|g|kg|hz|k|p|db|d)(?![a-z]))[a-z]"
     r"|\+ ?[0-9两二三四五六七八九十]+ ?[个只件支瓶袋盒套片包卷]|\+[^+]{0,12}[0-9两二三四五]件套"
+    # Another product added on by its own model code: "VD-10HP Dryer + VW-10 Washing Machine".
+    r"|(?<=\s)\+ ?(?!(?:usb|ddr|pcie|hdmi|obd|wi|type|ant|gps|lte|dab|ip|ipx|spf|bt|cat)-)[a-z]{2,4}-\d{1,4}[a-z]{0,3}"
+    r"(?![a-z0-9-])"
 )
 
 
@@ -1534,6 +1557,24 @@ def offer_one_sided(text_a: str, text_b: str) -> bool:
         if description and _found(_OFFER, description) and not _found(_OFFER, theirs):
             return True
     return False
+
+
+# What a listing says its box leaves out, whatever the part: "Guide rail sold separately",
+# "grille nid d'abeille vendue séparément", "Seitenvorhänge separat erhältlich", "需另购",
+# "deck seul", "Wrench only".
+_LEFT_OUT = re.compile(
+    rf"{_NOT_INCLUDED}|需另购|另购|另售|不含|不附|未含|单独购买"
+    r"|(?<![a-z])(?:tool|body|deck|frame|unit|watch|wrench|instrument|grip|strap|board|saw|lamp|pump) only\b"
+)
+
+
+def left_out_one_sided(text_a: str, text_b: str) -> bool:
+    """Whether one text says its box leaves something out (``_LEFT_OUT``) and the other never does.
+
+    Evidence, not a contradiction: the other listing may leave the same part out without
+    saying so, and what is left out may be a consumable both leave out.
+    """
+    return _found(_LEFT_OUT, text_a) != _found(_LEFT_OUT, text_b)
 
 
 # A spare or replacement part in a title: "Lente de recambio", "Ersatzfilter", "filtres de
@@ -1749,7 +1790,7 @@ class LexicalScorer(Scorer):
     """
 
     name = "lexical"
-    model_revision = "lexical-24"
+    model_revision = "lexical-25"
     uses_instruction = False
 
     def score(self, query: str, documents: list[str], instruction: str = "") -> list[float]:

@@ -17,6 +17,7 @@ from alignment.scorers.lexical import (
     finish_conflict,
     kit_conflict,
     lacks_brand,
+    left_out_one_sided,
     model_conflict,
     offer_one_sided,
     pack_one_sided,
@@ -599,7 +600,8 @@ class ModelConflictTestCase(SimpleTestCase):
         assert not model_conflict("Castelo Box S2 Android TV 4K", "TV Box Castelo S2 Android TV 12, 4GB+32GB")
         assert not model_conflict("Pack 2 mandos Telemax TM-4 4 en 1", "【2只装】Telemax TM-4 万能遥控器 四合一")
         assert not features("Vizorra H6 Pro HUD OBD2+GPS", "Vizorra HUD H6 Pro OBD2/GPS 4,2 Zoll")["code_conflict"]
-        assert "letter size" not in {d for d, _ in extract("Skibrille Gr. M/L, Rahmen schwarz").quantities}
+        # M/L is no one size M: both sizes.
+        assert {v for d, v in extract("Skibrille Gr. M/L, Rahmen schwarz").quantities if d == "letter size"} == {4.0, 5.0}
         assert ("letter size", 4.0) in extract("Ski Goggles, Size M").quantities
 
     def test_a_product_for_cars_is_no_accessory_and_a_cordless_tool_counts_no_batteries(self):
@@ -971,3 +973,45 @@ class ModelConflictTestCase(SimpleTestCase):
         # A set of two mills is two mills; a set of twelve pieces is one set.
         mills = "Juego de molinillos de sal y pimienta Mortensal SM-18, 18 cm (2 piezas)"
         assert pack_one_sided(mills, mills, "Mortensal SM-18 Salt Mill, 18 cm", "Mortensal SM-18 Salt Mill, 18 cm")
+
+    def test_a_used_unit_said_after_a_dash_an_exclusion_or_closing_a_clause(self):
+        used = {"condition": frozenset({"refurbished"})}
+        # The dash ends the exclusion before it: "ohne Akku" denies the battery, not the condition.
+        assert attributes("Adhera GC-18 Akku-Heißklebepistole 18 V, ohne Akku – gebraucht, mit Gebrauchsspuren") == used
+        rodillo = "Rodillo Trenvo TR-Flux 1500 W – artículo usado, con caja"
+        assert attributes(rodillo)["condition"] == used["condition"]
+        assert attributes("Cargador Solvane ADP-45SW 45W original usado, probado y funcionando")["condition"] == {
+            "refurbished"
+        }
+        assert attributes("Easy to clean. Can be used, washed and reused") == {}
+        assert attributes("El modelo más usado, ahora en rojo") == {}
+        assert attributes("Ondaro F20 折叠电动自行车 【展示样车】车架有轻微划痕") == used
+
+    def test_sizes_a_label_gives_a_range_and_eu_shoe_sizes(self):
+        vest = "Chaleco de hidratación Trailwyn Vela 12 L, talla M/L, negro"
+        assert features(vest, "Chaleco Trailwyn Vela 12 L trail running talla XS/S negro")["unit_conflict"]
+        assert not features(vest, "Trailwyn Vela 12 L Laufweste, Größe L, schwarz")["unit_conflict"]
+        shoes = "Strivo IC-2 Women's Indoor Cycling Shoes – White/Pink, EU 39"
+        assert features(shoes, "Strivo IC-2 Damen Indoor-Cycling-Schuhe Weiß/Pink, Gr. 40")["unit_conflict"]
+        assert not features(shoes, "Strivo IC-2 Zapatillas de ciclismo indoor, blanco/rosa, talla 39")["unit_conflict"]
+        assert extract("Enchufe EU 16 A").quantities == {("current", 16.0)}
+
+    def test_a_second_product_added_by_its_code_is_a_bundle(self):
+        pair = "Ventura Laundry Pair: VD-10HP 10 kg Heat Pump Dryer + VW-10 10 kg Washing Machine, Graphite"
+        assert bundle_one_sided(pair, "【澜风Ventura】VD-10HP 热泵烘干机 10公斤 石墨灰")
+        assert not bundle_one_sided("Vizorra H6 Pro HUD OBD2 + GPS", "Vizorra H6 Pro HUD")
+        assert not bundle_one_sided("Kabel USB-C + USB-A, 1 m", "Câble USB-C, 1 m")
+
+    def test_what_a_box_leaves_out_guide_rails_memory_cards_and_taupe(self):
+        saw = "Hexford HPS-1400 Plunge Track Saw 1400W, with 1.4m Guide Rail and Carry Case"
+        bare = "Hexford HPS-1400 Track Saw in Carry Case\nFits all Hexford guide rails. Guide rail sold separately."
+        assert kit_conflict(saw, bare)
+        assert not kit_conflict(saw, "Scie plongeante Hexford HPS-1400 avec rail de guidage 1,4 m et coffret")
+        camera = "Pixipop KC-20 Kids Camera with 32 GB microSD card"
+        assert kit_conflict(camera, "Pixipop KC-20 Kinderkamera\nSpeicherkarte nicht enthalten.")
+        assert left_out_one_sided(bare, saw)
+        assert not left_out_one_sided(bare, "Hexford HPS-1400\nFührungsschiene separat erhältlich.")
+        assert not left_out_one_sided(saw, "Hexford HPS-1400 Tauchsäge 1400 W mit Führungsschiene")
+        parasol = "Parasol déporté Umbrio Ventura 300 – 3 x 3 m, taupe"
+        assert features(parasol, "Parasol déporté Umbrio Ventura 300 – 3 x 3 m, anthracite")["unit_conflict"]
+        assert not features(parasol, "Umbrio Ventura 300 Ampelschirm 3 x 3 m, taupe")["unit_conflict"]
