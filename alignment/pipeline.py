@@ -270,36 +270,48 @@ def _score(
 
     seen: set[tuple[int, int]] = set()
     decided = _decided_pairs(wanted)
-    jobs: list[tuple[SKU, list[tuple[SKU, dict[str, Any]]]]] = []
+    # A scorer that reads the whole list (e5's fusion: a document's rank among the candidates,
+    # one place per language) scores a query against all its candidates, as evaluate does; the
+    # pairs scored already from the other side or decided by a reviewer are context, not routed.
+    # Without them the true partner is missing and a look-alike is the best of its language.
+    reads_the_list = getattr(scorer, "reads_the_list", False)
+    jobs: list[tuple[SKU, list[tuple[SKU, dict[str, Any]]], list[SKU]]] = []
     for sku in skus:
-        documents = []
+        documents, context = [], []
         for other_id, provenance in wanted[sku.pk].items():
             other = partners.get(other_id)
-            pair = Match.ordered(sku.pk, other_id)
-            if other is None or pair in seen or pair in decided:
+            if other is None:
                 continue
             if not provenance.get("rescored_after_edit") and not _may_pair(sku, other, roots):
                 continue  # the index was behind the database (a category or language edit)
+            pair = Match.ordered(sku.pk, other_id)
+            if pair in seen or pair in decided:
+                context.append(other)
+                continue
             seen.add(pair)
             documents.append((other, provenance))
         if documents:
-            jobs.append((sku, documents))
+            jobs.append((sku, documents, context if reads_the_list else []))
 
     instruction_cache: dict[int | None, tuple[str, InstructionTemplate | None]] = {}
     threshold_cache: dict[int | None, tuple[float, float]] = {}
     mapping_cache: dict[str, Any] = {}
-    by_instruction: dict[str, list[tuple[SKU, list[tuple[SKU, dict[str, Any]]]]]] = defaultdict(list)
-    for sku, documents in jobs:
+    by_instruction: dict[str, list[tuple[SKU, list[tuple[SKU, dict[str, Any]]], list[SKU]]]] = defaultdict(list)
+    for sku, documents, context in jobs:
         category_id = sku.category_id
         if category_id not in instruction_cache:
             instruction_cache[category_id] = instructions.instruction_for(sku.category)
             threshold_cache[category_id] = thresholds.thresholds_for(sku.category)
-        by_instruction[instruction_cache[category_id][0]].append((sku, documents))
+        by_instruction[instruction_cache[category_id][0]].append((sku, documents, context))
     pairs: list[ScoredPair] = []
     for text, group in by_instruction.items():
         # One call per instruction: a GPU scorer batches the whole chunk's pairs together.
-        queries = [(embeddings.sku_text(sku), [embeddings.sku_text(o) for o, _ in documents]) for sku, documents in group]
-        for (sku, documents), raw_scores in zip(group, scorer.score_groups(queries, text), strict=True):
+        queries = [
+            (embeddings.sku_text(sku), [embeddings.sku_text(o) for o in (*(o for o, _ in documents), *context)])
+            for sku, documents, context in group
+        ]
+        for (sku, documents, _), raw_scores in zip(group, scorer.score_groups(queries, text), strict=True):
+            raw_scores = raw_scores[: len(documents)]  # the context's scores route nothing
             pairs.extend(_routed(sku, documents, raw_scores, scorer, instruction_cache, threshold_cache, mapping_cache))
     return pairs
 

@@ -21,6 +21,10 @@ class Scorer:
     name: str = ""
     model_revision: str = ""
     uses_instruction: bool = False
+    # Whether a document's score depends on the other documents scored with it (e5's fusion
+    # reads a document's rank among them): the pipeline then scores a query against all its
+    # candidates, those it has scored already included.
+    reads_the_list: bool = False
     # Top-level packages the backend imports when it scores (checked by alignment.W001).
     requires: tuple[str, ...] = ()
 

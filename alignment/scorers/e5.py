@@ -418,6 +418,7 @@ class E5Scorer(Scorer):
                 f"Unknown e5 engine {self.engine!r}: set ALIGNMENT_E5_ENGINE to one of {', '.join(ENGINES)}", permanent=True
             )
         self.fusion = load_fusion() if fusion else None
+        self.reads_the_list = self.fusion is not None  # ranks among the candidates, one place per language
         self.cache_size = cache_size
         self.max_tokens = max_tokens
         self._model: Any = None

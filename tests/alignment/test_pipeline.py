@@ -136,6 +136,23 @@ class RoutingTestCase(PipelineTestCase):
         assert match.status == Match.Status.PENDING
         assert "below the review threshold" in match.hold_reason
 
+    def test_a_list_reading_scorer_sees_the_candidates_scored_already(self):
+        # The German kettle, scored first, takes its English listing; when the English listing's
+        # turn comes, that pair is scored already, but a scorer that ranks a document among the
+        # others must still see it, or the French look-alike is the best left and merges.
+        de, en = self.sku("1", "de", KETTLE_DE), self.sku("2", "en", KETTLE_EN)
+        lookalike = self.sku("3", "fr", "Bouilloire électrique en inox 1,5 L, 2200 W")
+        scores = {(KETTLE_DE, KETTLE_EN): 0.97, (KETTLE_EN, KETTLE_DE): 0.97, lookalike.title: 0.95}
+        embeddings.ensure_embeddings(list(SKU.objects.all()))
+        with RankingScorer.returning(scores, default=0.1) as fake:
+            pipeline.align_skus([de.pk, en.pk], scorer=RankingScorer())
+            english_query = next(documents for query, documents, _ in fake.calls if query.startswith(KETTLE_EN))
+        assert KETTLE_DE in english_query[-1]  # after the pairs to route: context only
+        assert self.match(de, en).status == Match.Status.AUTO_MERGED
+        assert self.match(en, lookalike).status == Match.Status.DISCARDED
+        assert self.product(lookalike) != self.product(en)
+        assert Match.objects.filter(sku_a=de, sku_b=en).count() == 1  # the context pair is not routed twice
+
 
 def decided(a: SKU, b: SKU, status: str, *, p: float = 0.8) -> Match:
     first, second = (a, b) if a.pk < b.pk else (b, a)
@@ -148,6 +165,16 @@ def decided(a: SKU, b: SKU, status: str, *, p: float = 0.8) -> Match:
     elif status == Match.Status.CONFIRMED:
         match.confirm(by=None)
     return match
+
+
+class RankingScorer(FakeScorer):
+    """Reads the list, as e5's fusion does: a document below the best of the list scores half."""
+
+    reads_the_list = True
+
+    def score(self, query: str, documents: list[str], instruction: str = "") -> list[float]:
+        scores = super().score(query, documents, instruction)
+        return [s if s == max(scores) else s / 2 for s in scores]
 
 
 class SafetyRulesTestCase(PipelineTestCase):

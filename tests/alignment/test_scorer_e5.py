@@ -40,6 +40,14 @@ class E5ScorerTestCase(SimpleTestCase):
         encode.assert_not_called()
         assert np.array_equal(again[0], vectors[1])
 
+    def test_a_look_alike_scores_lower_beside_the_listing_it_resembles(self):
+        # Why the pipeline hands the fused scorer every candidate, those scored already included.
+        lookalike = "Bouilloire électrique intelligente Modèle B, 1,7 L, 4 réglages de température"
+        alone = self.scorer.score(KETTLE_ZH, [lookalike, SCALE])[0]
+        beside = self.scorer.score(KETTLE_ZH, [lookalike, SCALE, KETTLE_FR])[0]
+        assert beside < alone
+        assert self.scorer.reads_the_list and not E5Scorer(fusion=False).reads_the_list
+
     def test_it_bounds_the_cache(self):
         scorer = E5Scorer(cache_size=2)
         scorer._model = self.scorer._load()
