@@ -20,8 +20,8 @@
    ``data/devset_more_6.jsonl``, ``data/devset_more_7.jsonl``, ``data/devset_more_8.jsonl``,
    ``data/devset_more_9.jsonl``, ``data/devset_retired_holdout_8.jsonl``,
    ``data/devset_retired_holdout_9.jsonl``, ``data/devset_retired_holdout_10.jsonl``,
-   ``data/devset_more_10.jsonl``, ``data/devset_retired_holdout_11.jsonl`` and
-   ``data/devset_more_11.jsonl`` (beyond the catalog too,
+   ``data/devset_more_10.jsonl``, ``data/devset_retired_holdout_11.jsonl``,
+   ``data/devset_more_11.jsonl`` and ``data/devset_more_12.jsonl`` (beyond the catalog too,
    each query against its brand's sibling models, accessories and look-alikes).
 
 Standard library only, so it runs before the virtual environment exists.
@@ -68,6 +68,7 @@ EXTRA_FILES = (
     "devset_more_10.jsonl",
     "devset_retired_holdout_11.jsonl",
     "devset_more_11.jsonl",
+    "devset_more_12.jsonl",
 )
 HEADER = [
     "source",
