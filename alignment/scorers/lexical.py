@@ -72,6 +72,8 @@ _units("flow", 1000.0, "m³/h", "m3/h")
 _units("pressure", 1.0, "bar", "bars")
 # The treads of a ladder or step stool ("6 Stufen" against "7 Steps").
 _units("steps", 1.0, "steps", "step", "stufen", "marches", "peldaños", "peldanos", "escalones")
+# The pins of a plug or connector ("13-polig" against "7-Pin", "prise 13 broches").
+_units("pins", 1.0, "pin", "pins", "polig", "pôles", "broches", "pines", "针")
 _units("suction", 1.0, "pa")
 _units("suction", 1000.0, "kpa")
 _units("transfer rate", 1.0, "mb/s")
@@ -96,6 +98,7 @@ COLOURS = {
     ),
     "white": (
         "white blanc blanche blancs blanches blanco blanca blancos blancas weiss weisse weisser weisses "
+        "ivory ivoire marfil elfenbein "
         "白色 象牙白 珍珠白 米白 奶白 月光白 冰川白"
     ),
     "grey": (
@@ -179,8 +182,13 @@ VARIANT_WORDS = frozenset("pro max ultra plus mini lite air duo slim xl xxl".spl
 
 # "a pair of", "paire d'haltères", "Paar", "一对": two of the item.
 _PAIR = re.compile(
-    r"\b(?:pair of|(?:a|one|1) pair|paire d[e'’]|(?:la|une|1) paire|un par de|pareja|paar)\b|\(pair\)|一对|一双",
+    r"\b(?:pair of|(?:a|one|1) pair|paire d[e'’]|(?:la|une|1) paire|un par de|pareja|(?<![2-9] )(?<![2-9])paar)\b"
+    r"|\(pair\)|一对|一双",
     re.IGNORECASE,
+)
+# "2 Paar", "3 pairs", "lot de 3 paires", "3双装": that many pairs, twice as many of the item.
+_PAIRS = re.compile(
+    r"(?<![\w.,-])([2-9]|1[0-2]) ?(?:pairs|paar|paires|pares)(?![a-z])|(?<![\w.,-])([2-9]|1[0-2])[双对]装", re.IGNORECASE
 )
 # "Hearing Amplifiers – Pair, Behind-the-Ear": a pair on its own in a title (not "pair with your phone").
 _PAIR_ALONE = re.compile(r"(?:^|[-–,(|/] ?)pair(?=$|[ ,)|/])(?! (?:with|to|up|your|it)\b)")
@@ -260,6 +268,15 @@ _CABLE_LENGTH = re.compile(
     r"|\b(?:kabellange|longueur (?:du |de )?cable|longitud (?:del )?cable|cable de|cable of)"
     r" ?[:：]? ?(\d{1,3}(?:[.,]\d)?) ?m\b|(?:线长|线缆长度|电缆长度)[:：]?(\d{1,3}(?:[.,]\d)?) ?(?:m|米)"
 )
+# How many of the first thing a box holds, the product itself: "包装清单：刮泥垫×3",
+# "Lieferumfang: 2x LED-Rückleuchte", "Lieferumfang: 1 Paar".
+_CONTENTS_COUNT = re.compile(
+    r"(?:包装清单|清单|包装内容)\s?[:：]\s?[^×xX\d，,、;；\n]{1,12}?\s?[×xX*]\s?(\d{1,2})(?![\d.,])"
+    r"|\b(?:Lieferumfang|In the box|Package contents|Contents|Contenu|Contenido|Inhalt|Scope of delivery|"
+    r"Contenu du colis|Contenido del paquete|Packungsinhalt)\s?[:：]\s?(\d{1,2}) ?[x×]? ?(?=[^\W\d])",
+    re.IGNORECASE,
+)
+_MORE_CONTENTS = re.compile(r"[,;、+&，]|[×*]\s?\d|\b(?:und|and|et|y|e|mit|with|avec|con)\b")
 # How many pieces a German set holds: "20-teilig", "80-tlg." (a set's size, not a pack of sets).
 _PIECES = re.compile(r"(?<![\w.,])(\d{1,3})[- ]?(?:teilig|tlg)(?![a-z])", re.IGNORECASE)
 MAX_PACK_OF_A_SET = 4  # a set of up to four pieces may be as many units ("juego de 2 molinillos")
@@ -458,6 +475,8 @@ def extract(text: str) -> Evidence:
                 quantities.discard(("count", value))
     if _PAIR.search(normal) or _PAIR_ALONE.search(_fold(normal)):
         quantities.add(("count", 2.0))
+    for match in _PAIRS.finditer(normal):
+        quantities.add(("count", 2.0 * float(match.group(1) or match.group(2))))
     for match in _CJK_TIMES.finditer(normal):
         quantities.add(("count", float(match.group(1))))
     for match in _CJK_PERSONS.finditer(normal):
@@ -465,6 +484,12 @@ def extract(text: str) -> Evidence:
     for match in _CJK_PACK.finditer(normal):
         raw = match.group(1)
         quantities.add(("count", float(raw) if raw.isdigit() else _CJK_NUMERALS[raw]))
+    for match in _CONTENTS_COUNT.finditer(normal):
+        value = float(match.group(1) or match.group(2))
+        # One of the first thing is a count only when the box holds nothing else: "Lieferumfang:
+        # 1 Paar" is one pair, "In the box: 1 table, 2 chairs" is one set.
+        if value >= 2 or not _MORE_CONTENTS.search(normal, match.end(), normal.find("\n", match.end()) % (len(normal) + 1)):
+            quantities.add(("count", value))
     for match in _PIXELS.finditer(normal):
         short, long = sorted((int(match.group(1)), int(match.group(2))))
         quantities.add(("pixels", float(long * 100_000 + short)))  # 1920 x 1080 and 1080 x 1920 agree
@@ -669,6 +694,8 @@ ATTRIBUTES = {
             "electronic electronique electronica electronico elektronisch elektronische elektronischer 电子秤 电子式"
         ),
     },
+    # A keyboard's layout: a German QWERTZ against a French AZERTY or a QWERTY.
+    "layout": {"qwertz": "qwertz", "azerty": "azerty", "qwerty": "qwerty"},
     "pile": {"short": "kurzflor kurzflor-teppich 短毛", "long": "shaggy hochflor hochflor-teppich 长毛"},
     # The finish of metal and paint, named in the title: brushed against polished, matte against gloss.
     "finish": {
@@ -728,7 +755,8 @@ _VARIANT_PHRASES = {
         r"(?!\s+(?:for|to|in|with|by|as|on|at|daily|every|para|en|por|como|pour|par|comme|wird|werden|von|als|zum"
         r"|zur))"
         r"|\b(?:gebrauchtware|articulo devuelto|producto de devolucion|retour client|article retourne"
-        r"|returned item|ex-demo|demo unit|ausstellungsstuck)\b|九成新|九五新|95新|99新|(?<![未不没])拆封|展示品|展示样[车机]|展示车"
+        r"|returned item|ex-demo|demo unit|ausstellungsstuck|producto abierto|embalaje danado|emballage abime"
+        r"|verpackung beschadigt|damaged (?:box|packaging))\b|九成新|九五新|95新|99新|(?<![未不没])拆封|展示品|展示样[车机]|展示车"
         # or closing a clause: "Cargador ADP-45SW original usado, probado" (not "can be used, ...").
         r"|(?<!\bbe )(?<!been )(?<! is )(?<!are )(?<!was )(?<!mas )(?<!muy )(?<! es )(?<!son )(?<!ser )(?<!fue )"
         r"\b(?:used|usado|usada)(?=\s?[,;|)–])"
@@ -1242,6 +1270,8 @@ _COMPOUND_HEADS = frozenset(
 _ARTICLE = r"(?:(?:the|le|la|les|l'|el|los|las|den|die|das|any|une?|a)[ \t]+)?"
 _NOT_INCLUDED = (
     r"(?:not included|non incluse?s?|no incluid[oa]s?|nicht (?:enthalten|inklusive|im lieferumfang)"
+    r"|no incluye|does not include|doesn't include|not supplied|non fournie?s?|n'inclut pas"
+    r"|no (?:estan?|son|vienen?|van) incluid[oa]s?|ne sont pas inclus(?:es)?|n'est pas inclus(?:e)?"
     r"|(?:sold|available) separately|vendue?s? separement|disponibles? separement|se venden? por separado"
     r"|(?:als zubehor )?separat erhaltlich|als zubehor erhaltlich|en option)"
 )
@@ -1790,7 +1820,7 @@ class LexicalScorer(Scorer):
     """
 
     name = "lexical"
-    model_revision = "lexical-25"
+    model_revision = "lexical-26"
     uses_instruction = False
 
     def score(self, query: str, documents: list[str], instruction: str = "") -> list[float]:

@@ -1015,3 +1015,32 @@ class ModelConflictTestCase(SimpleTestCase):
         parasol = "Parasol déporté Umbrio Ventura 300 – 3 x 3 m, taupe"
         assert features(parasol, "Parasol déporté Umbrio Ventura 300 – 3 x 3 m, anthracite")["unit_conflict"]
         assert not features(parasol, "Umbrio Ventura 300 Ampelschirm 3 x 3 m, taupe")["unit_conflict"]
+
+    def test_pins_pairs_and_what_a_box_holds_count(self):
+        lights = "Lumaxa TL-560 LED-Rückleuchtenset für Anhänger, 12 V, 13-polig, 7,5 m Kabel"
+        assert features(lights, "Lumaxa TL-560 LED-Rückleuchtenset, 12 V, 7-polig, 7,5 m Kabel")["unit_conflict"]
+        assert not features(lights, "Lumaxa TL-560 拖车LED尾灯套装 12V 7.5米线束 13针插头")["unit_conflict"]
+        # Two pairs are four socks; one pair in the box is one pair.
+        stockings = "Calvora Flight FS-2 Reise-Kompressionsstrümpfe, Gr. II, anthrazit, 2 Paar"
+        assert features(stockings, "Calvora Flight FS-2 Kompressionsstrümpfe, anthrazit\nLieferumfang: 1 Paar")[
+            "unit_conflict"
+        ]
+        assert not features(stockings, "Calvora FS-2 medias de compresión de viaje, antracita, 2 pares")["unit_conflict"]
+        assert not [q for q in extract("健腹轮 AR-2 双轮静音").quantities if q[0] == "count"]
+        assert ("count", 3.0) in extract("【Ferrovel】RG-60 橡胶刮泥垫\n包装清单：刮泥垫×3、拼接扣×4").quantities
+        assert not [q for q in extract("Balkonset\nLieferumfang: 1 Tisch, 2 Stühle").quantities if q[0] == "count"]
+        assert not [q for q in extract("急救箱\n包装清单：急救箱×1 壁挂支架×1").quantities if q[0] == "count"]
+
+    def test_layouts_ivory_and_an_opened_box_are_variants(self):
+        qwertz = "Tastura KC-11 Tastatur-Hülle für Orvia Pad 11 – QWERTZ, beleuchtet"
+        assert attribute_conflicts(qwertz, "Tastura KC-11 étui clavier pour Orvia Pad 11 – AZERTY français")
+        assert not attribute_conflicts(qwertz, "Tastura KC-11 keyboard case for Orvia Pad 11, German QWERTZ layout")
+        candles = "Set de 3 velas LED Glimra GL-3R, cera real color marfil"
+        assert features(candles, "Glimra GL-3R bougies LED lot de 3, vraie cire gris anthracite")["unit_conflict"]
+        assert attributes("Grabadora Blu-ray Dataforge BDX-6U – producto abierto, embalaje dañado") == {
+            "condition": frozenset({"refurbished"})
+        }
+        kitchen = "Tinkerloft KT-300 Wooden Play Kitchen, 12 Accessories Included"
+        alone = "Cocina Tinkerloft KT-300\nNota: los accesorios, ollas y utensilios no están incluidos."
+        assert left_out_one_sided(kitchen, alone)
+        assert kit_conflict(kitchen, alone)
