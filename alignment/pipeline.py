@@ -510,17 +510,28 @@ def _route_strong(
 def _score_cross_pairs(
     keys: list[tuple[int, int]], skus: dict[int, SKU], *, scorer: Scorer, out: list[ScoredPair]
 ) -> dict[tuple[int, int], float]:
-    """Score the pairs a join depends on; the scored pairs are added to ``out``."""
+    """Score the pairs a join depends on; the scored pairs are added to ``out``.
+
+    A scorer that reads the list (``Scorer.reads_the_list``) also sees the query's own
+    product, as context that routes nothing: scored among the other product's SKUs
+    alone, the best of them would rank first however unlike the query it is, and a
+    look-alike would pass for a bridge.
+    """
     by_query: dict[int, list[int]] = defaultdict(list)
     for x, y in keys:
         by_query[x].append(y)
     scores: dict[tuple[int, int], float] = {}
     mapping_cache: dict[str, Any] = {}
+    reads_the_list = getattr(scorer, "reads_the_list", False)
     for x, others in by_query.items():
         query = skus[x]
         text, template = instructions.instruction_for(query.category)
         auto, review = thresholds.thresholds_for(query.category)
-        raws = scorer.score(embeddings.sku_text(query), [embeddings.sku_text(skus[y]) for y in others], text)
+        context = [
+            s for pk, s in skus.items() if reads_the_list and s.product_id == query.product_id and pk != x and pk not in others
+        ]
+        documents = [embeddings.sku_text(skus[y]) for y in others] + [embeddings.sku_text(s) for s in context]
+        raws = scorer.score(embeddings.sku_text(query), documents, text)[: len(others)]
         for y, raw in zip(others, raws, strict=True):
             p = _calibrate(scorer, raw, (query.language, skus[y].language), mapping_cache)
             scores[(x, y)] = p

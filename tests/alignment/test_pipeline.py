@@ -266,6 +266,23 @@ class SafetyRulesTestCase(PipelineTestCase):
         assert weak.probability == 0.3
         assert weak.retrieval == {"merge_check": True}
 
+    def test_a_list_reading_scorer_checks_a_bridge_beside_the_querys_own_product(self):
+        a, b = self.sku("A", "en", KETTLE_EN), self.sku("B", "de", KETTLE_DE)
+        lookalike = "Bouilloire électrique en inox 1,5 L, 2200 W"
+        scores = {(KETTLE_EN, KETTLE_DE): 0.95, (KETTLE_DE, KETTLE_EN): 0.95, (KETTLE_DE, lookalike): 0.95, lookalike: 0.8}
+        with RankingScorer.returning(scores, default=0.1):
+            embeddings.ensure_embeddings(list(SKU.objects.all()))
+            pipeline.align_skus([a.pk], scorer=RankingScorer())
+            assert self.product(a) == self.product(b)
+            c = self.sku("C", "fr", lookalike)  # A~C has never been scored
+            embeddings.ensure_embeddings([c])
+            pipeline.align_skus([b.pk], scorer=RankingScorer())
+        # Scored against the look-alike alone, A would give it 0.8, above review; beside
+        # A's own German listing the look-alike comes second and scores half.
+        assert self.product(c) != self.product(a)
+        assert self.match(a, c).probability == 0.4
+        assert "Weak bridge" in self.match(b, c).hold_reason
+
     def test_it_does_not_chain_through_a_pair_below_review(self):
         a = self.sku("A", "en", KETTLE_EN)
         b = self.sku("B", "de", KETTLE_DE)
