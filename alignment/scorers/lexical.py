@@ -216,8 +216,8 @@ _NUMBER = (
 _UNIT_ALTERNATION = "|".join(sorted((re.escape(u) for u in UNITS), key=len, reverse=True))
 # Not inside a model code: "MB-7731M" is no 7731 m.
 _QUANTITY = re.compile(
-    rf"(?<![\dA-Za-z])(?<!\d[.,])(?<![A-Za-z0-9]-)({_NUMBER})[\s-]?({_UNIT_ALTERNATION})(?![a-zà-ÿ])", re.IGNORECASE
-)
+    rf"(?<![\dA-Za-z])(?<!\d[.,])(?<![A-Za-z0-9]-)({_NUMBER})[\s-]?({_UNIT_ALTERNATION})(?![a-zà-ÿ²³]|[23](?![\dA-Za-z]))", re.IGNORECASE
+)  # "35 mm²" (NFKC: "mm2") is a cable's section, "6 000 cm³" an engine's size: no lengths
 # "135x200 cm", "80 x 80 cm", "30×20×10 mm": each side is a length in that unit.
 _SIZES = re.compile(
     rf"(?<![\dA-Za-z])(\d+(?:[.,]\d+)?)\s?[x×*]\s?(\d+(?:[.,]\d+)?)(?:\s?[x×*]\s?(\d+(?:[.,]\d+)?))?\s?"
@@ -246,6 +246,13 @@ _GARMENT_SIZE = re.compile(
 # A range of letter sizes, "XS-S", "S/M", "L–XL": both ends.
 _LETTER_RANGE = re.compile(
     r"(?<![\w./-])(xxs|xs|s|m|l|xl|xxl|xxxl|2xl|3xl) ?[-/–] ?(xs|s|m|l|xl|xxl|xxxl|2xl|3xl|4xl)(?![a-z0-9/])"
+)
+# Sizes said in words: "大号" (large), "小号"; "Small (S)", "Grande (L)".
+_CJK_SIZE = re.compile(r"(特大|加大|超大|大|中|小)号")
+_CJK_SIZES = {"特大": "xl", "加大": "xl", "超大": "xl", "大": "l", "中": "m", "小": "s"}
+_NAMED_LETTER_SIZE = re.compile(
+    r"\b(?:small|medium|large|petite?|moyenne?|grande?|klein|mittel|gross|pequen[oa]|median[oa])\s?"
+    r"\((xs|s|m|l|xl|xxl)\)"
 )
 # A size label just before a range: "talla M/L" is sold for both sizes, as "S, M/L" is.
 _SIZE_LABEL = re.compile(r"\b(?:size|taille|talla|grosse|gr\.)\s?:?\s?$")
@@ -453,6 +460,10 @@ def extract(text: str) -> Evidence:
             quantities.add(("letter size", float(_LETTER_SIZES[value])))
         else:
             quantities.add(("size", parse_number(value)))
+    for match in _CJK_SIZE.finditer(normal):
+        quantities.add(("letter size", float(_LETTER_SIZES[_CJK_SIZES[match.group(1)]])))
+    for match in _NAMED_LETTER_SIZE.finditer(_fold(normal)):
+        quantities.add(("letter size", float(_LETTER_SIZES[match.group(1)])))
     for match in _LETTER_RANGE.finditer(folded := _fold(normal)):
         if "letter size" in {d for d, _ in quantities} or _SIZE_LABEL.search(folded, 0, match.start()):
             quantities.update(("letter size", float(_LETTER_SIZES[end])) for end in match.groups())
@@ -670,7 +681,7 @@ ATTRIBUTES = {
     # say "new", so a text that names no condition is new (ATTRIBUTE_DEFAULTS).
     "condition": {
         "refurbished": (
-            "refurbished renewed pre-owned reconditionne reconditionnee reconditionnes d'occasion d’occasion "
+            "refurbished renewed pre-owned reconditionne reconditionnee reconditionnes reconditionnees d'occasion d’occasion "
             "reacondicionado reacondicionada reacondicionados generaluberholt generaluberholter generaluberholtes "
             "second-hand secondhand open-box ex-display b-ware rucklaufer vorfuhrgerat "
             "seminuevo seminueva 翻新 官翻 二手 展示机"
@@ -697,6 +708,11 @@ ATTRIBUTES = {
     # A keyboard's layout: a German QWERTZ against a French AZERTY or a QWERTY.
     "layout": {"qwertz": "qwertz", "azerty": "azerty", "qwerty": "qwerty"},
     "pile": {"short": "kurzflor kurzflor-teppich 短毛", "long": "shaggy hochflor hochflor-teppich 长毛"},
+    # Stainless against carbon steel (woks, knives, boules), named in the title.
+    "steel": {
+        "stainless": "stainless inox inoxydable inoxidable edelstahl rostfrei 不锈钢",
+        "carbon": "",
+    },
     # The finish of metal and paint, named in the title: brushed against polished, matte against gloss.
     "finish": {
         "brushed": "brushed geburstet geburstetes gebursteter brosse brossee cepillado cepillada satinado satinada 拉丝",
@@ -761,6 +777,7 @@ _VARIANT_PHRASES = {
         r"|(?<!\bbe )(?<!been )(?<! is )(?<!are )(?<!was )(?<!mas )(?<!muy )(?<! es )(?<!son )(?<!ser )(?<!fue )"
         r"\b(?:used|usado|usada)(?=\s?[,;|)–])"
     ),
+    ("steel", "carbon"): r"\b(?:carbon steel|acier (?:au )?carbone|acero al carbono|kohlenstoffstahl)\b|碳钢",
     ("motor", "brushless"): r"\b(?:sin escobillas|sans (?:balais|charbons)|ohne kohleburste\w*)\b",
     ("motor", "brushed"): r"\b(?:brushed motor|(?<!sans )(?:a|aux) charbons|con escobillas|carbon brush(?:es)?)\b"
     r"|(?<!ohne )\bkohleburste",
@@ -875,7 +892,7 @@ def attribute_conflicts(a: str, b: str, *, dimensions: frozenset[str] | None = N
 # is worn under, what hair a doll's spare wig has, what an eyepiece is not, and that a
 # mechanical watch has an electronic display.
 WHOLE_TEXT_ATTRIBUTES = frozenset(ATTRIBUTES) - {
-    "material", "garment", "hair", "eyepiece", "mechanism", "finish", "sheen",
+    "material", "steel", "garment", "hair", "eyepiece", "mechanism", "finish", "sheen",
 }
 
 
@@ -1820,7 +1837,7 @@ class LexicalScorer(Scorer):
     """
 
     name = "lexical"
-    model_revision = "lexical-26"
+    model_revision = "lexical-27"
     uses_instruction = False
 
     def score(self, query: str, documents: list[str], instruction: str = "") -> list[float]:

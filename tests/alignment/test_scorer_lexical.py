@@ -1044,3 +1044,18 @@ class ModelConflictTestCase(SimpleTestCase):
         alone = "Cocina Tinkerloft KT-300\nNota: los accesorios, ollas y utensilios no están incluidos."
         assert left_out_one_sided(kitchen, alone)
         assert kit_conflict(kitchen, alone)
+
+    def test_sections_steel_grades_and_sizes_said_in_words(self):
+        # A cable's section and an engine's size are no lengths: 6 m against 4,5 m still differ.
+        leads = "Câbles de démarrage Voltaxe JL-35 – 35 mm², 4,5 m, pinces isolées"
+        assert extract(leads).quantities == {("length", 4500.0)}
+        assert ("inch", 27.0) in extract("Veltrix VX27Q 27英寸2K电竞显示器").quantities
+        boules = "Boules de pétanque La Cigalière Magnum – Inox – 74 mm / 700 g – jeu de 3"
+        assert conflicts(boules, "La Cigalière Magnum Carbone – boules acier au carbone 74 mm 700 g")["attribute_conflict"]
+        assert not conflicts(boules, "La Cigalière Magnum Edelstahl-Boule 74 mm 700 g, 3er-Set")["attribute_conflict"]
+        brush = "【PAWLUX】SB-02 宠物自清洁针梳 一键退毛 大号L 猫狗通用 灰色"
+        assert features(brush, "Pawlux SB-02 Self-Cleaning Slicker Brush, Small (S), Grey")["unit_conflict"]
+        assert not features(brush, "Pawlux SB-02 Self-Cleaning Slicker Brush, Large (L), Grey")["unit_conflict"]
+        assert attributes("Grivola Stelvio Pro chaussures d'alpinisme, 44 – reconditionnées grade A")["condition"] == {
+            "refurbished"
+        }
