@@ -286,12 +286,13 @@ def _score(
                 continue  # the index was behind the database (a category or language edit)
             pair = Match.ordered(sku.pk, other_id)
             if pair in seen or pair in decided:
-                context.append(other)
+                if reads_the_list:
+                    context.append(other)
                 continue
             seen.add(pair)
             documents.append((other, provenance))
         if documents:
-            jobs.append((sku, documents, context if reads_the_list else []))
+            jobs.append((sku, documents, context))
 
     instruction_cache: dict[int | None, tuple[str, InstructionTemplate | None]] = {}
     threshold_cache: dict[int | None, tuple[float, float]] = {}
@@ -527,9 +528,8 @@ def _score_cross_pairs(
         query = skus[x]
         text, template = instructions.instruction_for(query.category)
         auto, review = thresholds.thresholds_for(query.category)
-        context = [
-            s for pk, s in skus.items() if reads_the_list and s.product_id == query.product_id and pk != x and pk not in others
-        ]
+        own_product = [s for pk, s in skus.items() if s.product_id == query.product_id and pk != x and pk not in others]
+        context = own_product if reads_the_list else []
         documents = [embeddings.sku_text(skus[y]) for y in others] + [embeddings.sku_text(s) for s in context]
         raws = scorer.score(embeddings.sku_text(query), documents, text)[: len(others)]
         for y, raw in zip(others, raws, strict=True):

@@ -216,8 +216,10 @@ _NUMBER = (
 _UNIT_ALTERNATION = "|".join(sorted((re.escape(u) for u in UNITS), key=len, reverse=True))
 # Not inside a model code: "MB-7731M" is no 7731 m.
 _QUANTITY = re.compile(
-    rf"(?<![\dA-Za-z])(?<!\d[.,])(?<![A-Za-z0-9]-)({_NUMBER})[\s-]?({_UNIT_ALTERNATION})(?![a-zà-ÿ²³]|[23](?![\dA-Za-z]))", re.IGNORECASE
-)  # "35 mm²" (NFKC: "mm2") is a cable's section, "6 000 cm³" an engine's size: no lengths
+    rf"(?<![\dA-Za-z])(?<!\d[.,])(?<![A-Za-z0-9]-)({_NUMBER})[\s-]?({_UNIT_ALTERNATION})"
+    r"(?![a-zà-ÿ²³]|[23](?![\dA-Za-z]))",  # "35 mm²" (NFKC: "mm2") is a cable's section: no length
+    re.IGNORECASE,
+)
 # "135x200 cm", "80 x 80 cm", "30×20×10 mm": each side is a length in that unit.
 _SIZES = re.compile(
     rf"(?<![\dA-Za-z])(\d+(?:[.,]\d+)?)\s?[x×*]\s?(\d+(?:[.,]\d+)?)(?:\s?[x×*]\s?(\d+(?:[.,]\d+)?))?\s?"
@@ -497,9 +499,10 @@ def extract(text: str) -> Evidence:
         quantities.add(("count", float(raw) if raw.isdigit() else _CJK_NUMERALS[raw]))
     for match in _CONTENTS_COUNT.finditer(normal):
         value = float(match.group(1) or match.group(2))
+        rest_of_line = normal[match.end() :].split("\n", 1)[0]
         # One of the first thing is a count only when the box holds nothing else: "Lieferumfang:
         # 1 Paar" is one pair, "In the box: 1 table, 2 chairs" is one set.
-        if value >= 2 or not _MORE_CONTENTS.search(normal, match.end(), normal.find("\n", match.end()) % (len(normal) + 1)):
+        if value >= 2 or not _MORE_CONTENTS.search(rest_of_line):
             quantities.add(("count", value))
     for match in _PIXELS.finditer(normal):
         short, long = sorted((int(match.group(1)), int(match.group(2))))
@@ -681,7 +684,8 @@ ATTRIBUTES = {
     # say "new", so a text that names no condition is new (ATTRIBUTE_DEFAULTS).
     "condition": {
         "refurbished": (
-            "refurbished renewed pre-owned reconditionne reconditionnee reconditionnes reconditionnees d'occasion d’occasion "
+            "refurbished renewed pre-owned reconditionne reconditionnee reconditionnes reconditionnees "
+            "d'occasion d’occasion "
             "reacondicionado reacondicionada reacondicionados generaluberholt generaluberholter generaluberholtes "
             "second-hand secondhand open-box ex-display b-ware rucklaufer vorfuhrgerat "
             "seminuevo seminueva 翻新 官翻 二手 展示机"

@@ -269,7 +269,9 @@ class SafetyRulesTestCase(PipelineTestCase):
     def test_a_list_reading_scorer_checks_a_bridge_beside_the_querys_own_product(self):
         a, b = self.sku("A", "en", KETTLE_EN), self.sku("B", "de", KETTLE_DE)
         lookalike = "Bouilloire électrique en inox 1,5 L, 2200 W"
-        scores = {(KETTLE_EN, KETTLE_DE): 0.95, (KETTLE_DE, KETTLE_EN): 0.95, (KETTLE_DE, lookalike): 0.95, lookalike: 0.8}
+        scores = {
+            (KETTLE_EN, KETTLE_DE): 0.95, (KETTLE_DE, KETTLE_EN): 0.95, (KETTLE_DE, lookalike): 0.95, lookalike: 0.8,
+        }
         with RankingScorer.returning(scores, default=0.1):
             embeddings.ensure_embeddings(list(SKU.objects.all()))
             pipeline.align_skus([a.pk], scorer=RankingScorer())

@@ -1025,7 +1025,8 @@ class ModelConflictTestCase(SimpleTestCase):
         assert features(stockings, "Calvora Flight FS-2 Kompressionsstrümpfe, anthrazit\nLieferumfang: 1 Paar")[
             "unit_conflict"
         ]
-        assert not features(stockings, "Calvora FS-2 medias de compresión de viaje, antracita, 2 pares")["unit_conflict"]
+        pairs = "Calvora FS-2 medias de compresión de viaje, antracita, 2 pares"
+        assert not features(stockings, pairs)["unit_conflict"]
         assert not [q for q in extract("健腹轮 AR-2 双轮静音").quantities if q[0] == "count"]
         assert ("count", 3.0) in extract("【Ferrovel】RG-60 橡胶刮泥垫\n包装清单：刮泥垫×3、拼接扣×4").quantities
         assert not [q for q in extract("Balkonset\nLieferumfang: 1 Tisch, 2 Stühle").quantities if q[0] == "count"]
@@ -1051,7 +1052,8 @@ class ModelConflictTestCase(SimpleTestCase):
         assert extract(leads).quantities == {("length", 4500.0)}
         assert ("inch", 27.0) in extract("Veltrix VX27Q 27英寸2K电竞显示器").quantities
         boules = "Boules de pétanque La Cigalière Magnum – Inox – 74 mm / 700 g – jeu de 3"
-        assert conflicts(boules, "La Cigalière Magnum Carbone – boules acier au carbone 74 mm 700 g")["attribute_conflict"]
+        carbon = "La Cigalière Magnum Carbone – boules acier au carbone 74 mm 700 g"
+        assert conflicts(boules, carbon)["attribute_conflict"]
         assert not conflicts(boules, "La Cigalière Magnum Edelstahl-Boule 74 mm 700 g, 3er-Set")["attribute_conflict"]
         brush = "【PAWLUX】SB-02 宠物自清洁针梳 一键退毛 大号L 猫狗通用 灰色"
         assert features(brush, "Pawlux SB-02 Self-Cleaning Slicker Brush, Small (S), Grey")["unit_conflict"]
