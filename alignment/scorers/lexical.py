@@ -1612,7 +1612,7 @@ def offer_one_sided(text_a: str, text_b: str) -> bool:
 
 # What a listing says its box leaves out, whatever the part: "Guide rail sold separately",
 # "grille nid d'abeille vendue séparément", "Seitenvorhänge separat erhältlich", "需另购",
-# "deck seul", "Wrench only".
+# "Deck only", "Wrench only".
 _LEFT_OUT = re.compile(
     rf"{_NOT_INCLUDED}|需另购|另购|另售|不含|不附|未含|单独购买"
     r"|(?<![a-z])(?:tool|body|deck|frame|unit|watch|wrench|instrument|grip|strap|board|saw|lamp|pump) only\b"

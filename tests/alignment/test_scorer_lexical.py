@@ -601,7 +601,8 @@ class ModelConflictTestCase(SimpleTestCase):
         assert not model_conflict("Pack 2 mandos Telemax TM-4 4 en 1", "【2只装】Telemax TM-4 万能遥控器 四合一")
         assert not features("Vizorra H6 Pro HUD OBD2+GPS", "Vizorra HUD H6 Pro OBD2/GPS 4,2 Zoll")["code_conflict"]
         # M/L is no one size M: both sizes.
-        assert {v for d, v in extract("Skibrille Gr. M/L, Rahmen schwarz").quantities if d == "letter size"} == {4.0, 5.0}
+        goggles = extract("Skibrille Gr. M/L, Rahmen schwarz").quantities
+        assert {v for d, v in goggles if d == "letter size"} == {4.0, 5.0}
         assert ("letter size", 4.0) in extract("Ski Goggles, Size M").quantities
 
     def test_a_product_for_cars_is_no_accessory_and_a_cordless_tool_counts_no_batteries(self):
