@@ -186,12 +186,17 @@ _PAIR = re.compile(
     r"|\(pair\)|一对|一双",
     re.IGNORECASE,
 )
+# One unit where a line also sells pairs or packs: "vendu à l'unité", "sold individually", 单只装.
+_SOLD_SINGLY = re.compile(
+    r"\b(?:sold (?:individually|singly|as a single unit)|vendue? a l'unite|se vende por unidad|einzeln verkauft)\b"
+    r"|单只装|单个装|单支装"
+)
 # "2 Paar", "3 pairs", "lot de 3 paires", "3双装": that many pairs, twice as many of the item.
 _PAIRS = re.compile(
     r"(?<![\w.,-])([2-9]|1[0-2]) ?(?:pairs|paar|paires|pares)(?![a-z])|(?<![\w.,-])([2-9]|1[0-2])[双对]装", re.IGNORECASE
 )
 # "Hearing Amplifiers – Pair, Behind-the-Ear": a pair on its own in a title (not "pair with your phone").
-_PAIR_ALONE = re.compile(r"(?:^|[-–,(|/] ?)pair(?=$|[ ,)|/])(?! (?:with|to|up|your|it)\b)")
+_PAIR_ALONE = re.compile(r"(?:^|[-–,(|/] ?)(?:pair|paire)(?=$|[ ,)|/])(?! (?:with|to|up|your|it)\b)")
 # "425g×2支": how many units, after a Chinese multiplication sign.
 _CJK_TIMES = re.compile(r"[×x] ?([2-9]|1[0-2]) ?[支只个瓶袋盒罐片条件包台套把]")
 # "双人帐篷" (two-person tent), "单人床": a Chinese numeral before 人.
@@ -374,6 +379,20 @@ def _fold(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c) != "Mn")
 
 
+# Two colours a product comes in together, "schwarz/grau", "Black & Red", "黑红色": a line that sells
+# black/grey sells black/red too, so two combinations that differ are two variants, though both
+# name black. A combination is a dimension of its own, compared only with combinations.
+_COLOUR_PAIR = re.compile(r"(?<![\w-])([a-z]+) ?(?:/|&|-| and | und | et | y ) ?([a-z]+)(?![\w-])")
+
+# Shades named in two words, one colour in a combination ("blanc/bleu canard" is white and teal).
+_COLOUR_PHRASES = {"bleu canard": "petrol", "bleu marine": "navy", "bleu nuit": "navy", "gris anthracite": "anthracite"}
+_COLOUR_PHRASE = re.compile("|".join(_COLOUR_PHRASES))
+
+
+def _colour_combination(a: int, b: int) -> tuple[str, float]:
+    return ("colour combination", float(min(a, b) * 100 + max(a, b)))
+
+
 def parse_number(raw: str) -> float:
     """"1,7" -> 1.7, "20 000" -> 20000, "1.500" -> 1500 (a group of three digits)."""
     compact = re.sub(r"[  \u202f]", "", raw)
@@ -488,6 +507,8 @@ def extract(text: str) -> Evidence:
                 quantities.discard(("count", value))
     if _PAIR.search(normal) or _PAIR_ALONE.search(_fold(normal)):
         quantities.add(("count", 2.0))
+    if _SOLD_SINGLY.search(_fold(normal)):
+        quantities.add(("count", 1.0))
     for match in _PAIRS.finditer(normal):
         quantities.add(("count", 2.0 * float(match.group(1) or match.group(2))))
     for match in _CJK_TIMES.finditer(normal):
@@ -548,7 +569,16 @@ def extract(text: str) -> Evidence:
     for match in _GERMAN_SHADE.finditer(folded):
         quantities.add(("colour", float(_COLOUR_OF[match.group(1) or match.group(2)])))
     for match in _CJK_PAIR_OF_COLOURS.finditer(normal):  # "灰白色" is grey and white, "黑白" black and white
-        quantities.update(("colour", float(_COLOUR_INDEX[_CJK_SHADE_COLOURS[c]])) for c in match.groups())
+        pair = [_COLOUR_INDEX[_CJK_SHADE_COLOURS[c]] for c in match.groups()]
+        quantities.update(("colour", float(c)) for c in pair)
+        quantities.add(_colour_combination(*pair))
+    for match in _COLOUR_PAIR.finditer(_COLOUR_PHRASE.sub(lambda m: _COLOUR_PHRASES[m.group()], folded)):
+        first, second = match.groups()
+        # Chrome is a finish ("Schwarz-Chrom" is black chrome), and "Silver/Chrome" is one colour.
+        if {first, second} & _CHROME_WORDS or first not in _COLOUR_OF or second not in _COLOUR_OF:
+            continue
+        if _COLOUR_OF[first] != _COLOUR_OF[second]:
+            quantities.add(_colour_combination(_COLOUR_OF[first], _COLOUR_OF[second]))
     for match in _CJK_SHADE.finditer(normal):
         if not match.group(0).rstrip("色").endswith(_NOT_CJK_SHADES):
             quantities.add(("colour", float(_COLOUR_INDEX[_CJK_SHADE_COLOURS[match.group(1)]])))
@@ -776,7 +806,7 @@ _VARIANT_PHRASES = {
         r"|zur))"
         r"|\b(?:gebrauchtware|articulo devuelto|producto de devolucion|retour client|article retourne"
         r"|returned item|ex-demo|demo unit|ausstellungsstuck|producto abierto|embalaje danado|emballage abime"
-        r"|verpackung beschadigt|damaged (?:box|packaging))\b|九成新|九五新|95新|99新|(?<![未不没])拆封|展示品|展示样[车机]|展示车"
+        r"|verpackung beschadigt|verpackung geoffnet|retoure|damaged (?:box|packaging))\b|九成新|九五新|95新|99新|(?<![未不没])拆封|展示品|展示样[车机]|展示车"
         # or closing a clause: "Cargador ADP-45SW original usado, probado" (not "can be used, ...").
         r"|(?<!\bbe )(?<!been )(?<! is )(?<!are )(?<!was )(?<!mas )(?<!muy )(?<! es )(?<!son )(?<!ser )(?<!fue )"
         r"\b(?:used|usado|usada)(?=\s?[,;|)–])"
@@ -1592,6 +1622,12 @@ _OFFER = re.compile(
     r"|[2-9]er[- ]?(?:pack|set)|[2-9][- ]pack|(?:twin|double|dual|value|family|gift|saver) ?(?:pack|set|bundle)"
     r"|doppelpack|vorteilspack|sparpack|set-angebot|pack ahorro|pack eco\w*|bundle)(?![a-z])"
     r"|两件套|三件套|[两二三四2-9][个只件支瓶袋盒套台]装"
+    # Something added on, said in the description: "Ce pack inclut en plus un micro-cravate", "además
+    # del medidor incluye el trípode", "In diesem Set erhalten Sie zwei Lumora Hub 8".
+    r"|\b(?:inclut|incluye|includes|enthalt) (?:en plus|ademas|additionally|zusatzlich)\b"
+    r"|\b(?:en plus|ademas|additionally|zusatzlich) (?:inclut|incluye|includes|enthalt)\b|\bademas del \w+ incluye\b"
+    r"|\b(?:in (?:diesem|this) (?:set|pack|bundle)|dans ce (?:lot|pack|coffret)|en este (?:pack|lote))\b"
+    r"[^.\n]{0,40}\b(?:zwei|drei|vier|two|three|four|deux|trois|quatre|dos|tres|cuatro|[2-9])\b"
 )
 
 
@@ -1612,10 +1648,11 @@ def offer_one_sided(text_a: str, text_b: str) -> bool:
 
 # What a listing says its box leaves out, whatever the part: "Guide rail sold separately",
 # "grille nid d'abeille vendue séparément", "Seitenvorhänge separat erhältlich", "需另购",
-# "Deck only", "Wrench only".
+# "Deck only", "Wrench only", "– solo cometa, sin líneas".
 _LEFT_OUT = re.compile(
     rf"{_NOT_INCLUDED}|需另购|另购|另售|不含|不附|未含|单独购买"
     r"|(?<![a-z])(?:tool|body|deck|frame|unit|watch|wrench|instrument|grip|strap|board|saw|lamp|pump) only\b"
+    r"|(?:[–:(|]|\s-) ?(?:solo|seulement|uniquement|nur) (?:el |la |le |der |die |das )?[a-z]+(?= ?(?:$|[,;(–\n]))"
 )
 
 
@@ -1841,7 +1878,7 @@ class LexicalScorer(Scorer):
     """
 
     name = "lexical"
-    model_revision = "lexical-27"
+    model_revision = "lexical-28"
     uses_instruction = False
 
     def score(self, query: str, documents: list[str], instruction: str = "") -> list[float]:

@@ -1062,3 +1062,23 @@ class ModelConflictTestCase(SimpleTestCase):
         assert attributes("Grivola Stelvio Pro chaussures d'alpinisme, 44 – reconditionnées grade A")["condition"] == {
             "refurbished"
         }
+
+    def test_colour_combinations_single_units_returns_and_add_ons_said_in_a_description(self):
+        jacket = "Moterra Tourer 3 Motorrad-Textiljacke Herren, schwarz/grau, Größe L"
+        assert features(jacket, "Blouson moto Moterra Tourer 3 homme\nColoris : noir/rouge | Taille : L")["unit_conflict"]
+        assert not features(jacket, "Moterra Tourer 3 摩托车骑行服 男款 灰黑色 L码")["unit_conflict"]
+        cleaner = "Purvex SpotMate SC-300 Spot Cleaner\nColour: white/teal"
+        assert not features(cleaner, "Nettoyeur Purvex SC300\nColoris blanc/bleu canard")["unit_conflict"]
+        mirrors = "Ostrak CM-300 Rétroviseurs de caravane universels – paire, miroir 245 × 145 mm"
+        assert features(mirrors, "Ostrak CM-300 rétroviseur de caravane à sangles – vendu à l'unité")["unit_conflict"]
+        assert attributes("Hangbury HB-150 Kleiderständer\nZustand: Retoure, Verpackung geöffnet")["condition"] == {
+            "refurbished"
+        }
+        kite = "【Aerolo】AS-180 双线特技风筝 送2×25m飞行线+手柄"
+        assert left_out_one_sided(kite, "Cometa acrobática Aerolo AS-180 – solo cometa, sin líneas ni mangos")
+        assert not left_out_one_sided(kite, "Aire acondicionado Coolvik CV-12, solo frío, 230 V")
+        hub = "Lumora Hub 8 Smart Display, Anthrazit\nIn diesem Set erhalten Sie zwei Lumora Hub 8."
+        assert offer_one_sided(hub, "Lumora Hub 8 – Pantalla inteligente de 8\"")
+        pump = "Pumpe\nIn diesem Set ist alles für den Sofortstart dabei: Akku und Ladegerät liegen bei."
+        assert not offer_one_sided(pump, "Pump")
+        assert offer_one_sided("Dictaphone MR-P8\nCe pack inclut en plus un micro-cravate.", "Miravox MR-P8 录音笔")
