@@ -385,7 +385,9 @@ def _fold(text: str) -> str:
 _COLOUR_PAIR = re.compile(r"(?<![\w-])([a-z]+) ?(?:/|&|-| and | und | et | y ) ?([a-z]+)(?![\w-])")
 
 # Shades named in two words, one colour in a combination ("blanc/bleu canard" is white and teal).
-_COLOUR_PHRASES = {"bleu canard": "petrol", "bleu marine": "navy", "bleu nuit": "navy", "gris anthracite": "anthracite"}
+_COLOUR_PHRASES = {
+    "bleu canard": "petrol", "bleu marine": "navy", "bleu nuit": "navy", "gris anthracite": "anthracite",
+}
 _COLOUR_PHRASE = re.compile("|".join(_COLOUR_PHRASES))
 
 
@@ -806,7 +808,8 @@ _VARIANT_PHRASES = {
         r"|zur))"
         r"|\b(?:gebrauchtware|articulo devuelto|producto de devolucion|retour client|article retourne"
         r"|returned item|ex-demo|demo unit|ausstellungsstuck|producto abierto|embalaje danado|emballage abime"
-        r"|verpackung beschadigt|verpackung geoffnet|retoure|damaged (?:box|packaging))\b|九成新|九五新|95新|99新|(?<![未不没])拆封|展示品|展示样[车机]|展示车"
+        r"|verpackung beschadigt|verpackung geoffnet|retoure|damaged (?:box|packaging))\b"
+        r"|九成新|九五新|95新|99新|(?<![未不没])拆封|展示品|展示样[车机]|展示车"
         # or closing a clause: "Cargador ADP-45SW original usado, probado" (not "can be used, ...").
         r"|(?<!\bbe )(?<!been )(?<! is )(?<!are )(?<!was )(?<!mas )(?<!muy )(?<! es )(?<!son )(?<!ser )(?<!fue )"
         r"\b(?:used|usado|usada)(?=\s?[,;|)–])"
