@@ -26,6 +26,7 @@ import math
 import os
 import random
 import sys
+import time
 from pathlib import Path
 
 import django
@@ -64,6 +65,7 @@ def load(path: str) -> list[Example]:
 
 
 CACHE = Path("/tmp/skualign-e5-fusion-cache.npz")
+SAVE_EVERY = 60.0  # seconds
 
 
 def warm(scorer: E5Scorer, examples: list[Example]) -> None:
@@ -75,11 +77,15 @@ def warm(scorer: E5Scorer, examples: list[Example]) -> None:
     known = [t for t in texts if keys[t] in stored]
     scorer.remember(known, [stored[keys[t]] for t in known])
     missing = [t for t in texts if keys[t] not in stored]
+    saved = time.monotonic()
     for i, text in enumerate(missing, 1):
         stored[keys[text]] = scorer.embed([text])[0]
         if i % 100 == 0 or i == len(missing):
             print(f"embedded {i}/{len(missing)}", file=sys.stderr)
+        # Writing the whole cache takes longer as it grows: once a minute, not every 100 texts.
+        if i == len(missing) or time.monotonic() - saved > SAVE_EVERY:
             np.savez(CACHE, **stored)
+            saved = time.monotonic()
 
 
 def featurise(scorer: E5Scorer, examples: list[Example]) -> list[tuple[np.ndarray, np.ndarray, list[str], list[str]]]:

@@ -106,7 +106,10 @@ COLOURS = {
         "灰色 深空灰 太空灰 浅灰 深灰 石墨灰 银灰"
     ),
     "blue": "blue bleu bleue bleus bleues azul azules blau blaue blauer blaues navy 蓝色 天蓝 深蓝 浅蓝 宝蓝 藏青 海军蓝 雾霾蓝 冰川蓝 湖蓝",
-    "red": "red rouge rouges rojo roja rojos rojas rot rote roter rotes 红色 酒红 中国红 枣红",
+    "red": (
+        "red rouge rouges rojo roja rojos rojas rot rote roter rotes burgundy bordeaux burdeos weinrot bordeauxrot "
+        "红色 酒红 中国红 枣红"
+    ),
     "green": (
         "green vert verte verts vertes verde verdes grun grune gruner grunes mint menta menthe minze minzgrun "
         "绿色 薄荷绿 墨绿 军绿 橄榄绿 草绿 抹茶绿 牛油果绿"
@@ -162,7 +165,11 @@ _BLACK_CHROME = re.compile(
 _ROSE_GOLD = re.compile(r"\b(?:rose[- ]?gold|or rose|oro rosa|rosegold|rose-gold)\b")
 # Sand as a colour, not the sand of a filter or a pit: "color arena", "couleur sable", "Sand-coloured".
 _SAND = re.compile(r"\b(?:colou?r(?:ed)? sand|sand[- ]colou?red|colou?r arena|coloris sable|couleur sable)\b")
-_ASSORTED_COLOURS = re.compile(r"\bde colores\b|\bassorted colou?rs\b|\bcouleurs assorties\b|\bfarbig sortiert\b")
+_ASSORTED_COLOURS = re.compile(
+    r"\bde colores\b|\b(?:assorted|mixed) colou?rs\b|\bcolou?rs? (?:assorted|mixed)\b|\bcolores (?:surtidos|variados)\b"
+    r"|\b(?:couleurs|coloris) (?:assortie?s|variees)\b|\b(?:farbig|farblich) sortiert\b|\bsortierte farben\b"
+    r"|混色|随机色|颜色随机"
+)
 _STAINLESS_LOOK = re.compile(
     r"\bedelstahl-?(?:optik|look)\b|\bstainless(?:[- ]steel)? (?:look|finish)\b|\baspect inox\b|\blook (?:acero|inox)\b"
 )
@@ -271,7 +278,7 @@ _PACK = re.compile(
     r"(?!\s(?:mois|month|months|mes|meses|monat|monate|weeks?|semaines?|days?|jours?|tage))"  # "pack 1 mois"
     r"|(?<![\w.])(\d+)er\b|(?<![\w.,])(\d+)[ -]pack\b|\b(twin|double|dual|triple) pack\b"
     r"|\b(doppel|zweier|dreier)(?:pack|packung|set)\b"
-    r"|\b(?:lot|pack|set|juego|paquete) de (deux|trois|dos|tres)\b",
+    r"|\b(?:lot|pack|set|juego|paquete) de (deux|trois|dos|tres)\b|\b(?:pack|lote|paquete) (doble|triple)\b",
     re.IGNORECASE,
 )
 # The length of a product's cable, which a line sells in several: "5m Semi-Rigid Cable", "cable length
@@ -298,7 +305,7 @@ _CJK_PIECES = re.compile(r"(\d{1,3})件套")  # "12件套", a set of twelve piec
 _SET_WORD = re.compile(r"(?<![a-z])(?:set|kit|coffret|juego|estuche)(?![a-z])|套装")
 _PIECES_OF_A_SET = re.compile(r"(?<![\w.,])(\d{1,3}) ?(?:pieces|piece|pcs|pc|piezas|pieza|teile)(?![a-z])")
 _PACK_WORDS = {
-    "twin": 2, "double": 2, "dual": 2, "doppel": 2, "zweier": 2, "deux": 2, "dos": 2,
+    "twin": 2, "double": 2, "dual": 2, "doppel": 2, "zweier": 2, "deux": 2, "dos": 2, "doble": 2,
     "triple": 3, "dreier": 3, "trois": 3, "tres": 3,
 }
 # "2 × 15 W", "3x 100ml": how many of the item the pack holds.
@@ -649,6 +656,8 @@ def pair_features(a: str, b: str) -> list[float]:
         else:
             conflict += 1
     code_agree = codes_agree(ea.codes, eb.codes) or bool(ea.aliases & eb.codes or eb.aliases & ea.codes)
+    if code_agree and _own_codes_differ(a, b, ea, eb):
+        code_agree = False
     code_conflict = bool(ea.codes and eb.codes and not code_agree)
     shorter = min(len(ea.words), len(eb.words))
     word_overlap = len(ea.words & eb.words) / shorter if shorter else 0.0
@@ -702,6 +711,7 @@ ATTRIBUTES = {
         "cotton": "cotton coton algodon baumwolle 纯棉 棉质",
         "leather": "leather cuir cuero leder 真皮 皮革",
         "aluminium": "aluminium aluminum aluminio 铝合金",
+        "carbon": "carbonfaser 碳纤维",
     },
     "hand": {
         "right": "right-handed right-hand droitier droitiers diestro diestros diestra rechtshander 右手",
@@ -740,6 +750,20 @@ ATTRIBUTES = {
         "electronic": (
             "electronic electronique electronica electronico elektronisch elektronische elektronischer 电子秤 电子式"
         ),
+    },
+    # A device's port or a cable's plug, named in the title: a charger for micro-USB is not one
+    # for USB-C (a cable from one to the other names both).
+    "connector": {
+        "usb-c": "usb-c usbc type-c typ-c tipo-c",
+        "micro-usb": "micro-usb microusb 安卓口",
+        "lightning": "lightning 苹果口",
+    },
+    # RGB lighting against none said in so many words ("sin iluminación", "ohne Beleuchtung").
+    "lighting": {"rgb": "rgb argb", "unlit": ""},
+    # Where a product is used, named in the title (see _VARIANT_PHRASES).
+    "setting": {
+        "indoor": "indoor indoors innenbereich 室内",
+        "outdoor": "outdoor outdoors beach beachvolleyball aussenbereich 户外 室外 沙滩",
     },
     # A keyboard's layout: a German QWERTZ against a French AZERTY or a QWERTY.
     "layout": {"qwertz": "qwertz", "azerty": "azerty", "qwerty": "qwerty"},
@@ -814,7 +838,20 @@ _VARIANT_PHRASES = {
         r"|(?<!\bbe )(?<!been )(?<! is )(?<!are )(?<!was )(?<!mas )(?<!muy )(?<! es )(?<!son )(?<!ser )(?<!fue )"
         r"\b(?:used|usado|usada)(?=\s?[,;|)–])"
     ),
+    ("lighting", "unlit"): (
+        r"\b(?:sin iluminacion|without (?:rgb|lighting)|sans (?:eclairage|rgb)|ohne (?:rgb|beleuchtung))\b"
+    ),
+    ("connector", "usb-c"): r"\busb[ -]?type[ -]?c\b|\b(?:type|typ|tipo) c\b|\busb c\b",
+    ("connector", "micro-usb"): r"\bmicro[ -]usb\b|\bmicro-b\b",
     ("steel", "carbon"): r"\b(?:carbon steel|acier (?:au )?carbone|acero al carbono|kohlenstoffstahl)\b|碳钢",
+    # Carbon fibre ("BP-2 Carbon ... de fibra de carbono"), not carbon steel, brushes or filters.
+    ("material", "carbon"): r"\bcarbon[- ]?fib(?:re|er)s?\b|\bfibre de carbone\b|\bfibra de carbono\b",
+    # Where a product is for: "Beachvolleyball" against "BV-500 Indoor", "de exterior", 户外.
+    ("setting", "indoor"): (
+        r"\b(?:de|para|pour|d'|a l'|uso en) ?(?:interior(?:es)?|interieur)\b|\bfur (?:den )?innen\w*"
+    ),
+    ("setting", "outdoor"): r"\b(?:de|para|pour|d'|a l'|uso en) ?(?:exterior(?:es)?|exterieur|playa|plage)\b"
+    r"|\bfur (?:den )?aussen\w*",
     ("motor", "brushless"): r"\b(?:sin escobillas|sans (?:balais|charbons)|ohne kohleburste\w*)\b",
     ("motor", "brushed"): r"\b(?:brushed motor|(?<!sans )(?:a|aux) charbons|con escobillas|carbon brush(?:es)?)\b"
     r"|(?<!ohne )\bkohleburste",
@@ -927,9 +964,10 @@ def attribute_conflicts(a: str, b: str, *, dimensions: frozenset[str] | None = N
 # braided hose) and of the packaging ("less plastic").
 # Nor the garment, the hair, the eyepiece or the mechanism: a description says what a vest
 # is worn under, what hair a doll's spare wig has, what an eyepiece is not, and that a
-# mechanical watch has an electronic display.
+# mechanical watch has an electronic display. Nor the setting: an outdoor camera's page
+# says it can stand indoors too. Nor the connector: a page names the phones a charger serves.
 WHOLE_TEXT_ATTRIBUTES = frozenset(ATTRIBUTES) - {
-    "material", "steel", "garment", "hair", "eyepiece", "mechanism", "finish", "sheen",
+    "material", "steel", "garment", "hair", "eyepiece", "mechanism", "finish", "sheen", "setting", "connector",
 }
 
 
@@ -1026,6 +1064,18 @@ def _codes_by_role(text: str) -> tuple[set[str], set[str]]:
         code = re.sub(r"[-/.]", "", match.group(0)).upper()
         (served if _FOR_CODE.search(folded, 0, match.start()) else own).add(code)
     return own, served
+
+
+def _own_codes_differ(a: str, b: str, ea: Evidence, eb: Evidence) -> bool:
+    """Whether the codes two texts share are only what both are for, and each names another as its own:
+    "Purvex FC-30 filter for WD 20 / WD 30" against "Aspirex AX-30 filter, compatible Purvex WD 20 / WD 30"."""
+    shared = ea.codes & eb.codes
+    if not shared:
+        return False
+    joined_a, joined_b = (_SPACED_PREFIX.sub(r"\1-", unicodedata.normalize("NFKC", t)) for t in (a, b))  # "WD 20"
+    (own_a, served_a), (own_b, served_b) = _codes_by_role(joined_a), _codes_by_role(joined_b)
+    mine_a, mine_b = (ea.codes & own_a) - served_a, (eb.codes & own_b) - served_b
+    return bool(mine_a and mine_b and not mine_a & mine_b and shared <= served_a & served_b)
 
 
 def accessory_conflict(a: str, b: str) -> bool:
@@ -1176,6 +1226,7 @@ def _model_codes(evidence: Evidence, other: Evidence) -> frozenset[str]:
     return frozenset((evidence.codes - bases - other.aliases) | joined)
 
 
+_CODE_PREFIX = re.compile(r"[A-Z]")  # one letter before another code: SP45 against P45
 _SHORT_CODE = re.compile(r"(?<![\w-])(?:[A-Z]-?\d\d|[A-Z]{2}-?\d)(?![\w-])(?![.,]\d)")  # three characters
 
 
@@ -1198,7 +1249,8 @@ def _extended_code(
     """Whether a model code of one text extends one of the other's by a suffix it never gives:
     "VX27QC" against "VX27Q", "RTX4070TI" against "RTX4070"; not "VG-10-Kern" against
     "VG-10", where a word is glued on, nor "W20Pro" against "W20 Pro" (``words_*``: the
-    texts' designation tokens), where the other gives the suffix as a word."""
+    texts' designation tokens), where the other gives the suffix as a word. Or by a letter
+    before it: "SP-45" (a silent-plug cable) against "P-45"."""
     for mine, theirs, their_words in ((codes_a, codes_b, words_b), (codes_b, codes_a, words_a)):
         for code in mine - theirs:
             if any(
@@ -1206,6 +1258,8 @@ def _extended_code(
                 and len(code) - len(other) <= MAX_CODE_SUFFIX
                 and not colour_of(code, other)
                 and code[len(other) :].lower() not in their_words
+                or _CODE_PREFIX.fullmatch(code[: len(code) - len(other)]) and code.endswith(other)
+                and other[0].isalpha()
                 for other in theirs - mine
             ):
                 return True
@@ -1275,8 +1329,13 @@ KIT_PARTS = {
     "remote": ("remote", "telecommande", "mando a distancia", "fernbedienung", "遥控器", "遥控手柄"),
     "stand": ("stand", "support", "soporte", "standfuss", "stander", "支架", "底座"),
     "case": (
-        "carry case", "carrying case", "gig bag", "mallette", "housse", "etui", "funda", "maletin", "koffer", "tasche",
-        "收纳包", "琴包", "工具箱",
+        "carry case", "carrying case", "gig bag", "mallette", "housse", "etui", "funda", "maletin", "estuche", "koffer",
+        "tasche", "收纳包", "琴包", "琴盒", "工具箱",
+    ),
+    "bow": ("violin bow", "archet", "geigenbogen", "琴弓"),
+    "chest strap": (
+        "chest strap", "chest straps", "heart rate strap", "ceinture thoracique", "ceinture cardio", "banda de pecho",
+        "banda pectoral", "brustgurt", "心率带", "胸带",
     ),
     "bindings": ("bindings", "binding", "fixations", "fijaciones", "bindung", "固定器"),
     "cabinet": ("cabinet", "meuble", "mueble", "unterschrank", "底柜"),
@@ -1881,7 +1940,7 @@ class LexicalScorer(Scorer):
     """
 
     name = "lexical"
-    model_revision = "lexical-28"
+    model_revision = "lexical-29"
     uses_instruction = False
 
     def score(self, query: str, documents: list[str], instruction: str = "") -> list[float]:
