@@ -73,6 +73,7 @@ _units("pressure", 1.0, "bar", "bars")
 # The treads of a ladder or step stool ("6 Stufen" against "7 Steps").
 _units("steps", 1.0, "steps", "step", "stufen", "marches", "peldaños", "peldanos", "escalones")
 # The pins of a plug or connector ("13-polig" against "7-Pin", "prise 13 broches").
+_units("layers", 1.0, "层", "layers", "layer", "ply", "couches", "capas", "lagen", "lagig", "schichten", "plis")
 _units("pins", 1.0, "pin", "pins", "polig", "pôles", "broches", "pines", "针")
 _units("suction", 1.0, "pa")
 _units("suction", 1000.0, "kpa")
@@ -325,6 +326,26 @@ _PIXELS = re.compile(
     rf"(?<![\dA-Za-z.,])(\d{{3,4}})\s?[x×*]\s?(\d{{3,4}})(?![\d.,x×*])(?!\s?(?:{_UNIT_ALTERNATION})(?![a-zà-ÿ]))",
     re.IGNORECASE,
 )
+# A screen's or video's lines, however a listing names them: "Full HD", "1080p", "1920 x 1080",
+# "4K" and "3840×2160" (2160), "2K" and "QHD" (1440: what 2K monitors and dash cams are).
+_VIDEO_LINES = {"full hd": 1080, "fhd": 1080, "uhd": 2160, "qhd": 1440, "wqhd": 1440}
+_NAMED_RESOLUTION = re.compile(r"\b(full hd|fhd|uhd|w?qhd)\b")
+_LINES_OF_K = {2.0: 1440.0, 4.0: 2160.0, 8.0: 4320.0}
+_STANDARD_LINES = frozenset({720.0, 1080.0, 1440.0, 2160.0, 4320.0})
+# A bicycle wheel's size, by the rim's bead seat in mm (ETRTO): "29 x 2.40" and "61-622", "27,5 x 2,40"
+# and "650B" (584), "700x28C" (622), "26 x 1.95" (559).
+_WHEEL = re.compile(
+    r"(?<![\d.,])(29|27[.,]5|26|24|20)\s?(?:\"|″|''|in|zoll|er|寸)?\s?[x×]\s?[12][.,]\d{1,3}(?![\d])"
+    r"|(?<![\d.,])\d{2}\s?-\s?(622|584|559|507|406)(?![\d])|(?<![\d.,])(700)\s?[x×]\s?\d{2}\s?c\b|\b(650)\s?b\b",
+    re.IGNORECASE,
+)
+_BEAD_SEATS = {"29": 622.0, "27.5": 584.0, "26": 559.0, "24": 507.0, "20": 406.0, "700": 622.0, "650": 584.0}
+# A model's scale: "1:87", "escala 1:160", and the gauges that name one ("H0", "N Scale").
+_SCALE = re.compile(
+    r"(?<![\d.,:])1 ?: ?(\d{2,3})(?![\d.,:])|\b(h0|ho|n)[ -](?:scale|gauge)\b|\b(?:spur|escala|echelle) (h0|ho|n)\b",
+    re.IGNORECASE,
+)
+_GAUGE_SCALES = {"h0": 87.0, "ho": 87.0, "n": 160.0}
 # French writes bytes as octets: "2 To", "512 Go", "7000 Mo/s" are 2 TB, 512 GB, 7000 MB/s.
 _OCTETS = re.compile(r"(\d\s?[KMGT])o(?=\b|/)")
 # A tyre size ("265/70R17", "205/55 R16 94T"): width, aspect ratio, rim, then the
@@ -538,6 +559,24 @@ def extract(text: str) -> Evidence:
         short, long = sorted((int(match.group(1)), int(match.group(2))))
         quantities.add(("pixels", float(long * 100_000 + short)))  # 1920 x 1080 and 1080 x 1920 agree
         unit_spans.append(match.span())
+        if short in _STANDARD_LINES:
+            quantities.add(("video lines", float(short)))
+    for dimension, value in list(quantities):
+        if dimension == "resolution_p" and value in _STANDARD_LINES:
+            quantities.add(("video lines", value))
+        elif dimension == "resolution" and value in _LINES_OF_K:
+            quantities.add(("video lines", _LINES_OF_K[value]))
+    for match in _NAMED_RESOLUTION.finditer(normal.lower()):
+        quantities.add(("video lines", float(_VIDEO_LINES[match.group(1)])))
+    for match in _WHEEL.finditer(normal):
+        inches, bead_seat, road, gravel = match.groups()
+        if bead_seat:
+            quantities.add(("wheel", float(bead_seat)))
+        else:
+            quantities.add(("wheel", _BEAD_SEATS[(inches or road or gravel).replace(",", ".")]))
+    for match in _SCALE.finditer(normal):
+        gauge = match.group(2) or match.group(3)
+        quantities.add(("scale", _GAUGE_SCALES[gauge.lower()] if gauge else float(match.group(1))))
 
     codes: set[str] = set()
     aliases: set[str] = set()
@@ -1330,7 +1369,7 @@ KIT_PARTS = {
     "stand": ("stand", "support", "soporte", "standfuss", "stander", "支架", "底座"),
     "case": (
         "carry case", "carrying case", "gig bag", "mallette", "housse", "etui", "funda", "maletin", "estuche", "koffer",
-        "tasche", "收纳包", "琴包", "琴盒", "工具箱",
+        "tasche", "收纳包", "琴包", "琴盒", "工具箱", "外套", "布套", "保护套",
     ),
     "bow": ("violin bow", "archet", "geigenbogen", "琴弓"),
     "chest strap": (
@@ -1940,7 +1979,7 @@ class LexicalScorer(Scorer):
     """
 
     name = "lexical"
-    model_revision = "lexical-29"
+    model_revision = "lexical-30"
     uses_instruction = False
 
     def score(self, query: str, documents: list[str], instruction: str = "") -> list[float]:

@@ -233,7 +233,7 @@ class LexicalVariantsTestCase(SimpleTestCase):
         vista = "Nexora Vista 3 – VR\nResolución de 2064 x 2208 por ojo, pancake."
         assert features(vista, "Nexora Vista 3S\nÉcran LCD 1832 x 1920 pixels par œil")["unit_conflict"] == 1
         assert features(vista, "Nexora Vista 3 VR 一体机 单眼2064×2208")["unit_agree"] == 1
-        assert features("Monitor 1920x1080", "Écran 1080 x 1920 (portrait)")["unit_agree"] == 1
+        assert features("Monitor 1920x1080", "Écran 1080 x 1920 (portrait)")["unit_agree"] == 2  # and the lines
         assert ("length", 900.0) in extract("Matratze 900 x 2000 mm").quantities  # a size, not pixels
 
     def test_chrome_is_the_silver_of_fittings(self):
@@ -1126,3 +1126,23 @@ class ModelConflictTestCase(SimpleTestCase):
         rgb = "Quantrix Fury-X RGB DDR5 32 GB 6000 MHz, iluminación ARGB"
         assert attribute_conflicts(ram, rgb, dimensions=WHOLE_TEXT_ATTRIBUTES)
         assert not attribute_conflicts(ram, "Quantrix Fury-X DDR5 32 GB 6000 MHz, ohne Beleuchtung")
+
+    def test_video_lines_scales_wheel_sizes_layers_and_a_cover_left_out(self):
+        monitor = "Monitor portátil Lumivo M16 15,6\" Full HD 1080p IPS, USB-C"
+        assert features(monitor, "【4K超清】Lumivo M16 便携显示器 15.6英寸 3840×2160 IPS")["unit_conflict"]
+        assert not features(monitor, "Lumivo M16 Portable Monitor 15.6 inch FHD 1920 x 1080 IPS")["unit_conflict"]
+        locomotive = "Hollmark 78215 N Scale GP38-2 Diesel Locomotive 1:160, DCC Sound"
+        h0 = "Hollmark 78315 locomotora diésel GP38-2 escala H0 1:87, sonido DCC"
+        assert features(locomotive, h0)["unit_conflict"]
+        assert not features(locomotive, "Hollmark GP38-2 Diesellok Spur N, DCC-Sound")["unit_conflict"]
+        tyre = "Trailoro Gravix 29 x 2.40\" MTB Tyre – Tubeless Ready, Folding"
+        assert features(tyre, "Pneu VTT Trailoro Gravix 27,5 x 2,40 (61-584) Tubeless Ready")["unit_conflict"]
+        assert not features(tyre, "Trailoro Gravix MTB-Reifen 61-622, faltbar, Tubeless Ready")["unit_conflict"]
+        cloths = "【Pippaloo】PL-BC3 纯棉纱布拍嗝巾 6层 3条装 50×25cm"
+        assert features(cloths, "Langes d'épaule Pippaloo PL-BC3 en mousseline, lot de 3, 4 couches, 50 x 25 cm")[
+            "unit_conflict"
+        ]
+        assert not features(cloths, "Pippaloo PL-BC3 Spucktücher, 3er-Pack, 6-lagig, 50 x 25 cm")["unit_conflict"]
+        bottle = "Bouillotte longue Brunnholt BH-72L – 1,8 L – 72 cm – housse polaire amovible"
+        assert kit_conflict(bottle, "Brunnholt BH-72L 长款热水袋 1.8L 72cm\n注：本链接为单胆，不含绒布外套")
+        assert not kit_conflict(bottle, "Brunnholt BH-72L 长款热水袋 1.8L 72cm 含绒布外套")
