@@ -2,8 +2,12 @@
 
 The cosine of two e5 embeddings says two texts are about similar things; it
 cannot tell a 1.7 L kettle from a 1.5 L one. The raw score is therefore a small
-logistic model over these features (weights in ``e5_fusion.json``, fitted on
-the development set by ``bench/fit_e5_fusion.py`` with a fixed seed):
+model over these features: a logistic model over all of them, plus a hidden layer
+of 32 rectified units over those made by hand (all but the embedding differences),
+so that one piece of evidence can weigh differently beside another (weights in
+``e5_fusion.json``, fitted on the development set by ``bench/fit_e5_fusion.py``
+with a fixed seed; grouped cross-validation on 1,717 queries, against the logistic
+model alone: hard top1 0.973 -> 0.976, average precision 0.953 -> 0.960):
 
 - ``cosine``: cosine of the two texts' embeddings, both embedded with the
   "query: " prefix (the task is symmetric: two descriptions of one product);
@@ -196,6 +200,8 @@ CONTRADICTIONS = (
 )
 CONTRADICTED_CAP = 0.5
 _CONTRADICTION_INDICES = tuple(FUSION_FEATURES.index(name) for name in CONTRADICTIONS)
+# What the fusion's hidden layer reads: the features made by hand, not the embedding differences.
+HIDDEN_INPUTS = tuple(i for i, name in enumerate(FUSION_FEATURES) if name not in DIFFERENCE_FEATURES)
 # A description's segments: lines, sentences (". " in Latin text, "。" in Chinese) and
 # bullets ("▶ 1000W motor", " - 2 speeds"); "3.2L" and "1,7 l" are not cut.
 SEGMENT_SPLIT = re.compile(r"\n+|(?<=[.!?;])\s+|(?<=[。！？；])|\s[-–—•▶]\s|^[-•▶*]\s*", re.M)
@@ -367,11 +373,18 @@ def contradicted(row: list[float]) -> bool:
 
 
 def fused_score(row: list[float], weights: dict[str, Any]) -> float:
-    """The logistic model's probability, at most CONTRADICTED_CAP when the titles contradict."""
+    """The fusion's probability, at most CONTRADICTED_CAP when the titles contradict: a logistic
+    model over every feature, plus, where the fit has one (``hidden``), a layer of rectified units
+    over the HIDDEN_INPUTS, which lets one piece of evidence weigh differently beside another."""
     import numpy as np
 
     standardised = (np.asarray(row, dtype=np.float64) - weights["mean"]) / weights["scale"]
     z = weights["bias"] + float(standardised @ np.asarray(weights["coef"], dtype=np.float64))
+    hidden = weights.get("hidden")
+    if hidden:
+        inputs = standardised[list(HIDDEN_INPUTS)]
+        units = np.maximum(np.asarray(hidden["weight"], dtype=np.float64) @ inputs + hidden["bias"], 0.0)
+        z += float(units @ np.asarray(hidden["out"], dtype=np.float64))
     score = 1 / (1 + math.exp(-z)) if z > -700 else 0.0
     return min(score, CONTRADICTED_CAP) if contradicted(row) else score
 

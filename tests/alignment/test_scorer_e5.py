@@ -8,6 +8,7 @@ from django.test import SimpleTestCase
 from alignment.scorers.e5 import (
     CONTRADICTED_CAP,
     FUSION_FEATURES,
+    HIDDEN_INPUTS,
     E5Scorer,
     contradicted,
     exclusive,
@@ -187,6 +188,24 @@ class E5ScorerTestCase(SimpleTestCase):
         winner, rival = exclusive([0.97, 0.6], ["fr", "fr"])
         assert 0.9 < winner < 0.97 and rival < 0.1
         assert exclusive([0.95, 0.95], ["", ""]) == [0.95, 0.95]
+
+    def test_the_hidden_layer_weighs_evidence_beside_other_evidence(self):
+        # One unit that fires only when the cosine is high and the codes agree: the logistic part
+        # alone gives 0.5 whatever the row, the unit adds 2 to the log-odds of such rows only.
+        n = len(FUSION_FEATURES)
+        cosine, codes = HIDDEN_INPUTS.index(0), HIDDEN_INPUTS.index(FUSION_FEATURES.index("code_agree"))
+        unit = [0.0] * len(HIDDEN_INPUTS)
+        unit[cosine] = unit[codes] = 1.0
+        weights = {"mean": [0.0] * n, "scale": [1.0] * n, "coef": [0.0] * n, "bias": 0.0,
+                   "hidden": {"weight": [unit], "bias": [-1.0], "out": [1.0]}}
+        row = [0.0] * n
+        assert fused_score(row, weights) == 0.5
+        row[0] = 1.0
+        assert fused_score(row, weights) == 0.5  # a high cosine alone: the unit stays at 0
+        row[FUSION_FEATURES.index("code_agree")] = 2.0
+        assert abs(fused_score(row, weights) - 1 / (1 + np.exp(-2.0))) < 1e-12
+        assert fused_score(row, {**weights, "hidden": None}) == 0.5
+        assert "hidden" in self.scorer.fusion and len(self.scorer.fusion["hidden"]["out"]) == 32
 
     def test_a_sibling_in_the_same_language_lowers_the_score_of_a_look_alike(self):
         alone = self.scorer.score(KETTLE_ZH, [KETTLE_FR])[0]
