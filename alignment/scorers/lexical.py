@@ -346,6 +346,12 @@ _SCALE = re.compile(
     re.IGNORECASE,
 )
 _GAUGE_SCALES = {"h0": 87.0, "ho": 87.0, "n": 160.0}
+# A lens's strength: "+2.00", "+2,50 dioptrías", "+200度" (in hundredths), "Stärke +1,5 dpt".
+_DIOPTRES = re.compile(
+    r"(?<![\w.,+])\+\s?(\d(?:[.,]\d{1,2})?)\s?(?:dpt|dioptr\w*|度)|(?<![\w.,+])\+\s?(\d[.,]\d{2})(?!\d|\s?[\w%€$°×])"
+    r"|(?<![\w.,+])\+\s?([1-6][0-9]0)度",
+    re.IGNORECASE,
+)
 # French writes bytes as octets: "2 To", "512 Go", "7000 Mo/s" are 2 TB, 512 GB, 7000 MB/s.
 _OCTETS = re.compile(r"(\d\s?[KMGT])o(?=\b|/)")
 # A tyre size ("265/70R17", "205/55 R16 94T"): width, aspect ratio, rim, then the
@@ -574,6 +580,9 @@ def extract(text: str) -> Evidence:
             quantities.add(("wheel", float(bead_seat)))
         else:
             quantities.add(("wheel", _BEAD_SEATS[(inches or road or gravel).replace(",", ".")]))
+    for match in _DIOPTRES.finditer(normal):
+        written, bare, hundredths = match.groups()
+        quantities.add(("dioptres", float(hundredths) / 100 if hundredths else parse_number(written or bare)))
     for match in _SCALE.finditer(normal):
         gauge = match.group(2) or match.group(3)
         quantities.add(("scale", _GAUGE_SCALES[gauge.lower()] if gauge else float(match.group(1))))
@@ -870,7 +879,8 @@ _VARIANT_PHRASES = {
         r"(?!\s+(?:for|to|in|with|by|as|on|at|daily|every|para|en|por|como|pour|par|comme|wird|werden|von|als|zum"
         r"|zur))"
         r"|\b(?:gebrauchtware|articulo devuelto|producto de devolucion|retour client|article retourne"
-        r"|returned item|ex-demo|demo unit|ausstellungsstuck|producto abierto|embalaje danado|emballage abime"
+        r"|returned item|ex-demo|demo unit|display item|articulo de exposicion|article d'exposition"
+        r"|modelo de exposicion|ausstellungsstuck|producto abierto|embalaje danado|emballage abime"
         r"|verpackung beschadigt|verpackung geoffnet|retoure|damaged (?:box|packaging))\b"
         r"|九成新|九五新|95新|99新|(?<![未不没])拆封|展示品|展示样[车机]|展示车"
         # or closing a clause: "Cargador ADP-45SW original usado, probado" (not "can be used, ...").
@@ -1979,7 +1989,7 @@ class LexicalScorer(Scorer):
     """
 
     name = "lexical"
-    model_revision = "lexical-30"
+    model_revision = "lexical-31"
     uses_instruction = False
 
     def score(self, query: str, documents: list[str], instruction: str = "") -> list[float]:

@@ -1146,3 +1146,13 @@ class ModelConflictTestCase(SimpleTestCase):
         bottle = "Bouillotte longue Brunnholt BH-72L – 1,8 L – 72 cm – housse polaire amovible"
         assert kit_conflict(bottle, "Brunnholt BH-72L 长款热水袋 1.8L 72cm\n注：本链接为单胆，不含绒布外套")
         assert not kit_conflict(bottle, "Brunnholt BH-72L 长款热水袋 1.8L 72cm 含绒布外套")
+
+    def test_reading_glasses_strengths_and_a_display_item(self):
+        glasses = "【LUMAVIEW】LV-215 防蓝光老花镜 男女通用 +2.00度 黑色 TR90超轻镜框"
+        assert features(glasses, "Lumaview LV-215 Blue Light Reading Glasses – Black\nStrength: +2.50")["unit_conflict"]
+        assert not features(glasses, "Lumaview LV-215 Lesebrille +2,0 dpt, schwarz")["unit_conflict"]
+        assert ("dioptres", 2.0) in extract("老花镜 +200度").quantities
+        assert not extract("Zoom +0.50x, Set + 4.99 €").quantities
+        stand = "Mueble TV Qimujia QM-TV180 nogal 180 cm – artículo de exposición con pequeñas marcas"
+        assert attributes(stand)["condition"] == {"refurbished"}
+        assert "condition" not in attributes("In the box: display unit with handle, 32 GB microSD card")
