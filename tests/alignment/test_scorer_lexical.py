@@ -1114,6 +1114,9 @@ class ModelConflictTestCase(SimpleTestCase):
         assert kit_conflict(violin, alone)
         assert not kit_conflict(violin, "Strauven SV-200 Violine 4/4 mit Etui, Geigenbogen und Kolophonium")
         assert ("count", 2.0) in extract("Contenido: 2 adaptadores TA-65 (pack doble), 2 fundas").quantities
+        watch = "Reloj pulsómetro FITMARK Core 5 con banda de pecho CS-20 incluida – GPS"
+        assert kit_conflict(watch, "FITMARK Core 5 GPS Running Watch\nWatch only, without chest strap.")
+        assert not kit_conflict(watch, "FITMARK Core 5 GPS-Laufuhr mit Brustgurt CS-20")
 
     def test_a_charger_for_micro_usb_and_ram_without_lighting_are_other_variants(self):
         charger = "PAVORA 2x Akku KB-55 2100 mAh + Dual USB-C Ladegerät mit LCD"
