@@ -78,6 +78,9 @@ EXTRA_FILES = (
     "devset_more_15.jsonl",
     "devset_more_16.jsonl",
     "devset_more_17.jsonl",
+    "devset_retired_holdout_4.jsonl",
+    "devset_retired_holdout_3.jsonl",
+    "devset_more_18.jsonl",
 )
 HEADER = [
     "source",
