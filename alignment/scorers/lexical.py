@@ -112,7 +112,7 @@ COLOURS = {
         "红色 酒红 中国红 枣红"
     ),
     "green": (
-        "green vert verte verts vertes verde verdes grun grune gruner grunes mint menta menthe minze minzgrun "
+        "green vert verte verts vertes verde verdes grun grune gruner grunes mint menta menthe minze minzgrun olive "
         "绿色 薄荷绿 墨绿 军绿 橄榄绿 草绿 抹茶绿 牛油果绿"
     ),
     "pink": "pink rose rosa 粉色 粉红色 樱花粉 樱粉 浅粉 玫瑰粉 蜜桃粉 裸粉 玫红",
@@ -128,7 +128,9 @@ COLOURS = {
         "silver argent argente argentee plata plateado plateada silber 银色 "
         "chrome chromee chrom verchromt cromado cromada 镀铬"
     ),
-    "gold": "gold golden dore doree dores dorees dorado dorada goldfarben 金色 玫瑰金 香槟金",
+    "gold": "gold golden dore doree dores dorees dorado dorada goldfarben 金色 玫瑰金",
+    # Champagne is a finish of its own ("Champagne" against "Roségold"), 香槟金 and "or champagne" too.
+    "champagne": "champagne champan champagner 香槟色 香槟金",
     "copper": "copper cuivre cuivree cobre kupfer kupferfarben 铜色 紫铜色",
     "purple": "purple violet violeta morado morada lila lavender lavande lavanda lavendel 紫色 浅紫 深紫 薰衣草紫 香芋紫",
     "transparent": "transparent transparents transparente transparentes clear incolore incolores 透明",
@@ -177,7 +179,8 @@ _STAINLESS_LOOK = re.compile(
 _GERMAN_SHADE = re.compile(
     r"(?<![a-z])(?:hell|dunkel|mint|salbei|schiefer|stein|nacht|himmel|eis|royal|marine|petrol|oliv|tannen|wald"
     r"|flaschen|pastell|zart|alt|rose|silber|tief|matt|signal|smaragd|kobalt|anthrazit|taupe|kirsch|wein|bordeaux"
-    r"|titan|space|sand|creme|perl|polar|graphit)"
+    r"|titan|space|sand|creme|perl|polar|graphit|limetten|zitronen|apfel|moos|gras|jade|korall|lachs|puder|aqua"
+    r"|ozean|schoko|mokka|kaffee|cognac|karamell|senf|ocker|pflaumen|beeren|himbeer|asch|staub|nebel|beton)"
     r"-?(grun|blau|rot|grau|schwarz|weiss|gelb|rosa|braun|lila|beige)(?![a-z])"
     # Inflected German colours: "mit rotem Laser", "in grünen Tönen".
     r"|(?<![a-z])(grun|blau|rot|grau|schwarz|weiss|gelb|braun)(?:em|en)(?![a-z])"
@@ -761,10 +764,17 @@ ATTRIBUTES = {
         "aluminium": "aluminium aluminum aluminio 铝合金",
         "carbon": "carbonfaser 碳纤维",
     },
+    # The hand a tool is for, or a baseball glove's throwing hand (右投, Rechtswerfer) rather
+    # than the hand it is worn on ("戴左手", see _VARIANT_PHRASES).
     "hand": {
-        "right": "right-handed right-hand droitier droitiers diestro diestros diestra rechtshander 右手",
-        "left": "left-handed left-hand gaucher gauchers zurdo zurdos zurda linkshander 左手",
+        "right": "right-handed right-hand droitier droitiers diestro diestros diestra rechtshander rechtswerfer 右投",
+        "left": "left-handed left-hand gaucher gauchers zurdo zurdos zurda linkshander linkswerfer 左投",
     },
+    # A light against a dark shade of a colour ("Light Grey" against 深灰色, "gris clair" against
+    # "Dunkelgrau"), in the phrases of _VARIANT_PHRASES.
+    "shade": {"light": "", "dark": ""},
+    # A flat cable against a round one, named in the title.
+    "cable": {"flat": "flachkabel flachbandkabel", "round": "rundkabel"},
     # An original cartridge, filter or part against a third party's (see _THIRD_PARTY).
     "origin": {
         "original": "original originale originales d'origine genuine oem 正品",
@@ -866,6 +876,10 @@ _REGION_PATTERNS = {
     r"|\bbs ?1363\b|\buk (?:sockets?|outlets?|mains)\b"  # the British plug's standard, "4x UK BS 1363 Sockets"
     r"|\b[a-z]{1,5}-?\d+[a-z]{0,3} uk\b(?! ?\d)",  # a model's British version: "CB-4400 UK" (not "UK 9", a size)
 }
+# The colours that come in light and dark shades, in the five languages (accent-folded).
+_SHADED = (
+    "grey|gray|blue|green|pink|brown|purple|gris|grise|bleu|bleue|vert|verte|rose|brun|violet|azul|verde|rosa|marron"
+)
 # Variants named in phrases, on accent-folded lower case: "moteur à charbons" is brushed, and
 # "ohne Kohlebürsten" is not.
 _VARIANT_PHRASES = {
@@ -925,6 +939,22 @@ _VARIANT_PHRASES = {
     ("pile", "short"): r"\b(?:short|low)[- ]pile\b|\bpoil (?:court|ras)\b|\bpelo corto\b",
     ("pile", "long"): r"\b(?:long|high|deep)[- ]pile\b|\bpoil long\b|\bpelo largo\b",
     ("hair", "straight"): r"\b(?:straight hair|cheveux lisses|pelo liso|glatte[n]? haare?)\b",
+    # "右手" and "左手" but not the hand a glove is worn on ("戴左手", "手套戴在左手").
+    ("hand", "right"): r"(?<!戴)(?<!戴在)右手|\bright[- ]hand(?:ed)?[- ]throw",
+    ("hand", "left"): r"(?<!戴)(?<!戴在)左手|\bleft[- ]hand(?:ed)?[- ]throw",
+    ("shade", "light"): (
+        rf"\b(?:light|pale) (?:{_SHADED})\b"
+        rf"|\b(?:{_SHADED}) (?:clair|claire|clairs|claires|claro|clara|claros|claras|pale)\b"
+        r"|\bhell-?(?:grau|blau|grun|rosa|braun|lila)\b|浅[灰蓝绿粉棕紫]"
+    ),
+    ("shade", "dark"): (
+        rf"\bdark (?:{_SHADED})\b|\b(?:{_SHADED}) (?:fonce|foncee|fonces|foncees|oscuro|oscura|oscuros|oscuras)\b"
+        r"|\bdunkel-?(?:grau|blau|grun|rosa|braun|lila)\b|深[灰蓝绿棕紫]|\banthra(?:cite|zit)\b|\bantracita\b"
+    ),
+    ("cable", "flat"): r"\bflat (?:\w+ )?(?:cable|cord|lan|ethernet)\b|\b(?:cable|cordon) (?:\w+ )?plat\b"
+    r"|\bcable (?:\w+ )?plano\b|\bflach(?:band)?[- ]?(?:\w*kabel)\b|扁平[网数据]{0,2}线|扁线",
+    ("cable", "round"): r"\bround (?:\w+ )?(?:cable|cord)\b|\b(?:cable|cordon) (?:\w+ )?rond\b"
+    r"|\bcable (?:\w+ )?redondo\b|kabel,? rund\b|\brund(?:es)? \w*kabel\b|圆[网数据]{0,2}线",
 }
 _EXTRA_PATTERNS = {
     **{key: re.compile(pattern) for key, pattern in _VARIANT_PHRASES.items()},
@@ -1015,8 +1045,9 @@ def attribute_conflicts(a: str, b: str, *, dimensions: frozenset[str] | None = N
 # is worn under, what hair a doll's spare wig has, what an eyepiece is not, and that a
 # mechanical watch has an electronic display. Nor the setting: an outdoor camera's page
 # says it can stand indoors too. Nor the connector: a page names the phones a charger serves.
+# Nor the cable: a flat cable's page may say what it does better than a round one.
 WHOLE_TEXT_ATTRIBUTES = frozenset(ATTRIBUTES) - {
-    "material", "steel", "garment", "hair", "eyepiece", "mechanism", "finish", "sheen", "setting", "connector",
+    "material", "steel", "garment", "hair", "eyepiece", "mechanism", "finish", "sheen", "setting", "connector", "cable",
 }
 
 
@@ -1989,7 +2020,7 @@ class LexicalScorer(Scorer):
     """
 
     name = "lexical"
-    model_revision = "lexical-31"
+    model_revision = "lexical-32"
     uses_instruction = False
 
     def score(self, query: str, documents: list[str], instruction: str = "") -> list[float]:

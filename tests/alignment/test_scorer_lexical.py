@@ -1159,3 +1159,29 @@ class ModelConflictTestCase(SimpleTestCase):
         stand = "Mueble TV Qimujia QM-TV180 nogal 180 cm – artículo de exposición con pequeñas marcas"
         assert attributes(stand)["condition"] == {"refurbished"}
         assert "condition" not in attributes("In the box: display unit with handle, 32 GB microSD card")
+
+    def test_a_throwing_hand_a_light_or_dark_shade_a_flat_cable_and_lime_champagne_and_olive(self):
+        # A glove's throwing hand, not the hand it is worn on: 右投（戴左手） is "droitier (se porte main gauche)".
+        glove = "【HOLTBERG】HB-1175 棒球手套 11.75英寸 右投（戴左手）棕黑色\n适用：右投（手套戴在左手）"
+        assert not attribute_conflicts(glove, "Gant de baseball Holtberg HB-1175, droitier (se porte main gauche)")
+        assert attribute_conflicts(glove, "Guante Holtberg HB-1175, lanzador: zurdo (se lleva en la mano derecha)")
+        assert attributes("Holtberg HB1175 Infield Glove, Right Hand Throw")["hand"] == {"right"}
+        assert attributes("Baseballhandschuh HB 1175, Linkswerfer")["hand"] == {"left"}
+        sofa = "【Dorvalle】DV-3120 三人位折叠沙发床 深灰色 亚麻质感布艺"
+        assert attribute_conflicts(sofa, "Dorvalle DV-3120 Click Clack Sofa Bed, Light Grey Linen-Effect Fabric")
+        assert not attribute_conflicts(sofa, "Canapé convertible DV-3120 Dorvalle, gris anthracite")
+        assert not attribute_conflicts(sofa, "Dorvalle DV-3120 Schlafsofa, Grau")  # a shade against none
+        assert attribute_conflicts("Housse gris clair", "Bezug dunkelgrau")
+        assert "shade" not in attributes("A light, blue lamp")
+        cable = "Strandix Cat 6 Flat Ethernet Cable 15 m, White, 1 Gbps"
+        assert attribute_conflicts(cable, "Strandix Cat.6 Netzwerkkabel rund, 15 m, weiß")
+        assert not attribute_conflicts(cable, "【Strandix】六类扁平网线 白色 15米")
+        assert "cable" not in WHOLE_TEXT_ATTRIBUTES  # a page may say what a flat cable is not
+        zester = "Haverly ZG-12 Zester & Fine Grater, Black Handle"
+        assert features(zester, "Haverly ZG-12 Zestenreibe, Griff Limettengrün")["unit_conflict"]
+        assert not features(zester, "Haverly ZG-12 Zestenreibe, Griff schwarz")["unit_conflict"]
+        # Champagne is a finish of its own; 香槟金 is "or champagne", and olive a green.
+        device = "Tonelle MC-300 Microcurrent Facial Toning Device – Champagne"
+        assert features(device, "Tonelle MC-300 Mikrostrom-Gesichtsgerät – Roségold")["unit_conflict"]
+        assert not features("Ostrand DR-28 双层罗马杆 香槟金", "Tringle Ostrand DR-28, or champagne")["unit_conflict"]
+        assert features("Helioflux HX-60 Solar Panel, Olive", "Helioflux HX-60 panel solar verde oliva")["unit_agree"]
