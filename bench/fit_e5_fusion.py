@@ -76,6 +76,12 @@ DIFFERENCE_PENALTY = 1e-3  # squared weights of the logistic part on the embeddi
 EPOCHS = 15
 BATCH = 256
 LEARNING_RATE = 3e-3
+# Fits from successive seeds whose logits are averaged (shipped as one layer of all their units,
+# see merged): one fit's weights depend on its seed, and so do a few pairs either side of a threshold.
+# Grouped 5-fold CV on 1,957 queries (1,707 hard), one fit against five: hard top1 0.972 -> 0.975,
+# auto precision 0.963 -> 0.965 at recall 0.683 -> 0.672, AP 0.956 -> 0.958; catalog recall 0.687 ->
+# 0.698 at precision 1.000.
+MEMBERS = 5
 
 
 def load(path: str) -> list[Example]:
@@ -129,17 +135,38 @@ class Fit:
 
     l2: float = L2
     hidden: int = HIDDEN
+    members: int = MEMBERS
 
     def __call__(self, x: np.ndarray, y: np.ndarray) -> dict:
-        return fit_hidden(x, y, hidden=self.hidden) if self.hidden else fit_logistic(x, y, l2=self.l2)
+        if not self.hidden:
+            return fit_logistic(x, y, l2=self.l2)
+        return merged([fit_hidden(x, y, hidden=self.hidden, seed=SEED + k) for k in range(self.members)])
 
 
-def fit_hidden(x: np.ndarray, y: np.ndarray, *, hidden: int) -> dict:
+def merged(fits: list[dict]) -> dict:
+    """Fits from several seeds as one: the mean of their logits is a logistic part with the mean
+    weights and a hidden layer of all their units, each unit's output weight divided by their number."""
+    if len(fits) == 1:
+        return fits[0]
+    share = 1 / len(fits)
+    return {
+        **fits[0],
+        "coef": np.mean([f["coef"] for f in fits], axis=0).round(8).tolist(),
+        "bias": round(float(np.mean([f["bias"] for f in fits])), 8),
+        "hidden": {
+            "weight": [row for f in fits for row in f["hidden"]["weight"]],
+            "bias": [b for f in fits for b in f["hidden"]["bias"]],
+            "out": [round(w * share, 8) for f in fits for w in f["hidden"]["out"]],
+        },
+    }
+
+
+def fit_hidden(x: np.ndarray, y: np.ndarray, *, hidden: int, seed: int = SEED) -> dict:
     """The logistic part over every feature and ``hidden`` rectified units over HIDDEN_INPUTS, fitted together."""
     import torch
 
-    torch.manual_seed(SEED)
-    generator = torch.Generator().manual_seed(SEED)
+    torch.manual_seed(seed)
+    generator = torch.Generator().manual_seed(seed)
     mean = x.mean(axis=0)
     scale = x.std(axis=0)
     scale[scale == 0] = 1.0
@@ -169,7 +196,7 @@ def fit_hidden(x: np.ndarray, y: np.ndarray, *, hidden: int) -> dict:
         "mean": mean.round(8).tolist(),
         "scale": scale.round(8).tolist(),
         "coef": linear.weight[0].detach().double().numpy().round(8).tolist(),
-        "bias": round(float(linear.bias[0] + out.bias[0]), 8),
+        "bias": round(float((linear.bias[0] + out.bias[0]).detach()), 8),
         "hidden": {
             "weight": layer.weight.detach().double().numpy().round(8).tolist(),
             "bias": layer.bias.detach().double().numpy().round(8).tolist(),
@@ -340,17 +367,18 @@ def main() -> None:
     parser.add_argument(
         "--hidden", type=int, default=HIDDEN, help="units of the hidden layer; 0: the logistic model alone"
     )
+    parser.add_argument("--members", type=int, default=MEMBERS, help="with a hidden layer: fits from this many seeds")
     parser.add_argument(
         "--folds", type=int, default=0, help="cross-validate with this many folds by category, write nothing"
     )
     parser.add_argument("--dump", help="with --folds: write the out-of-fold pairs to this JSON lines file")
     args = parser.parse_args()
 
-    scorer = E5Scorer(fusion=False)
+    scorer = E5Scorer(fusion=False, cache_size=1_000_000)  # every text of the dev set stays in memory
     excluded = {e.id for path in args.exclude for e in load(path)}
     examples = [e for e in load(args.devset) if e.id not in excluded]
     rows = featurise(scorer, examples)
-    fit = Fit(l2=args.l2, hidden=args.hidden)
+    fit = Fit(l2=args.l2, hidden=args.hidden, members=args.members)
     if args.folds:
         cross_validate(
             rows, examples, folds=args.folds, fit=fit, min_pair_labels=args.min_pair_labels, dump=args.dump
@@ -370,7 +398,8 @@ def main() -> None:
     weights["fitted_on"] = Path(args.devset).name
     weights["seed"] = SEED
     if fit.hidden:
-        weights["hidden_units"] = fit.hidden
+        weights["hidden_units"] = len(weights["hidden"]["out"])
+        weights["members"] = fit.members
     else:
         weights["l2"] = args.l2
         weights["difference_l2"] = DIFFERENCE_L2

@@ -1,12 +1,17 @@
 from __future__ import annotations
 
+import importlib.util
+import sys
+from pathlib import Path
 from unittest.mock import patch
 
 import numpy as np
+from django.conf import settings
 from django.test import SimpleTestCase
 
 from alignment.scorers.e5 import (
     CONTRADICTED_CAP,
+    CONTRADICTIONS,
     FUSION_FEATURES,
     HIDDEN_INPUTS,
     E5Scorer,
@@ -205,7 +210,32 @@ class E5ScorerTestCase(SimpleTestCase):
         row[FUSION_FEATURES.index("code_agree")] = 2.0
         assert abs(fused_score(row, weights) - 1 / (1 + np.exp(-2.0))) < 1e-12
         assert fused_score(row, {**weights, "hidden": None}) == 0.5
-        assert "hidden" in self.scorer.fusion and len(self.scorer.fusion["hidden"]["out"]) == 32
+        assert "hidden" in self.scorer.fusion and len(self.scorer.fusion["hidden"]["out"]) == 5 * 32  # five seeds
+
+    def test_fits_from_several_seeds_ship_as_one_layer_that_averages_their_logits(self):
+        path = Path(settings.BASE_DIR) / "bench" / "fit_e5_fusion.py"
+        spec = importlib.util.spec_from_file_location("fit_e5_fusion", path)
+        fit = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = fit  # its dataclass looks its module up
+        try:
+            spec.loader.exec_module(fit)
+        finally:
+            del sys.modules[spec.name]
+        n, rng = len(FUSION_FEATURES), np.random.default_rng(7)
+        members = [
+            {"mean": [0.0] * n, "scale": [1.0] * n, "coef": rng.normal(size=n).tolist(), "bias": float(rng.normal()),
+             "hidden": {"weight": rng.normal(size=(4, len(HIDDEN_INPUTS))).tolist(),
+                        "bias": rng.normal(size=4).tolist(), "out": rng.normal(size=4).tolist()}}
+            for _ in range(3)
+        ]
+        one = fit.merged(members)
+        assert len(one["hidden"]["out"]) == 12 and fit.merged(members[:1]) is members[0]
+        for _ in range(5):
+            row = (rng.normal(size=n) * 0.1).tolist()
+            for name in CONTRADICTIONS:
+                row[FUSION_FEATURES.index(name)] = 0.0  # no contradiction: no cap
+            logits = [np.log(fused_score(row, m) / (1 - fused_score(row, m))) for m in members]
+            assert abs(fused_score(row, one) - 1 / (1 + np.exp(-np.mean(logits)))) < 1e-6
 
     def test_a_sibling_in_the_same_language_lowers_the_score_of_a_look_alike(self):
         alone = self.scorer.score(KETTLE_ZH, [KETTLE_FR])[0]
