@@ -25,7 +25,8 @@
    ``data/devset_more_14.jsonl``, ``data/devset_retired_holdout_12.jsonl``,
    ``data/devset_more_15.jsonl``, ``data/devset_more_16.jsonl``, ``data/devset_more_17.jsonl``,
    ``data/devset_retired_holdout_4.jsonl``, ``data/devset_retired_holdout_3.jsonl``,
-   ``data/devset_more_18.jsonl`` and ``data/devset_more_19.jsonl`` (beyond the catalog too,
+   ``data/devset_more_18.jsonl``, ``data/devset_more_19.jsonl``,
+   ``data/devset_retired_holdout_13.jsonl`` and ``data/devset_more_20.jsonl`` (beyond the catalog too,
    each query against its brand's sibling models, accessories and look-alikes).
 
 Standard library only, so it runs before the virtual environment exists.
@@ -83,6 +84,8 @@ EXTRA_FILES = (
     "devset_retired_holdout_3.jsonl",
     "devset_more_18.jsonl",
     "devset_more_19.jsonl",
+    "devset_retired_holdout_13.jsonl",
+    "devset_more_20.jsonl",
 )
 HEADER = [
     "source",
