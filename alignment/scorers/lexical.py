@@ -792,7 +792,10 @@ ATTRIBUTES = {
         ),
     },
     # The market a unit is made for: its plug, bands and tuner (see _REGION_PATTERNS).
-    "region": {"eu": "欧版 欧规 欧标", "us": "美版 美规 美标", "uk": "英版 英规 英标", "hk": "港版", "cn": "国行 大陆版"},
+    "region": {
+        "eu": "欧版 欧规 欧标", "us": "美版 美规 美标", "uk": "英版 英规 英标", "hk": "港版", "cn": "国行 大陆版",
+        "jp": "日版 日规 日标 日本版",
+    },
     # Variants that a line of power tools, tyres, garments or optics sells side by side, each
     # named in its own words (and in the phrases of _EXTRA_PATTERNS).
     "motor": {"brushless": "brushless burstenlos burstenloser burstenlosem burstenlosen 无刷", "brushed": "碳刷"},
@@ -866,16 +869,28 @@ _THIRD_PARTY = re.compile(
 _REGION_PATTERNS = {
     "eu": r"\beu[- ]?(?:version|stecker|plug|model)\b|\bversion (?:eu|ue|europe|europeenne|europea)\b"
     r"|\beuropaische version\b|\b(?:prise|enchufe) (?:eu|europeenne|europeo)\b",
-    # North American mains: "120 V / 60 Hz", "enchufe tipo A" (not "110 V y 220 V", "USB Type-A").
+    # North American mains: "120 V / 60 Hz", "110-120V AC 60Hz", a NEMA 5-15 plug, "enchufe tipo A"
+    # (not "110 V y 220 V", "USB Type-A").
     "us": r"\bus[- ]?(?:version|stecker|plug|model)\b|\bnorth american (?:model|version)\b"
     r"|\bversion (?:us|americaine|estadounidense|eeuu)\b|\b(?:prise|enchufe) (?:us|americaine|americano)\b"
-    r"|(?<![\d.,/-])1[12][0-7] ?v(?:ac)?[ ,/~]*60 ?hz\b|\b(?:plug|prise|enchufe|stecker) (?:type|tipo|typ) [ab]\b",
+    r"|(?<![\d.,/~–-])(?<![~–/-] )(?:1[0-2]\d(?: ?v)? ?[-–~/] ?)?1[12][0-7] ?v(?: ?ac)?[ ,/~]*(?:ac ?)?60 ?hz\b"
+    r"|\bnema ?[156]-15\b|\b(?:plug|prise|enchufe|stecker) (?:type|tipo|typ) [ab]\b",
+    # Japanese: "Japan version", "versión japonesa", "100 V 50/60 Hz" (not "100-240 V").
+    "jp": r"\bjapan(?:ese)?[- ](?:version|model|plug|only)\b|\bversion (?:japon|japonaise|japonesa|jp)\b"
+    r"|\bjapanische version\b|\bjp[- ]?(?:version|plug|model)\b"
+    r"|(?<![\d.,/~–-])(?<![~–/-] )100 ?v(?: ?ac)?[ ,/~]*(?:ac ?)?50 ?/ ?60 ?hz\b",
     "uk": r"\buk[- ]?(?:version|stecker|plug|model|3-pin)\b"
     r"|\bversion (?:uk|britannique|(?:para )?(?:el )?reino unido)\b"
     r"|\bbritische version\b|\b(?:prise|enchufe) (?:uk|britannique|britanico)\b"
     r"|\bbs ?1363\b|\buk (?:sockets?|outlets?|mains)\b"  # the British plug's standard, "4x UK BS 1363 Sockets"
     r"|\b[a-z]{1,5}-?\d+[a-z]{0,3} uk\b(?! ?\d)",  # a model's British version: "CB-4400 UK" (not "UK 9", a size)
 }
+# European (and Chinese) mains: "AC 220-240V 50/60Hz", "230 V AC, 50 Hz", "220V~50Hz"; not a
+# worldwide "100-240 V, 50/60 Hz". The region of a text that names no other (a British "UK plug,
+# 230 V" is British).
+_MAINS_230 = re.compile(
+    r"(?<![\d.,/~–-])(?<![~–/-] )2[234]0(?: ?v)?(?: ?[-–~/] ?2[34]0)? ?v(?: ?ac)?[ ,/~]*(?:ac ?)?50(?: ?/ ?60)? ?hz\b"
+)
 # The colours that come in light and dark shades, in the five languages (accent-folded).
 _SHADED = (
     "grey|gray|blue|green|pink|brown|purple|gris|grise|bleu|bleue|vert|verte|rose|brun|violet|azul|verde|rosa|marron"
@@ -1007,6 +1022,8 @@ def attributes(text: str) -> dict[str, frozenset[str]]:
         values = frozenset(value for value, pattern in patterns if _affirmed(pattern, folded))
         if values:
             found[dimension] = values
+    if "region" not in found and _MAINS_230.search(folded):
+        found["region"] = frozenset({"eu"})
     return found
 
 
@@ -1475,6 +1492,11 @@ _TOOL_ONLY = re.compile(r"\b(?:tool only|body only|bare tool|solo herramienta|ou
 _UNIT_ONLY = re.compile(r"\b(?:einzelgerat|unit only|appareil seul|solo (?:el )?aparato)\b|仅主机|单主机|裸机")
 
 
+# Words that name a part only where a text leaves it out: "Tweezers Only, Case Not Included",
+# "without case" (elsewhere "case" is a phone case, a carry case, "in case of").
+_EXCLUDED_ONLY_WORDS = {"case": ("case",)}
+
+
 def _kit_patterns() -> dict[str, tuple[re.Pattern[str], re.Pattern[str]]]:
     """Per part: what excludes it, and where it is named."""
     patterns = {}
@@ -1483,6 +1505,8 @@ def _kit_patterns() -> dict[str, tuple[re.Pattern[str], re.Pattern[str]]]:
             f"[a-z]*{re.escape(w)}" if w in _COMPOUND_HEADS else re.escape(w)
             for w in sorted((w for w in words if w.isascii()), key=len, reverse=True)
         )
+        named_latin = latin
+        latin = "|".join((latin, *(re.escape(w) for w in _EXCLUDED_ONLY_WORDS.get(part, ()))))
         cjk = "|".join(re.escape(w) for w in words if not w.isascii())
         # "Mando a distancia, pilas no incluidas": the batteries are left out, not the remote.
         gap = r"[^.;\n–—:()]" if part == "battery" else r"(?:(?!pilas?|piles?|batter|akku)[^.;\n–—:()])"
@@ -1500,7 +1524,7 @@ def _kit_patterns() -> dict[str, tuple[re.Pattern[str], re.Pattern[str]]]:
             rf"|(?:{_CJK_WITHOUT})[^，。,;；\s]{{0,4}}(?:{cjk})"
             rf"|(?:{cjk})[^，。,;；\s]{{0,6}}(?:需另购|另购|另售|单独购买)"
         )
-        named = re.compile(rf"(?<![a-z])(?:{latin})(?![a-z])|{cjk}")
+        named = re.compile(rf"(?<![a-z])(?:{named_latin})(?![a-z])|{cjk}")
         patterns[part] = (excluded, named)
     return patterns
 
@@ -1874,7 +1898,8 @@ def finish_conflict(title_a: str, text_a: str, title_b: str, text_b: str) -> boo
 
 def region_one_sided(a: str, b: str) -> bool:
     """Whether one text says it is made for a market outside Europe (US, UK, HK, mainland
-    China: "US version", "美版", "North American model") and the other names no market.
+    China, Japan: "US version", "美版", "North American model", "120 V 60 Hz", "日版") and the
+    other names no market.
 
     Evidence, not a contradiction (a listing may name its market or not): on the dev set
     (775 queries) 3 of 1,853 true pairs and 59 of 3,546 false ones.
@@ -2020,7 +2045,7 @@ class LexicalScorer(Scorer):
     """
 
     name = "lexical"
-    model_revision = "lexical-32"
+    model_revision = "lexical-33"
     uses_instruction = False
 
     def score(self, query: str, documents: list[str], instruction: str = "") -> list[float]:

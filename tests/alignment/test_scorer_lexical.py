@@ -212,6 +212,11 @@ class LexicalVariantsTestCase(SimpleTestCase):
         assert kit_conflict("Ukulele Bundle with Padded Gig Bag", "Ukelele Sorvani\nNo incluye funda ni afinador.")
         assert kit_conflict("Tableta Inkora Note 10, lápiz incluido", "Inkora Note 10\nStift nicht enthalten.")
         assert not kit_conflict("Penvara 数位屏 含支架", "Penvara Artline 13 Pro, support inclus")
+        # "Case" names the part only where it is left out: a phone case is no kit's case.
+        tweezers = "Pince à épiler Ondine PT-45\nDans la boîte : 1 pince, 1 étui en simili cuir"
+        assert kit_conflict(tweezers, "Ondine PT-45 Tweezers, 11 cm – Tweezers Only, Case Not Included")
+        assert kit_conflict("Voltrix HG-2000 Heat Gun, 4 Nozzles & Carry Case", "Voltrix HG-2000 – No Case or Nozzles")
+        assert not kit_conflict("Funda Nexa para iPhone 15 sin estuche", "Nexa iPhone 15 case, clear")
 
     def test_a_model_code_one_description_declares_against_the_others_title(self):
         ladder = "Hochfels Alu-Stufenleiter 6 Stufen, mit Ablageschale, EN 131\n\nModell HS-6. Klappbar, 5,4 kg."
@@ -266,6 +271,20 @@ class LexicalVariantsTestCase(SimpleTestCase):
         assert region_one_sided("Vireon VQ55-X7 电视 美版", "Téléviseur Vireon VQ55-X7 55\"")
         assert not region_one_sided(scale, "Balanceo Slim 2 Personenwaage, EU-Version")  # Europe is the default
         assert not region_one_sided("Vireon TV, US model", "Vireon TV 美版")
+
+    def test_the_mains_a_listing_gives_name_its_market(self):
+        supply = "【沃创VOLTRA】VP-3005D 可调直流稳压电源 0-30V 0-5A\n规格参数：输入电压 AC 220-240V 50/60Hz"
+        american = "VOLTRA VP-3005D Bench Power Supply 0-30V 0-5A\nInput 110-120V AC 60Hz, NEMA 5-15 plug"
+        assert attribute_conflicts(supply, american) == 1
+        assert attribute_conflicts(supply, "Voltra VP 3005 D Labornetzteil\nEingang 230 V AC, 50 Hz") == 0
+        scanner = "Negaflex MF-120 Medium Format Film Scanner, 6400 dpi, USB 3.0"
+        assert region_one_sided(scanner, "NEGAFLEX MF-120 中画幅胶片扫描仪\n· 日版机型，电源100V，日规插头")
+        assert attribute_conflicts("Negaflex MF-120, Japan version (100V 50/60Hz)", "Negaflex MF-120 欧规") == 1
+        # A worldwide supply names no market; a British plug at 230 V is British, not European.
+        assert "region" not in attributes("Netzteil 100 – 240 V, 50/60 Hz")
+        assert "region" not in attributes("Adaptador universal 100~240V 50/60Hz")
+        radiator = "Thermaro OR-2511 Oil Radiator\nPower supply: 230-240V ~ 50Hz, UK 3-pin plug (BS 1363)"
+        assert attribute_conflicts(radiator, "暖特罗 OR-2511 充油式电暖器\n电压：220-240V~ 50Hz（跨境欧标插头）") == 1
 
     def test_chinese_exclusions_of_latin_words(self):
         juicer = "Extracteur de jus Juvia JS-300, 200 W, sans BPA, argent"
