@@ -869,6 +869,14 @@ class ModelConflictTestCase(SimpleTestCase):
         assert not model_conflict("Kartel SG-2 Sitzlückenfüller", "Kartel SG2 seat gap filler")
         assert not model_conflict("Auralto A4 BT monitores", "Auralto A4BT Studio Monitors")  # two characters
 
+    def test_short_codes_of_one_series_with_other_numbers_are_other_models(self):
+        assert model_conflict("【套装】Bebiko贝比可 BM-2 婴儿辅食料理机 灰色", "Bebiko BM-3 Babykost-Zubereiter grau")
+        assert model_conflict("Orbyte G17 便携显示器 17.3英寸", "Orbyte G15 15.6\" Portable Gaming Monitor")
+        assert not model_conflict("Bebiko BM-2 料理机", "Bebiko BM2 Babykost-Zubereiter")
+        assert not model_conflict("Bebiko BM-2 料理机", "Kornwell KB-3 Babykost-Zubereiter")  # another series
+        # Tyre rims that a snow sock fits, listed in part: no model.
+        assert not model_conflict("Frostline SnowSock 68, für 225/45 R17", "Frostline SnowSock 68, fits 205/55 R16")
+
     def test_what_reads_as_used_or_left_out_only_where_it_says_so(self):
         assert attributes("Estación Dockora DS-2B, ideal para probar discos de segunda mano.") == {}
         assert attributes("售后：7天无理由退换（未拆封），一年质保") == {}
