@@ -26,8 +26,8 @@
    ``data/devset_more_15.jsonl``, ``data/devset_more_16.jsonl``, ``data/devset_more_17.jsonl``,
    ``data/devset_retired_holdout_4.jsonl``, ``data/devset_retired_holdout_3.jsonl``,
    ``data/devset_more_18.jsonl``, ``data/devset_more_19.jsonl``,
-   ``data/devset_retired_holdout_13.jsonl``, ``data/devset_more_20.jsonl`` and
-   ``data/devset_more_21.jsonl`` (beyond the catalog too,
+   ``data/devset_retired_holdout_13.jsonl``, ``data/devset_more_20.jsonl``,
+   ``data/devset_more_21.jsonl`` and ``data/devset_more_22.jsonl`` (beyond the catalog too,
    each query against its brand's sibling models, accessories and look-alikes).
 
 Standard library only, so it runs before the virtual environment exists.
@@ -88,6 +88,7 @@ EXTRA_FILES = (
     "devset_retired_holdout_13.jsonl",
     "devset_more_20.jsonl",
     "devset_more_21.jsonl",
+    "devset_more_22.jsonl",
 )
 HEADER = [
     "source",
