@@ -1152,6 +1152,18 @@ _FOR_CODE = re.compile(
 )
 
 
+# Just after a model code, the Chinese for "made for it": "KX-16 中音木琴专用 防尘罩", "SC-4010 MPPT控制器专用 蓝牙模块".
+_CODE_FOR_AFTER = re.compile(r" ?[^\s,;|()【】，。、]{0,14}专用")
+_BRACKETED = re.compile(r"【[^】]*】")
+
+
+def _made_for_after(folded: str, start: int, end: int) -> bool:
+    """Whether a Chinese title names the code as what it is made for (专用 after it) before naming a
+    product of its own: not "办公椅地垫 CM-9012L 地毯专用" (a chair mat made for carpets)."""
+    line_start = folded.rfind("\n", 0, start) + 1
+    return bool(_CODE_FOR_AFTER.match(folded, end)) and not _CJK.search(_BRACKETED.sub("", folded[line_start:start]))
+
+
 def _codes_by_role(text: str) -> tuple[set[str], set[str]]:
     """A text's model codes: those it names as its own, and those it names as what it is for."""
     folded = _fold(text)
@@ -1159,7 +1171,8 @@ def _codes_by_role(text: str) -> tuple[set[str], set[str]]:
     served: set[str] = set()
     for match in _TOKEN.finditer(folded):
         code = re.sub(r"[-/.]", "", match.group(0)).upper()
-        (served if _FOR_CODE.search(folded, 0, match.start()) else own).add(code)
+        for_it = _FOR_CODE.search(folded, 0, match.start()) or _made_for_after(folded, match.start(), match.end())
+        (served if for_it else own).add(code)
     return own, served
 
 
@@ -2068,7 +2081,7 @@ class LexicalScorer(Scorer):
     """
 
     name = "lexical"
-    model_revision = "lexical-34"
+    model_revision = "lexical-35"
     uses_instruction = False
 
     def score(self, query: str, documents: list[str], instruction: str = "") -> list[float]:

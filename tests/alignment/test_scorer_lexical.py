@@ -519,6 +519,17 @@ class ConflictFeaturesTestCase(SimpleTestCase):
         watch = "Valcourt VC-880 Montre Chronographe Homme Quartz 44 mm"
         assert conflicts(watch, "Reloj Cronógrafo para Hombre Valcourt VC-880, Esfera Verde")["accessory"] == 0
 
+    def test_a_chinese_title_says_what_it_is_for_after_the_model(self):
+        xylophone = "Xilófono alto Klangwald KX-16 diatónico, 16 láminas de palisandro"
+        cover = "Klangwald KX-16 中音奥尔夫木琴专用 防尘罩 加厚牛津布 仅罩子 包邮"
+        assert conflicts(xylophone, cover)["accessory"] == 1
+        solar = "Controlador de carga solar Solvanta SC-4010 MPPT 40 A"
+        assert conflicts(solar, "Solvanta SC-4010 MPPT控制器专用 蓝牙通讯模块 BT-1")["accessory"] == 1
+        assert conflicts(xylophone, "【Klangwald】KX-16 中音奥尔夫木琴 16音 花梨木")["accessory"] == 0
+        # A chair mat made for carpets names its own product before the code.
+        mat = "Calmstep CM9012L Chair Mat for Carpet with Lip, 36\" x 48\", Clear PVC"
+        assert conflicts(mat, "【Calmstep】凸字形办公椅地垫 CM-9012L 地毯专用 带防滑钉 90×120cm")["accessory"] == 0
+
 
 class ModelConflictTestCase(SimpleTestCase):
     def test_a_model_number_or_variant_the_other_text_never_gives_is_a_conflict(self):
