@@ -28,7 +28,8 @@
    ``data/devset_more_18.jsonl``, ``data/devset_more_19.jsonl``,
    ``data/devset_retired_holdout_13.jsonl``, ``data/devset_more_20.jsonl``,
    ``data/devset_more_21.jsonl``, ``data/devset_more_22.jsonl``,
-   ``data/devset_retired_holdout_14.jsonl`` and ``data/devset_more_23.jsonl`` (beyond the catalog too,
+   ``data/devset_retired_holdout_14.jsonl``, ``data/devset_more_23.jsonl``,
+   ``data/devset_retired_holdout_15.jsonl`` and ``data/devset_more_24.jsonl`` (beyond the catalog too,
    each query against its brand's sibling models, accessories and look-alikes).
 
 Standard library only, so it runs before the virtual environment exists.
@@ -92,6 +93,8 @@ EXTRA_FILES = (
     "devset_more_22.jsonl",
     "devset_retired_holdout_14.jsonl",
     "devset_more_23.jsonl",
+    "devset_retired_holdout_15.jsonl",
+    "devset_more_24.jsonl",
 )
 HEADER = [
     "source",
