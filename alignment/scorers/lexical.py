@@ -856,6 +856,37 @@ ATTRIBUTES = {
             "anorak blouson 外套 夹克 羽绒服 冲锋衣"
         ),
     },
+    # The wood a piece is made of, when the texts name its species: a beech footrest is not the
+    # walnut one, nor an acacia base the walnut one ("胡桃木底座" against "Sockel aus Akazienholz").
+    # A walnut or oak finish is a colour too (COLOURS); this tells the light woods apart.
+    "wood": {
+        "walnut": "walnut noyer nogal nussbaum nussbaumholz 胡桃木 黑胡桃",
+        "oak": "oak chene roble eiche eichenholz 橡木",
+        "acacia": "acacia akazie akazienholz 相思木 金合欢",
+        "pine": "pine pino kiefer kiefernholz 松木",
+        "beech": "beech hetre haya buche buchenholz 榉木",
+        "birch": "birch bouleau abedul birke birkenholz 桦木",
+        "teak": "teak teck teca 柚木",
+        "maple": "maple erable arce ahorn ahornholz 枫木",
+    },
+    # A book or notebook's binding: hardcover against softcover.
+    "cover": {"hard": "hardcover 硬面 硬壳 精装", "soft": "softcover paperback 软面 软皮 平装"},
+    # The scent of a consumable (litter, bags, tablets): unscented against lavender or lemon.
+    "scent": {
+        "unscented": "unscented parfumfrei unparfumiert geruchsneutral 无香 无味",
+        "lavender": "lavender lavande lavanda lavendel 薰衣草",
+        "vanilla": "vanilla vanille vainilla 香草味",
+        "lemon": "lemon citron limon zitrone",
+        "eucalyptus": "eucalyptus eucalipto eukalyptus 桉树",
+    },
+    # What a pillow or cushion is filled with, named in the title.
+    "filling": {
+        "memory foam": "memory-foam memoryfoam viscoelastica viscoelastico 记忆棉",
+        "latex": "latex 乳胶",
+        "down": "daunen plumon 羽绒",
+        "beads": "mikroperlen microbilles microperlas 泡沫粒子",
+        "fibre": "hohlfaser 纤维棉",
+    },
 }
 ATTRIBUTE_DEFAULTS = {"condition": "new"}
 # "Cartouche compatible InkPro", "Tóner compatible TonerMax": compatible as a kind of
@@ -966,6 +997,15 @@ _VARIANT_PHRASES = {
         rf"\bdark (?:{_SHADED})\b|\b(?:{_SHADED}) (?:fonce|foncee|fonces|foncees|oscuro|oscura|oscuros|oscuras)\b"
         r"|\bdunkel-?(?:grau|blau|grun|rosa|braun|lila)\b|深[灰蓝绿棕紫]|\banthra(?:cite|zit)\b|\bantracita\b"
     ),
+    ("wood", "pine"): r"\b(?:en|de|bois de) pin\b|\bpin massif\b",
+    ("cover", "hard"): r"\bhard[- ]?cover\b|\bcouverture rigide\b|\btapa dura\b|\bfester einband\b",
+    ("cover", "soft"): r"\bsoft[- ]?cover\b|\bcouverture souple\b|\btapa blanda\b|\bflexibler einband\b",
+    ("scent", "unscented"): r"\b(?:sans parfum|sin perfume|sin fragancia|fragrance[- ]free|ohne duft)\b",
+    ("scent", "lemon"): r"柠檬(?!酸|黄)",  # not citric acid, nor a lemon yellow
+    ("filling", "memory foam"): r"\bmemory[- ]?(?:foam|schaum)\b|\bmousse a memoire\b|\bespuma viscoelastica\b",
+    ("filling", "down"): r"\bdown[- ]filled\b|\b(?:goose|duck) down\b|\bduvet d'(?:oie|canard)\b",
+    ("filling", "beads"): r"\beps[- ](?:beads|microbilles|microperlas|mikroperlen)\b|\bmicro ?beads\b",
+    ("filling", "fibre"): r"\bhollow ?fib(?:re|er)\b|\bfibre creuse\b|\bfibra hueca\b",
     ("cable", "flat"): r"\bflat (?:\w+ )?(?:cable|cord|lan|ethernet)\b|\b(?:cable|cordon) (?:\w+ )?plat\b"
     r"|\bcable (?:\w+ )?plano\b|\bflach(?:band)?[- ]?(?:\w*kabel)\b|扁平[网数据]{0,2}线|扁线",
     ("cable", "round"): r"\bround (?:\w+ )?(?:cable|cord)\b|\b(?:cable|cordon) (?:\w+ )?rond\b"
@@ -1063,8 +1103,10 @@ def attribute_conflicts(a: str, b: str, *, dimensions: frozenset[str] | None = N
 # mechanical watch has an electronic display. Nor the setting: an outdoor camera's page
 # says it can stand indoors too. Nor the connector: a page names the phones a charger serves.
 # Nor the cable: a flat cable's page may say what it does better than a round one.
+# Nor the filling: a pillow's page names every layer (a latex core under memory foam).
 WHOLE_TEXT_ATTRIBUTES = frozenset(ATTRIBUTES) - {
     "material", "steel", "garment", "hair", "eyepiece", "mechanism", "finish", "sheen", "setting", "connector", "cable",
+    "filling",
 }
 
 
@@ -2081,7 +2123,7 @@ class LexicalScorer(Scorer):
     """
 
     name = "lexical"
-    model_revision = "lexical-35"
+    model_revision = "lexical-36"
     uses_instruction = False
 
     def score(self, query: str, documents: list[str], instruction: str = "") -> list[float]:

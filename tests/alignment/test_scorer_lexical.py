@@ -824,6 +824,22 @@ class ModelConflictTestCase(SimpleTestCase):
         assert features(metronome, "Metrovia MM-40 metronome, gloss black")["unit_conflict"]
         assert not features(metronome, "METROVIA MM40 Mechanical Metronome – Walnut Finish")["unit_conflict"]
 
+    def test_wood_species_scents_bindings_and_fillings_tell_variants_apart(self):
+        dome = "【Mistbridge】MB-D25 玻璃烟熏罩 直径25cm 胡桃木底座"
+        assert attribute_conflicts(dome, "Mistbridge MB-D25 Räucherglocke aus Glas, Sockel aus hellem Akazienholz")
+        assert not attribute_conflicts(dome, "Mistbridge MB-D25 Smoking Cloche, Glass, Walnut Base")
+        assert attribute_conflicts("Reposapiés RestaPod RP-12 de haya", "RestaPod RP-12 实木脚踏 桦木")
+        assert attributes("Casier à vin Kellerholm KH-30 en pin massif")["wood"] == frozenset({"pine"})
+        bags = "Pawtidy Compostable Dog Poop Bags – 240 Bags, Unscented"
+        assert attribute_conflicts(bags, "Sacs à crottes Pawtidy parfum lavande – 240 sacs")
+        assert not attribute_conflicts(bags, "Sacs à crottes Pawtidy sans parfum – 240 sacs")
+        assert "scent" not in attributes("柠檬酸除垢剂 500g")  # citric acid, not a lemon scent
+        assert attribute_conflicts("Carnet Carnetto A5 – couverture rigide", "Cuaderno Carnetto A5, tapa blanda")
+        pillow = "Milkaro Stillkissen 190 x 30 cm mit EPS-Mikroperlen"
+        assert attribute_conflicts(pillow, "Cojín de lactancia Milkaro 190 x 30 cm con relleno de fibra hueca")
+        # A pillow's page names every layer: the filling is read in titles only.
+        assert "filling" not in WHOLE_TEXT_ATTRIBUTES
+
     def test_rolls_are_a_counted_part(self):
         roller = "【CLEANO洁舒】LR-16 粘毛器 16cm宽 1手柄+3卷(每卷60张)"
         assert kit_conflict(roller, "CLEANO LR-16 Fusselroller, 1 Griff + 6 Rollen à 60 Blatt")
