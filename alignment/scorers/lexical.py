@@ -942,7 +942,7 @@ _VARIANT_PHRASES = {
         r"|returned item|ex-demo|demo unit|display item|articulo de exposicion|article d'exposition"
         r"|modelo de exposicion|ausstellungsstuck|producto abierto|embalaje danado|emballage abime"
         r"|verpackung beschadigt|verpackung geoffnet|retoure|damaged (?:box|packaging))\b"
-        r"|九成新|九五新|95新|99新|(?<![未不没])拆封|展示品|展示样[车机]|展示车"
+        r"|九成新|九五新|95新|99新|(?<![未不没])拆封|展示品|展示样[车机品]|展示车"
         # or closing a clause: "Cargador ADP-45SW original usado, probado" (not "can be used, ...").
         r"|(?<!\bbe )(?<!been )(?<! is )(?<!are )(?<!was )(?<!mas )(?<!muy )(?<! es )(?<!son )(?<!ser )(?<!fue )"
         r"\b(?:used|usado|usada)(?=\s?[,;|)–])"
@@ -958,6 +958,7 @@ _VARIANT_PHRASES = {
     # Where a product is for: "Beachvolleyball" against "BV-500 Indoor", "de exterior", 户外.
     ("setting", "indoor"): (
         r"\b(?:de|para|pour|d'|a l'|uso en) ?(?:interior(?:es)?|interieur)\b|\bfur (?:den )?innen\w*"
+        r"|\b(?:volleyball|fussball|handball|ball) halle\b|\bhallen(?:volley|fuss|hand)?ball\w*|\bfur die halle\b"
     ),
     ("setting", "outdoor"): r"\b(?:de|para|pour|d'|a l'|uso en) ?(?:exterior(?:es)?|exterieur|playa|plage)\b"
     r"|\bfur (?:den )?aussen\w*",
@@ -1545,6 +1546,8 @@ KIT_PARTS = {
         "guide rail", "guide rails", "rail de guidage", "rail guide", "carril guia", "riel guia", "fuhrungsschiene",
         "导轨",
     ),
+    # A paint-by-numbers canvas on its stretcher frame, or rolled ("带内框" against "ohne Rahmen").
+    "frame": ("frame", "cadre", "marco", "rahmen", "内框", "画框"),
     "accessories": (
         "accessories", "accessory kit", "accessory set", "accessoires", "accesorios", "zubehor", "zubehorset",
         "配件",
@@ -2123,7 +2126,7 @@ class LexicalScorer(Scorer):
     """
 
     name = "lexical"
-    model_revision = "lexical-36"
+    model_revision = "lexical-37"
     uses_instruction = False
 
     def score(self, query: str, documents: list[str], instruction: str = "") -> list[float]:

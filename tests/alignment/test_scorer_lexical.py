@@ -840,6 +840,17 @@ class ModelConflictTestCase(SimpleTestCase):
         # A pillow's page names every layer: the filling is read in titles only.
         assert "filling" not in WHOLE_TEXT_ATTRIBUTES
 
+    def test_a_display_sample_a_rolled_canvas_and_a_ball_for_the_hall(self):
+        mirror = "Lumivera LV-8060 LED浴室镜 80×60cm 防雾 三色光 — 展示样品 边角轻微划痕 无原包装"
+        assert attributes(mirror)["condition"] == frozenset({"refurbished"})
+        framed = "【Pintoro】数字油画 DIY手绘填色画 PT-4050-07 樱花小径 40×50cm 带内框 丙烯颜料"
+        assert kit_conflict(framed, "Pintoro Malen nach Zahlen PT-4050-07 40x50 cm – ohne Rahmen, Leinwand gerollt")
+        assert not kit_conflict(framed, "Pintoro Paint by Numbers PT-4050-07, 40 x 50 cm, framed canvas")
+        assert not kit_conflict("Miroir sans cadre 60 cm", "Frameless Round Mirror 60 cm")
+        hall = "Kairo V500 Volleyball Halle, Größe 5, Gelb/Blau/Weiß"
+        assert attribute_conflicts(hall, "Kairo V500 Beach Volleyball, Official Size 5, Yellow/Blue/White")
+        assert not attribute_conflicts(hall, "Kairo V500 Indoor Volleyball, Size 5")
+
     def test_rolls_are_a_counted_part(self):
         roller = "【CLEANO洁舒】LR-16 粘毛器 16cm宽 1手柄+3卷(每卷60张)"
         assert kit_conflict(roller, "CLEANO LR-16 Fusselroller, 1 Griff + 6 Rollen à 60 Blatt")
