@@ -750,7 +750,7 @@ ATTRIBUTES = {
         "bluetooth": "bluetooth 蓝牙",
     },
     "material": {
-        "glass": "glass verre vidrio cristal glas 玻璃",
+        "glass": "glass verre vidrio cristal glas borosilicate borosilikatglas borosilicato 玻璃",
         "plastic": (
             "plastic plastique plastico kunststoff plastik polypropylene polipropileno polypropylen ppsu tritan 塑料 聚丙烯"
         ),
@@ -763,6 +763,8 @@ ATTRIBUTES = {
         "leather": "leather cuir cuero leder 真皮 皮革",
         "aluminium": "aluminium aluminum aluminio 铝合金",
         "carbon": "carbonfaser 碳纤维",
+        "brass": "brass laiton laton messing 黄铜 铜质",
+        "felt": "felt feutre fieltro filz 毛毡",
     },
     # The hand a tool is for, or a baseball glove's throwing hand (右投, Rechtswerfer) rather
     # than the hand it is worn on ("戴左手", see _VARIANT_PHRASES).
@@ -878,6 +880,15 @@ ATTRIBUTES = {
         "vanilla": "vanilla vanille vainilla 香草味",
         "lemon": "lemon citron limon zitrone",
         "eucalyptus": "eucalyptus eucalipto eukalyptus 桉树",
+        "fig": "fig figue higo feige 无花果",
+        "cedar": "cedar cedre cedro zeder 雪松",
+        "sandalwood": "sandalwood santal sandalo sandelholz 檀香",
+        "sage": "sage sauge salvia salbei 鼠尾草",
+    },
+    # A gemstone grown in a laboratory against a mined one.
+    "stone": {
+        "natural": "天然钻石",
+        "lab-grown": "lab-grown laboratory-grown lab-created synthetique sintetico 培育钻石 实验室钻石",
     },
     # What a pillow or cushion is filled with, named in the title.
     "filling": {
@@ -1003,6 +1014,8 @@ _VARIANT_PHRASES = {
     ("cover", "soft"): r"\bsoft[- ]?cover\b|\bcouverture souple\b|\btapa blanda\b|\bflexibler einband\b",
     ("scent", "unscented"): r"\b(?:sans parfum|sin perfume|sin fragancia|fragrance[- ]free|ohne duft)\b",
     ("scent", "lemon"): r"柠檬(?!酸|黄)",  # not citric acid, nor a lemon yellow
+    ("stone", "natural"): r"\b(?:natural diamond|diamant naturel|diamante natural|naturliche[rn]? diamant\w*)\b",
+    ("stone", "lab-grown"): r"\b(?:diamant de laboratoire|diamante de laboratorio|labor(?:gezuchtete[rn]?)? ?diamant\w*)\b",
     ("filling", "memory foam"): r"\bmemory[- ]?(?:foam|schaum)\b|\bmousse a memoire\b|\bespuma viscoelastica\b",
     ("filling", "down"): r"\bdown[- ]filled\b|\b(?:goose|duck) down\b|\bduvet d'(?:oie|canard)\b",
     ("filling", "beads"): r"\beps[- ](?:beads|microbilles|microperlas|mikroperlen)\b|\bmicro ?beads\b",
@@ -1548,6 +1561,7 @@ KIT_PARTS = {
     ),
     # A paint-by-numbers canvas on its stretcher frame, or rolled ("带内框" against "ohne Rahmen").
     "frame": ("frame", "cadre", "marco", "rahmen", "内框", "画框"),
+    "chair": ("chair", "chaise", "silla", "stuhl", "椅子"),
     "accessories": (
         "accessories", "accessory kit", "accessory set", "accessoires", "accesorios", "zubehor", "zubehorset",
         "配件",
@@ -2126,7 +2140,7 @@ class LexicalScorer(Scorer):
     """
 
     name = "lexical"
-    model_revision = "lexical-37"
+    model_revision = "lexical-38"
     uses_instruction = False
 
     def score(self, query: str, documents: list[str], instruction: str = "") -> list[float]:

@@ -851,6 +851,19 @@ class ModelConflictTestCase(SimpleTestCase):
         assert attribute_conflicts(hall, "Kairo V500 Beach Volleyball, Official Size 5, Yellow/Blue/White")
         assert not attribute_conflicts(hall, "Kairo V500 Indoor Volleyball, Size 5")
 
+    def test_scents_of_a_candle_a_grown_diamond_brass_felt_and_a_desk_without_its_chair(self):
+        figs = "Velmora difusor de varillas Higo y Cedro 200 ml con 8 varillas de ratán"
+        assert attribute_conflicts(figs, "Velmora Reed Diffuser Lavender & Sage 200ml with 8 Rattan Reeds")
+        assert not attribute_conflicts(figs, "Velmora Reed Diffuser Fig & Cedar 200ml")
+        ring = "Bague solitaire Orvane Étoile – or jaune 18 carats – diamant naturel 0,25 ct – taille 54"
+        assert attribute_conflicts(ring, "Orvane Étoile Ring, 18K Gold, 0.25 ct\nWith a laboratory-grown centre stone.")
+        assert attribute_conflicts("Riverglass Bottleneck-Slide aus Borosilikatglas, Größe M", "Slide de latón Riverglass")
+        assert attribute_conflicts("Kartel SG-2 收纳盒 PU皮革 棕色", "Kartel SG-2 Sitzspalt-Organizer aus Filz, braun")
+        # 铜质 is brass: a knife's brass lifter beside its stainless blade.
+        knife = "Veredor VK-210 折叠嫁接刀 不锈钢刀片 带铜质挑皮片"
+        assert not attribute_conflicts(knife, "Veredor VK210 Grafting Knife with Brass Bark Lifter, Stainless Blade")
+        assert kit_conflict("Escritorio infantil Kinnu KD-80, rosa (sin silla)", "Kinnu KD-80 Kids Desk and Chair Set")
+
     def test_rolls_are_a_counted_part(self):
         roller = "【CLEANO洁舒】LR-16 粘毛器 16cm宽 1手柄+3卷(每卷60张)"
         assert kit_conflict(roller, "CLEANO LR-16 Fusselroller, 1 Griff + 6 Rollen à 60 Blatt")
