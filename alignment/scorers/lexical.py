@@ -1562,6 +1562,11 @@ KIT_PARTS = {
     # A paint-by-numbers canvas on its stretcher frame, or rolled ("带内框" against "ohne Rahmen").
     "frame": ("frame", "cadre", "marco", "rahmen", "内框", "画框"),
     "chair": ("chair", "chaise", "silla", "stuhl", "椅子"),
+    # A camera's kit lens, which a body sold alone leaves out (_BODY_ONLY).
+    "kit lens": (
+        "kit lens", "kit-objektiv", "kitobjektiv", "objectif du kit", "objectif kit", "objetivo del kit", "objetivo kit",
+        "套机镜头", "套机",
+    ),
     "accessories": (
         "accessories", "accessory kit", "accessory set", "accessoires", "accesorios", "zubehor", "zubehorset",
         "配件",
@@ -1584,6 +1589,7 @@ _CJK_WITHOUT = "不含|不带|不配|无(?!线)|未含|不附|免"  # 无线 is 
 # "No more AA batteries", "no need for a charger": what a product spares you, not what its box leaves out.
 _NOT_NO_MORE = r"(?!(?:more|longer|need|plus besoin|mas|mehr)\b)"
 _TOOL_ONLY = re.compile(r"\b(?:tool only|body only|bare tool|solo herramienta|outil seul|nur werkzeug|solo-werkzeug)\b")
+_BODY_ONLY = re.compile(r"\b(?:body only|nur gehause|boitier nu|boitier seul|solo cuerpo|cuerpo solo)\b|单机身|机身单")
 _UNIT_ONLY = re.compile(r"\b(?:einzelgerat|unit only|appareil seul|solo (?:el )?aparato)\b|仅主机|单主机|裸机")
 
 
@@ -1672,6 +1678,8 @@ def _kit(text: str) -> tuple[frozenset[str], frozenset[str]]:
         left_out |= {"battery", "charger"}
     if _UNIT_ONLY.search(folded):
         left_out.add("accessories")
+    if _BODY_ONLY.search(folded):
+        left_out.add("kit lens")
     named = set()
     for part, (_, names) in _KIT_PATTERNS.items():
         for match in names.finditer(folded):
@@ -2140,7 +2148,7 @@ class LexicalScorer(Scorer):
     """
 
     name = "lexical"
-    model_revision = "lexical-38"
+    model_revision = "lexical-39"
     uses_instruction = False
 
     def score(self, query: str, documents: list[str], instruction: str = "") -> list[float]:

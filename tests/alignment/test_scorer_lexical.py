@@ -864,6 +864,12 @@ class ModelConflictTestCase(SimpleTestCase):
         assert not attribute_conflicts(knife, "Veredor VK210 Grafting Knife with Brass Bark Lifter, Stainless Blade")
         assert kit_conflict("Escritorio infantil Kinnu KD-80, rosa (sin silla)", "Kinnu KD-80 Kids Desk and Chair Set")
 
+    def test_a_camera_body_sold_alone_leaves_the_kit_lens_out(self):
+        body = "Halvorn X-70 Mirrorless Camera Body Only – Silver | 26MP APS-C, 4K30p"
+        assert kit_conflict(body, "Halvorn X-70 Systemkamera silber + XH 18-55 mm F2.8-4 OIS Kit-Objektiv")
+        assert not kit_conflict(body, "Halvorn X-70 Systemkamera silber, nur Gehäuse, 26 MP")
+        assert not kit_conflict("Halvorn X-70 套机 18-55mm 银色", "Halvorn X-70 + 18-55 mm kit lens, silver")
+
     def test_rolls_are_a_counted_part(self):
         roller = "【CLEANO洁舒】LR-16 粘毛器 16cm宽 1手柄+3卷(每卷60张)"
         assert kit_conflict(roller, "CLEANO LR-16 Fusselroller, 1 Griff + 6 Rollen à 60 Blatt")
