@@ -857,7 +857,8 @@ class ModelConflictTestCase(SimpleTestCase):
         assert not attribute_conflicts(figs, "Velmora Reed Diffuser Fig & Cedar 200ml")
         ring = "Bague solitaire Orvane Étoile – or jaune 18 carats – diamant naturel 0,25 ct – taille 54"
         assert attribute_conflicts(ring, "Orvane Étoile Ring, 18K Gold, 0.25 ct\nWith a laboratory-grown centre stone.")
-        assert attribute_conflicts("Riverglass Bottleneck-Slide aus Borosilikatglas, Größe M", "Slide de latón Riverglass")
+        slide = "Riverglass Bottleneck-Slide aus Borosilikatglas, Größe M"
+        assert attribute_conflicts(slide, "Slide de latón Riverglass")
         assert attribute_conflicts("Kartel SG-2 收纳盒 PU皮革 棕色", "Kartel SG-2 Sitzspalt-Organizer aus Filz, braun")
         # 铜质 is brass: a knife's brass lifter beside its stainless blade.
         knife = "Veredor VK-210 折叠嫁接刀 不锈钢刀片 带铜质挑皮片"
