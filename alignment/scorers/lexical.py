@@ -139,12 +139,17 @@ COLOURS = {
     "nickel": "nickel niquel 镍色 拉丝镍",
     # Assorted colours are a colour of their own: a pack "de colores" is no black pack. Not 彩色,
     # which is also a colour printer or screen.
-    "multicolour": "multicolor multicolour multicolore multicolores multicoloured bunt mehrfarbig 多色",
+    "multicolour": (
+        "multicolor multicolour multicolore multicolores multicoloured bunt mehrfarbig rainbow regenbogen arcoiris "
+        "多色 彩虹色"
+    ),
     "orange": "orange naranja 橙色 橘色",
     "turquoise": "turquoise turquesa turkis teal petrol 青色 石油蓝 孔雀蓝 湖蓝",
     "khaki": "khaki kaki caqui 卡其色",
     "taupe": "taupe 灰褐色",
     "camouflage": "camouflage camo camuflaje tarnmuster 迷彩",
+    # Amber glass and resin ("琥珀色" against "smaragdgrün"); last, so the other colours keep their numbers.
+    "amber": "amber ambre ambar bernstein bernsteinfarben 琥珀色",
 }
 # Chinese shades not in the list: a run of two to four characters that ends in a
 # colour ("星夜黑", "樱桃红 "), alone between other scripts, spaces or punctuation.
@@ -790,7 +795,7 @@ ATTRIBUTES = {
             "d'occasion d’occasion "
             "reacondicionado reacondicionada reacondicionados generaluberholt generaluberholter generaluberholtes "
             "second-hand secondhand open-box ex-display b-ware rucklaufer vorfuhrgerat "
-            "seminuevo seminueva 翻新 官翻 二手 展示机"
+            "seminuevo seminueva 翻新 官翻 二手 展示机 瑕疵品 瑕疵特价 外观瑕疵 外观微损 轻微瑕疵"
         ),
     },
     # The market a unit is made for: its plug, bands and tuner (see _REGION_PATTERNS).
@@ -898,6 +903,9 @@ ATTRIBUTES = {
         "beads": "mikroperlen microbilles microperlas 泡沫粒子",
         "fibre": "hohlfaser 纤维棉",
     },
+    # The voice of a wind instrument or a ukulele's size, named beside it (_VOICE_PHRASES): reeds for an
+    # alto saxophone do not fit a tenor, and a soprano ukulele is not the concert one.
+    "voice": {"soprano": "", "alto": "", "tenor": "", "baritone": "", "bass": "", "concert": ""},
 }
 ATTRIBUTE_DEFAULTS = {"condition": "new"}
 # "Cartouche compatible InkPro", "Tóner compatible TonerMax": compatible as a kind of
@@ -998,8 +1006,11 @@ _VARIANT_PHRASES = {
     ("pile", "long"): r"\b(?:long|high|deep)[- ]pile\b|\bpoil long\b|\bpelo largo\b",
     ("hair", "straight"): r"\b(?:straight hair|cheveux lisses|pelo liso|glatte[n]? haare?)\b",
     # "右手" and "左手" but not the hand a glove is worn on ("戴左手", "手套戴在左手").
-    ("hand", "right"): r"(?<!戴)(?<!戴在)右手|\bright[- ]hand(?:ed)?[- ]throw",
-    ("hand", "left"): r"(?<!戴)(?<!戴在)左手|\bleft[- ]hand(?:ed)?[- ]throw",
+    # Or the hand alone between commas or dashes: "Kurve P88, links –", "Vertical Mouse – Right Hand, Medium".
+    ("hand", "right"): r"(?<!戴)(?<!戴在)右手|\bright[- ]hand(?:ed)?[- ]throw"
+    r"|(?:^|[-–|,(/\n])\s*(?:rechts|right hand|main droite|mano derecha)(?=\s*(?:[-–|,)/;\n]|$))",
+    ("hand", "left"): r"(?<!戴)(?<!戴在)左手|\bleft[- ]hand(?:ed)?[- ]throw"
+    r"|(?:^|[-–|,(/\n])\s*(?:links|left hand|main gauche|mano izquierda)(?=\s*(?:[-–|,)/;\n]|$))",
     ("shade", "light"): (
         rf"\b(?:light|pale) (?:{_SHADED})\b"
         rf"|\b(?:{_SHADED}) (?:clair|claire|clairs|claires|claro|clara|claros|claras|pale)\b"
@@ -1027,8 +1038,29 @@ _VARIANT_PHRASES = {
     ("cable", "round"): r"\bround (?:\w+ )?(?:cable|cord)\b|\b(?:cable|cordon) (?:\w+ )?rond\b"
     r"|\bcable (?:\w+ )?redondo\b|kabel,? rund\b|\brund(?:es)? \w*kabel\b|圆[网数据]{0,2}线",
 }
+_INSTRUMENT = (
+    r"(?:sax(?:o|ofon|ophone|ophon)?|recorder|flute(?: a bec)?|flauta(?: dulce)?|blockflote|flote|clarinet(?:e|te)?"
+    r"|klarinette|ukulele|ukelele|trombone|trombon|posaune)s?"
+)
+# The instruments French and Spanish name before their voice ("saxofón tenor"); not a "voice recorder alto rendimiento".
+_INSTRUMENT_FIRST = r"(?:sax(?:o|ofon|ophone)?|flauta dulce|flute a bec|clarinete|clarinette|ukulele|ukelele|trombon)s?"
+_VOICE_WORDS = {
+    "soprano": (r"sopran(?:o|os)?", "高音"),
+    "alto": (r"alt(?:o|os)?", "(?<!次)中音"),
+    "tenor": (r"tenor(?:es)?", "次中音"),
+    "baritone": (r"bariton(?:e|o|os)?|baryton", "上低音"),
+    "bass": (r"bass|basse|bajo", "(?<!上)低音"),
+    "concert": (r"concert|concierto|konzert", None),
+}
+# "Alto Saxophone", "Altsaxophon", "saxofón tenor", "ukulélé de concert", 次中音萨克斯.
+_VOICE_PHRASES = {
+    ("voice", voice): rf"\b(?:{latin})[ -]?{_INSTRUMENT}\b|\b{_INSTRUMENT_FIRST}[ -](?:de |en )?(?:{latin})\b"
+    + (rf"|{cjk}(?:萨克斯|竖笛|单簧管|长号|尤克里里)" if cjk else "")
+    for voice, (latin, cjk) in _VOICE_WORDS.items()
+}
 _EXTRA_PATTERNS = {
     **{key: re.compile(pattern) for key, pattern in _VARIANT_PHRASES.items()},
+    **{key: re.compile(pattern) for key, pattern in _VOICE_PHRASES.items()},
     ("origin", "compatible"): _THIRD_PARTY,
     ("origin", "original"): re.compile("(?<!非)原装"),
     **{("region", region): re.compile(pattern) for region, pattern in _REGION_PATTERNS.items()},
@@ -1122,9 +1154,10 @@ def attribute_conflicts(a: str, b: str, *, dimensions: frozenset[str] | None = N
 # says it can stand indoors too. Nor the connector: a page names the phones a charger serves.
 # Nor the cable: a flat cable's page may say what it does better than a round one.
 # Nor the filling: a pillow's page names every layer (a latex core under memory foam).
+# Nor the voice: a page compares sizes ("louder than a soprano ukulele").
 WHOLE_TEXT_ATTRIBUTES = frozenset(ATTRIBUTES) - {
     "material", "steel", "garment", "hair", "eyepiece", "mechanism", "finish", "sheen", "setting", "connector", "cable",
-    "filling",
+    "filling", "voice",
 }
 
 
@@ -1566,6 +1599,10 @@ KIT_PARTS = {
     # A paint-by-numbers canvas on its stretcher frame, or rolled ("带内框" against "ohne Rahmen").
     "frame": ("frame", "cadre", "marco", "rahmen", "内框", "画框"),
     "chair": ("chair", "chaise", "silla", "stuhl", "椅子"),
+    # A changing backpack's fold-out crib ("se vende sin la cuna" against "折叠婴儿床款").
+    "crib": ("crib", "cot", "bassinet", "cuna", "berceau", "babybett", "reisebett", "婴儿床"),
+    # A chalk line's chalk ("livré sans poudre" against "with 115 g Blue Chalk").
+    "chalk": ("chalk", "craie", "poudre", "tiza", "kreide", "粉笔灰", "划线粉"),
     # A camera's kit lens, which a body sold alone leaves out (_BODY_ONLY).
     "kit lens": (
         "kit lens", "kit-objektiv", "kitobjektiv", "objectif du kit", "objectif kit", "objetivo del kit",
@@ -2153,7 +2190,7 @@ class LexicalScorer(Scorer):
     """
 
     name = "lexical"
-    model_revision = "lexical-39"
+    model_revision = "lexical-40"
     uses_instruction = False
 
     def score(self, query: str, documents: list[str], instruction: str = "") -> list[float]:

@@ -871,6 +871,30 @@ class ModelConflictTestCase(SimpleTestCase):
         assert not kit_conflict(body, "Halvorn X-70 Systemkamera silber, nur Gehäuse, 26 MP")
         assert not kit_conflict("Halvorn X-70 套机 18-55mm 银色", "Halvorn X-70 + 18-55 mm kit lens, silver")
 
+    def test_the_voice_of_an_instrument_the_hand_alone_amber_rainbow_a_flawed_unit_a_crib_and_chalk(self):
+        reeds = "Cantora Blätter für Altsaxophon, Stärke 3 – 10er-Packung"
+        assert attribute_conflicts(reeds, "Cañas Cantora para saxofón tenor, fuerza 3, caja de 10")
+        assert not attribute_conflicts(reeds, "Cantora Alto Saxophone Reeds, Strength 3, Box of 10")
+        assert attribute_conflicts("Ukulélé de concert Maluna M-23", "Maluna M-23 Soprano Ukulele")
+        assert "voice" not in attributes("Grabadora de voz – voice recorder alto rendimiento")
+        assert "voice" not in WHOLE_TEXT_ATTRIBUTES  # a page compares sizes ("louder than a soprano")
+        # The hand alone between commas or dashes.
+        mouse = "Palmora V3 Vertical Mouse – Right Hand, Large"
+        assert attribute_conflicts(mouse, "Souris verticale Palmora V3 pour gaucher, taille L")
+        assert attribute_conflicts("Eishockeyschläger Glacio G2, Kurve P92, links – Senior", "Glacio G2 冰球杆 右手 P92")
+        assert not attribute_conflicts(mouse, "Palmora V3 Vertical Mouse for right-handed users")
+        assert "hand" not in attributes("Useful links, manuals and drivers for the V3")
+        bottle = "【Velune】VL-50 复古香水瓶 50ml 琥珀色"
+        assert features(bottle, "Velune VL-50 Parfümflakon 50 ml, smaragdgrün")["unit_conflict"]
+        assert not features(bottle, "Velune VL-50 Perfume Bottle, 50 ml, Amber Glass")["unit_conflict"]
+        assert features("Popplo Pop-It rund, Regenbogen", "Popplo Pop-It redondo, color morado")["unit_conflict"]
+        assert attributes("Ardo 鞋柜 白色【瑕疵特价 外观微损】")["condition"] == frozenset({"refurbished"})
+        assert "condition" not in attributes("Ardo 鞋柜 白色 无瑕疵")
+        backpack = "Mochila cambiador Lulo LB-3 – se vende sin la cuna plegable"
+        assert kit_conflict(backpack, "【Lulo】LB-3 妈咪包 折叠婴儿床款")
+        assert not kit_conflict(backpack, "Lulo LB-3 Wickelrucksack, grau")
+        assert kit_conflict("Cordeau traceur Marko 30 m – livré sans poudre", "Marko 30 m Chalk Line with 115 g Blue Chalk")
+
     def test_rolls_are_a_counted_part(self):
         roller = "【CLEANO洁舒】LR-16 粘毛器 16cm宽 1手柄+3卷(每卷60张)"
         assert kit_conflict(roller, "CLEANO LR-16 Fusselroller, 1 Griff + 6 Rollen à 60 Blatt")
