@@ -72,6 +72,9 @@ _units("flow", 1000.0, "m³/h", "m3/h")
 _units("pressure", 1.0, "bar", "bars")
 # The treads of a ladder or step stool ("6 Stufen" against "7 Steps").
 _units("steps", 1.0, "steps", "step", "stufen", "marches", "peldaños", "peldanos", "escalones")
+# How many colours a set holds ("12 Farben à 10 g" against "24 colores"), in words: "3色温" is three
+# colour temperatures, "2色可选" two colours to choose from.
+_units("colours", 1.0, "colours", "colors", "couleurs", "colores", "farben")
 # The pins of a plug or connector ("13-polig" against "7-Pin", "prise 13 broches").
 _units("layers", 1.0, "层", "layers", "layer", "ply", "couches", "capas", "lagen", "lagig", "schichten", "plis")
 _units("pins", 1.0, "pin", "pins", "polig", "pôles", "broches", "pines", "针")
@@ -116,7 +119,7 @@ COLOURS = {
         "绿色 薄荷绿 墨绿 军绿 橄榄绿 草绿 抹茶绿 牛油果绿"
     ),
     "pink": "pink rose rosa 粉色 粉红色 樱花粉 樱粉 浅粉 玫瑰粉 蜜桃粉 裸粉 玫红",
-    "brown": "brown marron brun braun walnut nogal noyer nussbaum 棕色 咖啡色 胡桃木",
+    "brown": "brown marron brun braun walnut nogal noyer nussbaum chatain chatains castano castana 棕色 咖啡色 胡桃木 栗色",
     "beige": "beige sandfarben 米色 沙色",
     # Light woods a finish is named after ("Eiche", "Oak Finish", 榉木): not walnut, a brown.
     "light wood": "oak oaks chene roble eiche eichen beech hetre buche acacia akazie 橡木 榉木 原木色",
@@ -199,7 +202,7 @@ VARIANT_WORDS = frozenset("pro max ultra plus mini lite air duo slim xl xxl".spl
 # "a pair of", "paire d'haltères", "Paar", "一对": two of the item.
 _PAIR = re.compile(
     r"\b(?:pair of|(?:a|one|1) pair|paire d[e'’]|(?:la|une|1) paire|un par de|pareja|(?<![2-9] )(?<![2-9])paar)\b"
-    r"|\(pair\)|一对|一双",
+    r"|\(pair\)|一对|一双|(?<![0-9])1[双对]装",
     re.IGNORECASE,
 )
 # One unit where a line also sells pairs or packs: "vendu à l'unité", "sold individually", 单只装.
@@ -847,8 +850,10 @@ ATTRIBUTES = {
         "polished": "polished poli polie pulido pulida poliert hochglanzpoliert 抛光 镜面",
     },
     "sheen": {
-        "matte": "matte matt mate mat mattschwarz mattweiss 哑光 磨砂",
+        "matte": "matte matt mate mat mattschwarz mattweiss seidenmatt 哑光 磨砂",
         "gloss": "gloss glossy hochglanz glanzend brillo 亮面 亮光 烤漆",
+        # Seidenmatt is a satin and a matte both: a violin's "seidenmatt" varnish is the "哑光油漆" of its listing.
+        "satin": "seidenmatt seidenglanz",
     },
     # Blinds and curtains: a blackout one against one that filters the light.
     "opacity": {
@@ -906,6 +911,8 @@ ATTRIBUTES = {
     # The voice of a wind instrument or a ukulele's size, named beside it (_VOICE_PHRASES): reeds for an
     # alto saxophone do not fit a tenor, and a soprano ukulele is not the concert one.
     "voice": {"soprano": "", "alto": "", "tenor": "", "baritone": "", "bass": "", "concert": ""},
+    # A cooler or graphics card cooled by liquid (an AIO radiator) against one cooled by air and fans.
+    "cooling": {"liquid": "watercooling wasserkuhlung 水冷 一体式水冷", "air": "luftkuhlung 风冷"},
 }
 ATTRIBUTE_DEFAULTS = {"condition": "new"}
 # "Cartouche compatible InkPro", "Tóner compatible TonerMax": compatible as a kind of
@@ -1033,6 +1040,12 @@ _VARIANT_PHRASES = {
     ("filling", "down"): r"\bdown[- ]filled\b|\b(?:goose|duck) down\b|\bduvet d'(?:oie|canard)\b",
     ("filling", "beads"): r"\beps[- ](?:beads|microbilles|microperlas|mikroperlen)\b|\bmicro ?beads\b",
     ("filling", "fibre"): r"\bhollow ?fib(?:re|er)\b|\bfibre creuse\b|\bfibra hueca\b",
+    # Satin paint ("pintura satinada", "Seidenmatt"): not the satin finish of steel, which is brushed.
+    ("sheen", "satin"): r"\b(?:pintura|esmalte|peinture|laque|satin) (?:satinada|satinee|paint)\b",
+    ("cooling", "liquid"): r"\bliquid[- ]cool(?:ed|ing|er)\b|\brefrigeracion liquida\b|\brefroidissement liquide\b"
+    r"|\bflussigkeitskuhl\w*",
+    ("cooling", "air"): r"\bair[- ]cool(?:ed|ing|er)\b|\brefrigeracion por aire\b|\brefroidissement (?:par|a) air\b"
+    r"|\bluftgekuhlt\w*",
     ("cable", "flat"): r"\bflat (?:\w+ )?(?:cable|cord|lan|ethernet)\b|\b(?:cable|cordon) (?:\w+ )?plat\b"
     r"|\bcable (?:\w+ )?plano\b|\bflach(?:band)?[- ]?(?:\w*kabel)\b|扁平[网数据]{0,2}线|扁线",
     ("cable", "round"): r"\bround (?:\w+ )?(?:cable|cord)\b|\b(?:cable|cordon) (?:\w+ )?rond\b"
@@ -1154,10 +1167,11 @@ def attribute_conflicts(a: str, b: str, *, dimensions: frozenset[str] | None = N
 # says it can stand indoors too. Nor the connector: a page names the phones a charger serves.
 # Nor the cable: a flat cable's page may say what it does better than a round one.
 # Nor the filling: a pillow's page names every layer (a latex core under memory foam).
-# Nor the voice: a page compares sizes ("louder than a soprano ukulele").
+# Nor the voice: a page compares sizes ("louder than a soprano ukulele"). Nor the cooling: a
+# graphics card's page says it runs quieter than liquid cooling.
 WHOLE_TEXT_ATTRIBUTES = frozenset(ATTRIBUTES) - {
     "material", "steel", "garment", "hair", "eyepiece", "mechanism", "finish", "sheen", "setting", "connector", "cable",
-    "filling", "voice",
+    "filling", "voice", "cooling",
 }
 
 
@@ -2190,7 +2204,7 @@ class LexicalScorer(Scorer):
     """
 
     name = "lexical"
-    model_revision = "lexical-40"
+    model_revision = "lexical-41"
     uses_instruction = False
 
     def score(self, query: str, documents: list[str], instruction: str = "") -> list[float]:

@@ -893,7 +893,24 @@ class ModelConflictTestCase(SimpleTestCase):
         backpack = "Mochila cambiador Lulo LB-3 – se vende sin la cuna plegable"
         assert kit_conflict(backpack, "【Lulo】LB-3 妈咪包 折叠婴儿床款")
         assert not kit_conflict(backpack, "Lulo LB-3 Wickelrucksack, grau")
-        assert kit_conflict("Cordeau traceur Marko 30 m – livré sans poudre", "Marko 30 m Chalk Line with 115 g Blue Chalk")
+        chalk_line = "Marko 30 m Chalk Line with 115 g Blue Chalk"
+        assert kit_conflict("Cordeau traceur Marko 30 m – livré sans poudre", chalk_line)
+
+    def test_colours_in_a_set_a_single_pair_chestnut_satin_paint_and_liquid_cooling(self):
+        glitter = "Sparka Glitzerpulver-Set fein – 12 Farben à 10 g"
+        assert features(glitter, "Sparka set de purpurina fina – 24 colores de 10 g")["unit_conflict"]
+        assert not features(glitter, "Sparka Fine Glitter Set, 12 Colours x 10 g")["unit_conflict"]
+        assert "colours" not in {d for d, _ in extract("3色温 LED台灯, 16 millions de couleurs").quantities}
+        assert ("count", 2.0) in extract("【Tovo】登山靴鞋带 150cm 1双装").quantities
+        assert features("Perruque Coiffa CL-3, châtain", "Peluca Coiffa CL-3, negro natural")["unit_conflict"]
+        paint = "Chroma Pure Matt Wall Paint – Sage – 2.5L"
+        assert attribute_conflicts(paint, "Chroma Pure Silk pintura satinada, color Sage, 2,5 L")
+        # Seidenmatt is matte and satin both: a violin's "seidenmatt" varnish is its 哑光油漆.
+        assert not attribute_conflicts("Geigengarnitur SV 200 4/4, seidenmatt", "SV-200 小提琴 4/4 哑光油漆")
+        gpu = "Kyro N790 Hydro 24GB – Tarjeta gráfica con refrigeración líquida"
+        assert attribute_conflicts(gpu, "Kyro N790 Storm OC 24G 风冷三风扇 显卡")
+        assert not attribute_conflicts(gpu, "Kyro N790 Hydro 24 GB Grafikkarte mit Wasserkühlung")
+        assert "cooling" not in WHOLE_TEXT_ATTRIBUTES  # a card's page compares itself with liquid cooling
 
     def test_rolls_are_a_counted_part(self):
         roller = "【CLEANO洁舒】LR-16 粘毛器 16cm宽 1手柄+3卷(每卷60张)"
