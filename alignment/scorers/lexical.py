@@ -1271,8 +1271,10 @@ def _made_for_after(folded: str, start: int, end: int) -> bool:
     return bool(_CODE_FOR_AFTER.match(folded, end)) and not _CJK.search(_BRACKETED.sub("", folded[line_start:start]))
 
 
-def _codes_by_role(text: str) -> tuple[set[str], set[str]]:
-    """A text's model codes: those it names as its own, and those it names as what it is for."""
+@functools.lru_cache(maxsize=20_000)
+def _codes_by_role(text: str) -> tuple[frozenset[str], frozenset[str]]:
+    """A text's model codes: those it names as its own, and those it names as what it is for. Cached per
+    text: each of a query's pairs reads both texts again."""
     folded = _fold(text)
     own: set[str] = set()
     served: set[str] = set()
@@ -1280,7 +1282,7 @@ def _codes_by_role(text: str) -> tuple[set[str], set[str]]:
         code = re.sub(r"[-/.]", "", match.group(0)).upper()
         for_it = _FOR_CODE.search(folded, 0, match.start()) or _made_for_after(folded, match.start(), match.end())
         (served if for_it else own).add(code)
-    return own, served
+    return frozenset(own), frozenset(served)
 
 
 def _own_codes_differ(a: str, b: str, ea: Evidence, eb: Evidence) -> bool:
