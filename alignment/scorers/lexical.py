@@ -1041,7 +1041,7 @@ _VARIANT_PHRASES = {
     ("filling", "beads"): r"\beps[- ](?:beads|microbilles|microperlas|mikroperlen)\b|\bmicro ?beads\b",
     ("filling", "fibre"): r"\bhollow ?fib(?:re|er)\b|\bfibre creuse\b|\bfibra hueca\b",
     # Satin paint ("pintura satinada", "Seidenmatt"): not the satin finish of steel, which is brushed.
-    ("sheen", "satin"): r"\b(?:pintura|esmalte|peinture|laque|satin) (?:satinada|satinee|paint)\b",
+    ("sheen", "satin"): r"\b(?:pintura|esmalte|peinture|laque|satin) (?:satinada|satinado|satinee|paint)\b",
     ("cooling", "liquid"): r"\bliquid[- ]cool(?:ed|ing|er)\b|\brefrigeracion liquida\b|\brefroidissement liquide\b"
     r"|\bflussigkeitskuhl\w*",
     ("cooling", "air"): r"\bair[- ]cool(?:ed|ing|er)\b|\brefrigeracion por aire\b|\brefroidissement (?:par|a) air\b"

@@ -905,6 +905,7 @@ class ModelConflictTestCase(SimpleTestCase):
         assert features("Perruque Coiffa CL-3, châtain", "Peluca Coiffa CL-3, negro natural")["unit_conflict"]
         paint = "Chroma Pure Matt Wall Paint – Sage – 2.5L"
         assert attribute_conflicts(paint, "Chroma Pure Silk pintura satinada, color Sage, 2,5 L")
+        assert attributes("Esmalte satinado Chroma, blanco, 750 ml")["sheen"] == frozenset({"satin"})
         # Seidenmatt is matte and satin both: a violin's "seidenmatt" varnish is its 哑光油漆.
         assert not attribute_conflicts("Geigengarnitur SV 200 4/4, seidenmatt", "SV-200 小提琴 4/4 哑光油漆")
         gpu = "Kyro N790 Hydro 24GB – Tarjeta gráfica con refrigeración líquida"
