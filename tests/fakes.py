@@ -1,4 +1,4 @@
-"""Test doubles for the process edges: a scorer with fixed scores, a scorer slow to start."""
+"""Test doubles for the process edges: a scorer with fixed scores, scorers slow to start or to score."""
 
 from __future__ import annotations
 
@@ -76,3 +76,17 @@ class SlowStartScorer(LexicalScorer):
             time.sleep(self.startup_seconds)
             SlowStartScorer.started = True
         return super().score(query, documents, instruction)
+
+
+class SlowScorer(LexicalScorer):
+    """The lexical scorer, but every batch takes seconds, as a model's would on a busy CPU.
+
+    Lets a worker test kill the worker while a chunk is being scored, at a moment
+    it can see in the log, instead of racing a chunk that takes milliseconds.
+    """
+
+    seconds_per_batch = 3.0
+
+    def score_groups(self, groups: list[tuple[str, list[str]]], instruction: str = "") -> list[list[float]]:
+        time.sleep(self.seconds_per_batch)
+        return super().score_groups(groups, instruction)

@@ -127,8 +127,6 @@ class WorkerTestCase(TransactionTestCase):
         report = import_file(path)
         assert report.rows_processed == 20
 
-
-class AlignmentWorkerTestCase(WorkerTestCase):
     def assert_products_found(self) -> None:
         for code, _, rows in PRODUCTS:
             products = set(SKU.objects.filter(product_ref=code).values_list("product_id", flat=True))
@@ -143,6 +141,8 @@ class AlignmentWorkerTestCase(WorkerTestCase):
         assert not merges.values("other_product").annotate(n=Count("pk")).filter(n__gt=1).exists()
         assert Match.objects.values("sku_a", "sku_b").annotate(n=Count("pk")).filter(n__gt=1).count() == 0
 
+
+class AlignmentWorkerTestCase(WorkerTestCase):
     def test_it_aligns_an_imported_catalog(self):
         self.import_catalog()
         self.wait(lambda: _aligned_count() == 20, what="20 SKUs aligned")
@@ -150,16 +150,6 @@ class AlignmentWorkerTestCase(WorkerTestCase):
         self.assert_no_duplicates()
         assert Match.objects.filter(status=Match.Status.AUTO_MERGED).count() >= 15
         assert set(AlignmentState.objects.values_list("attempts", flat=True)) <= {1, 2}
-
-    def test_it_survives_a_worker_killed_mid_batch(self):
-        self.import_catalog()
-        self.wait(lambda: _aligned_count() >= 3, what="the first chunk aligned", timeout=60)
-        self.worker.kill()
-        assert _aligned_count() < 20, "the worker finished before it could be killed"
-        self.worker.start()
-        self.wait(lambda: _aligned_count() == 20, what="every SKU aligned after the restart", timeout=150)
-        self.assert_products_found()
-        self.assert_no_duplicates()
 
     def test_it_aligns_an_edit_saved_while_redis_was_down(self):
         self.import_catalog()
@@ -179,6 +169,37 @@ class AlignmentWorkerTestCase(WorkerTestCase):
         state.refresh_from_db()
         assert state.aligned_hash == sku.content_hash
         assert not Match.objects.involving(sku).filter(status=Match.Status.STALE).exists()
+
+
+class KilledWorkerTestCase(WorkerTestCase):
+    # Chunks that take seconds, so the worker can be killed while one is being scored.
+    # Killed between two chunks instead, a worker can lose the message it was popping
+    # (Redis's transport pops, then records it as unacknowledged): the periodic sweep,
+    # not redelivery, recovers that one (test_it_aligns_an_edit_saved_while_redis_was_down).
+    worker_env = {"ALIGNMENT_SCORER": "tests.fakes.SlowScorer"}
+
+    def test_it_redelivers_the_chunk_of_a_worker_killed_while_scoring_it(self):
+        self.import_catalog()
+
+        def scoring_a_later_chunk() -> bool:
+            log = self.worker.log_path.read_text(errors="replace")
+            running = _received(log) - _succeeded(log)
+            return _aligned_count() >= 3 and bool(running)
+
+        self.wait(scoring_a_later_chunk, what="a chunk being scored after the first one aligned", timeout=90)
+        self.worker.kill()
+        log = self.worker.log_path.read_text(errors="replace")
+        running = _received(log) - _succeeded(log)
+        assert len(running) == 1, f"a worker holds one chunk at a time (late acks, prefetch 1): {running}"
+        [killed] = running
+        assert _aligned_count() < 20, "the worker finished before it could be killed"
+        before = len(log)
+        self.worker.start()
+        self.wait(lambda: _aligned_count() == 20, what="every SKU aligned after the restart", timeout=150)
+        self.assert_products_found()
+        self.assert_no_duplicates()
+        after = self.worker.log_path.read_text(errors="replace")[before:]
+        assert killed in _received(after) & _succeeded(after), f"{killed} was not run again\n{after[-3000:]}"
 
 
 class WarmUpTestCase(WorkerTestCase):
@@ -214,3 +235,11 @@ def _aligned_count() -> int:
     return AlignmentState.objects.filter(
         status=AlignmentState.Status.DONE, aligned_hash=F("sku__content_hash")
     ).count()
+
+
+def _received(log: str) -> set[str]:
+    return set(re.findall(r"Task alignment\.align_skus\[([^]]+)\] received", log))
+
+
+def _succeeded(log: str) -> set[str]:
+    return set(re.findall(r"Task alignment\.align_skus\[([^]]+)\] succeeded", log))
