@@ -30,7 +30,8 @@
    ``data/devset_more_21.jsonl``, ``data/devset_more_22.jsonl``,
    ``data/devset_retired_holdout_14.jsonl``, ``data/devset_more_23.jsonl``,
    ``data/devset_retired_holdout_15.jsonl``, ``data/devset_more_24.jsonl``,
-   ``data/devset_retired_holdout_16.jsonl`` and ``data/devset_more_25.jsonl`` (beyond the catalog too,
+   ``data/devset_retired_holdout_16.jsonl``, ``data/devset_more_25.jsonl``,
+   ``data/devset_retired_holdout_17.jsonl`` and ``data/devset_more_26.jsonl`` (beyond the catalog too,
    each query against its brand's sibling models, accessories and look-alikes).
 
 Standard library only, so it runs before the virtual environment exists.
@@ -98,6 +99,8 @@ EXTRA_FILES = (
     "devset_more_24.jsonl",
     "devset_retired_holdout_16.jsonl",
     "devset_more_25.jsonl",
+    "devset_retired_holdout_17.jsonl",
+    "devset_more_26.jsonl",
 )
 HEADER = [
     "source",
