@@ -913,6 +913,44 @@ ATTRIBUTES = {
     "voice": {"soprano": "", "alto": "", "tenor": "", "baritone": "", "bass": "", "concert": ""},
     # A cooler or graphics card cooled by liquid (an AIO radiator) against one cooled by air and fans.
     "cooling": {"liquid": "watercooling wasserkuhlung 水冷 一体式水冷", "air": "luftkuhlung 风冷"},
+    # The accuracy class of volumetric glassware (_CLASS_PHRASES): a Class A burette is certified to
+    # half the tolerance of the Class B one.
+    "tolerance": {"class a": "", "class b": ""},
+    # The key a clarinet, saxophone or trumpet is pitched in, named beside it (_KEY_PHRASES): a B-flat
+    # clarinet is not the E-flat one.
+    "key": {"bb": "", "eb": ""},
+    # Paper, tape or a print on one side or both (titles only: a page may mention double-sided tape).
+    "sides": {"double": "双面", "single": "单面"},
+    # The make of car an accessory is cut for, in a title ("für VW Golf 8" against "pour Seat Leon IV"):
+    # a list of makes shares one. Not the makes that are words too (Seat, Smart, Mini, Tesla, 现代, 三菱);
+    # Seat by its models.
+    "car": {
+        "vw": "vw volkswagen 大众",
+        "audi": "audi 奥迪",
+        "bmw": "bmw 宝马",
+        "mercedes": "mercedes mercedes-benz 奔驰",
+        "toyota": "toyota 丰田",
+        "ford": "ford 福特",
+        "opel": "opel vauxhall 欧宝",
+        "renault": "renault 雷诺",
+        "peugeot": "peugeot 标致",
+        "citroen": "citroen 雪铁龙",
+        "skoda": "skoda 斯柯达",
+        "honda": "honda 本田",
+        "nissan": "nissan 日产",
+        "kia": "kia 起亚",
+        "mazda": "mazda 马自达",
+        "volvo": "volvo 沃尔沃",
+        "porsche": "porsche 保时捷",
+        "subaru": "subaru 斯巴鲁",
+        "dacia": "dacia",
+        "fiat": "fiat 菲亚特",
+        "seat": "",
+    },
+    # The profile of a keycap set (Cherry, XDA, OEM, SA, DSA, MDA: the height and shape of each row).
+    "profile": {name: "" for name in ("cherry", "xda", "oem", "sa", "dsa", "mda")},
+    # The output signal of a sensor or transmitter: 4-20 mA current loop, 0-5 V or 0-10 V.
+    "signal": {"4-20 ma": "", "0-5 v": "", "0-10 v": ""},
 }
 ATTRIBUTE_DEFAULTS = {"condition": "new"}
 # "Cartouche compatible InkPro", "Tóner compatible TonerMax": compatible as a kind of
@@ -1046,6 +1084,18 @@ _VARIANT_PHRASES = {
     r"|\bflussigkeitskuhl\w*",
     ("cooling", "air"): r"\bair[- ]cool(?:ed|ing|er)\b|\brefrigeracion por aire\b|\brefroidissement (?:par|a) air\b"
     r"|\bluftgekuhlt\w*",
+    **{
+        ("profile", name): rf"\b{name}[- ]profile?\b|\b(?:profil|perfil) {name}\b|\b{name}高度"
+        for name in ("cherry", "xda", "oem", "sa", "dsa", "mda")
+    },
+    ("signal", "4-20 ma"): r"(?<![\d.,])4 ?[-–~] ?20 ?ma\b",
+    ("signal", "0-5 v"): r"(?<![\d.,])0 ?[-–~] ?5 ?v(?:dc)?\b",
+    ("signal", "0-10 v"): r"(?<![\d.,])0 ?[-–~] ?10 ?v(?:dc)?\b",
+    ("car", "seat"): r"\bseat (?:leon|ibiza|arona|ateca|tarraco|alhambra|altea|toledo|mii)\b",
+    ("sides", "double"): r"\b(?:double|two|2)[- ]sided\b|\bdoble cara\b|\bdos caras\b|\bdouble[- ]face\b"
+    r"|\brecto[- ]verso\b|\b(?:beid|doppel|zwei)seitig",
+    ("sides", "single"): r"\b(?:single|one|1)[- ]sided\b|\buna (?:sola )?cara\b|\bsimple[- ]face\b"
+    r"|\bune (?:seule )?face\b|\beinseitig",
     ("cable", "flat"): r"\bflat (?:\w+ )?(?:cable|cord|lan|ethernet)\b|\b(?:cable|cordon) (?:\w+ )?plat\b"
     r"|\bcable (?:\w+ )?plano\b|\bflach(?:band)?[- ]?(?:\w*kabel)\b|扁平[网数据]{0,2}线|扁线",
     ("cable", "round"): r"\bround (?:\w+ )?(?:cable|cord)\b|\b(?:cable|cordon) (?:\w+ )?rond\b"
@@ -1071,9 +1121,30 @@ _VOICE_PHRASES = {
     + (rf"|{cjk}(?:萨克斯|竖笛|单簧管|长号|尤克里里)" if cjk else "")
     for voice, (latin, cjk) in _VOICE_WORDS.items()
 }
+_KEY_WORDS = {  # English, French and Spanish, German (before a dash), Chinese
+    "bb": ("bb|b-flat|b flat|b♭", "sib|si ?bemol|si♭", "b", "降b调"),
+    "eb": ("eb|e-flat|e flat|e♭", "mib|mi ?bemol|mi♭", "es", "降e调"),
+}
+_BRASS = r"(?:\w*klarinette|trompete|\w*saxophon|kornett|flugelhorn)"
+# "Bb Clarinet", "Eb Alto Saxophone", "clarinette Sib", "saxofón alto en Mi bemol", "Es-Klarinette", 降E调.
+_KEY_PHRASES = {
+    ("key", key): rf"\b(?:{english})(?: (?:student|intermediate|professional|pro|soprano|alto|tenor|baritone))?"
+    rf" {_INSTRUMENT}\b|\b{_INSTRUMENT_FIRST} (?:(?:soprano|alto|tenor|baritono|baryton) )?(?:en )?(?:{romance})\b"
+    rf"|\b{german}-{_BRASS}\b|{cjk}"
+    for key, (english, romance, german, cjk) in _KEY_WORDS.items()
+}
+# "Class A", "Klasse B", "classe : A", A级; not an energy or FCC class, "Class A fires", or a list ("Klasse A/B").
+_CLASS_PHRASES = {
+    ("tolerance", f"class {letter}"): rf"(?<!energy )(?<!efficiency )(?<!fcc )"
+    rf"\b(?:class|classe|clase|klasse) ?:? ?{letter}\b"
+    rf"(?! ?[,/&+-] ?[a-f]\b| (?:and|et|y|und|bis|to|or|ou|o|oder) [a-f]\b| fires?\b)|(?<![a-z0-9]){letter}级"
+    for letter in "ab"
+}
 _EXTRA_PATTERNS = {
     **{key: re.compile(pattern) for key, pattern in _VARIANT_PHRASES.items()},
     **{key: re.compile(pattern) for key, pattern in _VOICE_PHRASES.items()},
+    **{key: re.compile(pattern) for key, pattern in _CLASS_PHRASES.items()},
+    **{key: re.compile(pattern) for key, pattern in _KEY_PHRASES.items()},
     ("origin", "compatible"): _THIRD_PARTY,
     ("origin", "original"): re.compile("(?<!非)原装"),
     **{("region", region): re.compile(pattern) for region, pattern in _REGION_PATTERNS.items()},
@@ -1171,7 +1242,7 @@ def attribute_conflicts(a: str, b: str, *, dimensions: frozenset[str] | None = N
 # graphics card's page says it runs quieter than liquid cooling.
 WHOLE_TEXT_ATTRIBUTES = frozenset(ATTRIBUTES) - {
     "material", "steel", "garment", "hair", "eyepiece", "mechanism", "finish", "sheen", "setting", "connector", "cable",
-    "filling", "voice", "cooling",
+    "filling", "voice", "cooling", "key", "sides", "car", "profile", "signal",
 }
 
 
@@ -2206,7 +2277,7 @@ class LexicalScorer(Scorer):
     """
 
     name = "lexical"
-    model_revision = "lexical-41"
+    model_revision = "lexical-42"
     uses_instruction = False
 
     def score(self, query: str, documents: list[str], instruction: str = "") -> list[float]:

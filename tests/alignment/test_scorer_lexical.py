@@ -913,6 +913,45 @@ class ModelConflictTestCase(SimpleTestCase):
         assert not attribute_conflicts(gpu, "Kyro N790 Hydro 24 GB Grafikkarte mit Wasserkühlung")
         assert "cooling" not in WHOLE_TEXT_ATTRIBUTES  # a card's page compares itself with liquid cooling
 
+    def test_the_accuracy_class_of_glassware_the_key_of_a_clarinet_and_paper_on_one_side(self):
+        flask = "Matraz aforado Vitrolab clase A 250 ml, vidrio borosilicato 3.3, tapón de PE NS 14/23"
+        assert attribute_conflicts(flask, "Vitrolab Volumetric Flask Class B 250 ml, Borosilicate Glass 3.3")
+        assert not attribute_conflicts(flask, "Vitrolab Messkolben Klasse A, 250 ml, NS 14/23")
+        burette = "Burette Laboris 50 ml, robinet PTFE\nCaractéristiques :\n- Classe : B, tolérance ± 0,10 ml"
+        assert attribute_conflicts("【LABORIS】A级滴定管 50ml 直型PTFE活塞", burette)
+        # Not an energy or FCC class, the fires an extinguisher puts out, nor a list of classes.
+        for text in ("Energy class A, 230 V", "FCC Class B digital device", "For Class A fires", "Klasse A/B"):
+            assert "tolerance" not in attributes(text), text
+        clarinet = "Halvorsen HCL-300 Student Bb Clarinet, ABS Resin, Nickel Keys"
+        assert attribute_conflicts(clarinet, "Halvorsen HCL-300 Es-Klarinette, ABS-Korpus")
+        assert not attribute_conflicts(clarinet, "Clarinete en Si bemol Halvorsen HCL-300")
+        assert not attribute_conflicts(clarinet, "【Halvorsen】HCL-300 降B调单簧管 黑管 ABS树脂")
+        assert attributes("Saxophone alto Mib Marceau MAS-560")["key"] == frozenset({"eb"})
+        assert "key" not in attributes("Gardora BB-420 Pedestal Bird Bath")
+        assert "key" not in WHOLE_TEXT_ATTRIBUTES  # a page names the keys of the family
+        origami = "【Kamiori】OP-500 双面彩色折纸 15×15cm 500张 50色"
+        assert attribute_conflicts(origami, "Papel de origami Kamiori OP-500 de una cara, 500 hojas de 15 x 15 cm")
+        assert not attribute_conflicts(origami, "Kamiori OP-500 Faltpapier beidseitig farbig, 500 Blatt, 15 x 15 cm")
+        assert "sides" not in WHOLE_TEXT_ATTRIBUTES  # a page mounts with double-sided tape
+
+    def test_the_make_of_car_an_accessory_is_cut_for(self):
+        shade = "Schattix Magnet-Sonnenschutz für VW Golf 8 (5-Türer, ab 2020), Seitenscheiben hinten, 2er-Set"
+        assert attribute_conflicts(shade, "Pare-soleil magnétiques Schattix pour Seat Leon IV 5 portes, lot de 2")
+        assert attribute_conflicts(shade, "Schattix 大众高尔夫8 磁吸遮阳帘 后侧窗 2片装") == 0
+        assert attribute_conflicts(shade, "Parasoles Schattix para Volkswagen Golf VIII, Audi A3 y Seat Leon") == 0
+        assert "car" not in attributes("Seat cushion for office chairs, memory foam")
+        assert "car" not in WHOLE_TEXT_ATTRIBUTES  # a page lists the cars it does not fit
+
+    def test_the_profile_of_keycaps_and_the_output_signal_of_a_sensor(self):
+        keycaps = "Pellory Nordic Fog PBT Keycaps – 129 Keys, Cherry Profile, Doubleshot, ANSI"
+        assert attribute_conflicts(keycaps, "Pellory Nordic Fog – keycaps PBT double-shot profil XDA, 129 touches")
+        assert not attribute_conflicts(keycaps, "Pellory Nordic Fog PBT Tastenkappen, Cherry-Profil, 129 Tasten")
+        assert "profile" not in attributes("Kestra K8 keyboard with Cherry MX Red switches")
+        anemometer = "Anemómetro de cazoletas Borealis WS-A30, 0-30 m/s, salida 0-5 V, aluminio, IP65"
+        assert attribute_conflicts(anemometer, "Borealis WS-A30 Schalenanemometer, 0–30 m/s, Ausgang 4–20 mA, IP65")
+        assert not attribute_conflicts(anemometer, "Borealis WS-A30 cup anemometer, 0-5V output, IP65")
+        assert attributes("Transmitter 0-10V / 4-20mA")["signal"] == frozenset({"0-10 v", "4-20 ma"})
+
     def test_rolls_are_a_counted_part(self):
         roller = "【CLEANO洁舒】LR-16 粘毛器 16cm宽 1手柄+3卷(每卷60张)"
         assert kit_conflict(roller, "CLEANO LR-16 Fusselroller, 1 Griff + 6 Rollen à 60 Blatt")
