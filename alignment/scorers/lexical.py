@@ -916,8 +916,8 @@ ATTRIBUTES = {
     # The accuracy class of volumetric glassware (_CLASS_PHRASES): a Class A burette is certified to
     # half the tolerance of the Class B one.
     "tolerance": {"class a": "", "class b": ""},
-    # The key a clarinet, saxophone or trumpet is pitched in, named beside it (_KEY_PHRASES): a B-flat
-    # clarinet is not the E-flat one.
+    # The key a clarinet or saxophone (in German a trumpet too, "B-Trompete") is pitched in, named
+    # beside it (_KEY_PHRASES): a B-flat clarinet is not the E-flat one.
     "key": {"bb": "", "eb": ""},
     # Paper, tape or a print on one side or both (titles only: a page may mention double-sided tape).
     "sides": {"double": "双面", "single": "单面"},
