@@ -91,6 +91,9 @@ def load(path: str) -> list[Example]:
 
 CACHE = Path("/tmp/skualign-e5-fusion-cache.npz")
 SAVE_EVERY = 60.0  # seconds
+# Texts per engine call while warming: the engine sorts a call's texts by length and batches them
+# (scored chunks in production are embedded the same way, see E5Scorer.score_groups).
+WARM_BATCH = 64
 
 
 def warm(scorer: E5Scorer, examples: list[Example]) -> None:
@@ -103,12 +106,14 @@ def warm(scorer: E5Scorer, examples: list[Example]) -> None:
     scorer.remember(known, [stored[keys[t]] for t in known])
     missing = [t for t in texts if keys[t] not in stored]
     saved = time.monotonic()
-    for i, text in enumerate(missing, 1):
-        stored[keys[text]] = scorer.embed([text])[0]
-        if i % 100 == 0 or i == len(missing):
-            print(f"embedded {i}/{len(missing)}", file=sys.stderr)
-        # Writing the whole cache takes longer as it grows: once a minute, not every 100 texts.
-        if i == len(missing) or time.monotonic() - saved > SAVE_EVERY:
+    for start in range(0, len(missing), WARM_BATCH):
+        chunk = missing[start : start + WARM_BATCH]
+        for text, vector in zip(chunk, scorer.embed(chunk), strict=True):
+            stored[keys[text]] = vector
+        done = start + len(chunk)
+        print(f"embedded {done}/{len(missing)}", file=sys.stderr)
+        # Writing the whole cache takes longer as it grows: once a minute, not every batch.
+        if done == len(missing) or time.monotonic() - saved > SAVE_EVERY:
             np.savez(CACHE, **stored)
             saved = time.monotonic()
 
