@@ -58,6 +58,8 @@ _units("torque", 1.0, "nm", "n·m", "n.m", "牛米")
 _units("persons", 1.0, "persons", "person", "personas", "persona", "personnes", "personne", "personen", "人")
 _units("percent", 1.0, "%")
 _units("temperature", 1.0, "°c", "℃")
+# An angle: a beam's, a countersink's, a swivel's ("36° Beam Angle" against "Abstrahlwinkel 120°").
+_units("angle", 1.0, "°", "grad")
 _units("resolution", 1.0, "k")
 _units("resolution_p", 1.0, "p")
 _units("count", 1.0, "pcs", "pc", "pieces", "piece", "pièces", "pièce", "piezas", "pieza", "stück", "stk",
@@ -1393,7 +1395,13 @@ _NUMBERED_CODE = re.compile(r"\d+([a-z]{1,3})")
 MAX_CODE_SUFFIX = 3  # characters: "C" (curved), "XL", "TI", "PRO"
 _NOT_CODE_SUFFIXES = frozenset("x k p d hd mp s h ms db lm fps dpi in ah er st nd rd th e eme re o a".split())
 _NAME = re.compile(r"[a-z][a-z0-9]+")
-QUALIFIER_WORDS = VARIANT_WORDS | {"solo", "se", "gtx", "neo", "combo", "oc"}
+# Words that name a model of a line, after it ("Feedo Basic", "Feedo Cam", "SnowSock HD", "Mini B5 Slope",
+# "NV-400 Camo", "Graphyx XL RGB"), beside the variant words. Not words that listings of one product write
+# after a line's name as what it is ("Speed Rope", "Travel Cot", "Light Therapy Lamp", "Compact Bread Maker").
+QUALIFIER_WORDS = VARIANT_WORDS | {
+    "solo", "se", "gtx", "neo", "combo", "oc",
+    "basic", "cam", "motion", "hd", "rgb", "neon", "slope", "camo", "evo", "elite", "essential",
+}
 # Names of standards rather than of product lines: what follows them is a version
 # ("Bluetooth 5.3", "USB 3.2"), which listings of one product often leave out.
 STANDARDS = frozenset(
@@ -1415,6 +1423,10 @@ _CJK_VARIANTS = {
     "max": ("大号", "加大"), "ultra": ("超大", "旗舰"), "lite": ("轻享", "青春"), "plus": ("加强", "升级"),
     "air": ("轻薄", "轻盈"),
 }
+
+
+# Qualifiers that the other listing says as the word they shorten ("POV Cam" is a camera: "cámara POV").
+_SAID_AS = {"cam": ("camera", "camara", "kamera", "摄像", "相机")}
 
 
 # An operating system and its version ("Android TV 12", "iOS 17") names no model.
@@ -1488,6 +1500,8 @@ def _says(text: str, tokens: Sequence[str], qualifier: str) -> bool:
         return True  # "ultra" in "ultracorto" (ultra-short throw), "mini" in "minibar"
     if _CODE_QUALIFIER.fullmatch(qualifier) and any(t.endswith(qualifier) for t in tokens):
         return True  # "C3" in "KO65-C3", the full code of the C3 series' 65-inch model
+    if any(word in _fold(text) for word in _SAID_AS.get(qualifier, ())):
+        return True  # "POV Cam" against "cámara POV"
     return any(word in text for word in _CJK_VARIANTS.get(qualifier, ()))
 
 
@@ -2277,7 +2291,7 @@ class LexicalScorer(Scorer):
     """
 
     name = "lexical"
-    model_revision = "lexical-42"
+    model_revision = "lexical-43"
     uses_instruction = False
 
     def score(self, query: str, documents: list[str], instruction: str = "") -> list[float]:

@@ -306,6 +306,25 @@ class LexicalVariantsTestCase(SimpleTestCase):
         assert features(skates, "Frostlet 儿童可调节溜冰鞋 粉色 30-33码")["unit_conflict"] == 0
         assert features("Patins Frostlet, pointure 30", "Frostlet 溜冰鞋 33码")["unit_conflict"] == 1
 
+    def test_a_variant_name_after_a_line_is_another_model(self):
+        assert model_conflict("Glacio TrackSock Schneesocken Größe 64", "Chaussettes à neige Glacio TrackSock HD taille 64")
+        assert model_conflict("Distributeur croquettes Nibblo Feeda 4 L", "Nibblo Feeda Cam Futterautomat mit Kamera, 4 L")
+        assert model_conflict("Nibblo Feeda Futterautomat 4 L", "Nibblo Feeda Basic Automatic Feeder 4L")
+        assert model_conflict("Orvik Pocket B5 golf rangefinder", "Orvik Pocket B5 Slope Golf Laser Rangefinder")
+        assert model_conflict("Graphyx XL Desk Mat 900 x 400", "Graphyx XL RGB Mauspad 900 x 400 mm")
+        # A camera called a cam, and words a listing writes after a line's name as what it is.
+        assert not model_conflict("Vizo Snap Wearable POV Cam, 4K", "Cámara POV Vizo Snap 4K magnética")
+        assert not model_conflict("Springo SR-3 Speed Rope, 3 m", "Corde à sauter Springo SR-3, 3 m")
+        assert not model_conflict("Kelvo HL300 Light Therapy Lamp", "Lampe de luminothérapie Kelvo HL300")
+
+    def test_it_compares_angles(self):
+        assert ("angle", 120.0) in extract("Kelvo GU10 LED-Spot, Abstrahlwinkel 120°").quantities
+        assert ("temperature", 36.0) in extract("Thermometer bis 36 °C").quantities
+        spot = "Kelvo GU10 LED Spotlight 4.9W, 36° Beam Angle"
+        assert features(spot, "Kelvo GU10 LED-Spot 4,9 W, Abstrahlwinkel 120°")["unit_conflict"] == 1
+        assert features(spot, "Foco LED Kelvo GU10 4,9 W, 36°")["unit_agree"] == 2  # the power and the angle
+        assert features("Lautsprecher mit 360 Grad Sound", "Speaker with 360° sound")["unit_agree"] == 1
+
     def test_a_count_of_countries_names_no_model(self):
         es = "Trakvia CaraVan 7 EU – Navegador GPS, mapas de Europa de por vida"
         assert not model_conflict(es, "Trakvia CaraVan 7 EU Wohnmobil-Navi 7 Zoll, Europa 45 Länder")
