@@ -1333,7 +1333,8 @@ _FOR_CODE = re.compile(
 
 
 # Just after a model code, the Chinese for "made for it": "KX-16 中音木琴专用 防尘罩", "SC-4010 MPPT控制器专用 蓝牙模块".
-_CODE_FOR_AFTER = re.compile(r" ?[^\s,;|()【】，。、]{0,14}专用")
+# "DC-13 / DC-13W 高拍仪专用": each code of the list is what it is made for.
+_CODE_FOR_AFTER = re.compile(r"(?: ?/ ?[a-z0-9]+(?:-[a-z0-9]+)*)* ?[^\s,;|()【】，。、]{0,14}专用")
 _BRACKETED = re.compile(r"【[^】]*】")
 
 
@@ -2291,7 +2292,7 @@ class LexicalScorer(Scorer):
     """
 
     name = "lexical"
-    model_revision = "lexical-43"
+    model_revision = "lexical-44"
     uses_instruction = False
 
     def score(self, query: str, documents: list[str], instruction: str = "") -> list[float]:

@@ -545,6 +545,8 @@ class ConflictFeaturesTestCase(SimpleTestCase):
         solar = "Controlador de carga solar Solvanta SC-4010 MPPT 40 A"
         assert conflicts(solar, "Solvanta SC-4010 MPPT控制器专用 蓝牙通讯模块 BT-1")["accessory"] == 1
         assert conflicts(xylophone, "【Klangwald】KX-16 中音奥尔夫木琴 16音 花梨木")["accessory"] == 0
+        # Made for each model of a list: "KX-16 / KX-20 木琴专用".
+        assert conflicts(xylophone, "Klangwald KX-16 / KX-20 木琴专用 防尘罩 加厚牛津布")["accessory"] == 1
         # A chair mat made for carpets names its own product before the code.
         mat = "Calmstep CM9012L Chair Mat for Carpet with Lip, 36\" x 48\", Clear PVC"
         assert conflicts(mat, "【Calmstep】凸字形办公椅地垫 CM-9012L 地毯专用 带防滑钉 90×120cm")["accessory"] == 0
