@@ -1594,6 +1594,22 @@ def _extended_code(
     return False
 
 
+# A line named by how many of something it has, the count glued to its name: "DuoFlow" against
+# "SoloFlow", "TriView" against "SoloView", "TwinMeal" against "QuadMeal".
+_COUNTED_LINE = re.compile(
+    r"(?<![A-Za-z])(Solo|Mono|Single|Uno|Duo|Dual|Twin|Double|Tri|Trio|Quad|Multi)([A-Z][a-z]{2,})(?![A-Za-z])"
+)
+
+
+def _counted_lines_differ(a: str, b: str) -> bool:
+    """Whether two texts name one line ("...Flow") with other counts and none in common: "DuoFlow" against "SoloFlow"."""
+    counts: list[dict[str, set[str]]] = [{}, {}]
+    for found, text in zip(counts, (a, b), strict=True):
+        for count, name in _COUNTED_LINE.findall(unicodedata.normalize("NFKC", text)):
+            found.setdefault(name.lower(), set()).add(count.lower())
+    return any(not counts[0][name] & counts[1][name] for name in counts[0].keys() & counts[1].keys())
+
+
 def model_conflict(
     a: str, b: str, text_a: str | None = None, text_b: str | None = None, brands: frozenset[str] = frozenset()
 ) -> bool:
@@ -1621,6 +1637,8 @@ def model_conflict(
     codes_b = _model_codes(evidence_b, evidence_a) | _short_codes(b)
     tokens_a, tokens_b = _designation_tokens(a), _designation_tokens(b)
     if _extended_code(codes_a, codes_b, frozenset(tokens_a), frozenset(tokens_b)) or _short_codes_differ(a, b):
+        return True
+    if _counted_lines_differ(a, b):
         return True
     designations_a, designations_b = _designations(tokens_a), _designations(tokens_b)
     # Where each side's qualifiers are looked up: the other's whole text when given, else its title.
@@ -2292,7 +2310,7 @@ class LexicalScorer(Scorer):
     """
 
     name = "lexical"
-    model_revision = "lexical-44"
+    model_revision = "lexical-45"
     uses_instruction = False
 
     def score(self, query: str, documents: list[str], instruction: str = "") -> list[float]:

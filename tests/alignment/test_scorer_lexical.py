@@ -317,6 +317,13 @@ class LexicalVariantsTestCase(SimpleTestCase):
         assert not model_conflict("Springo SR-3 Speed Rope, 3 m", "Corde à sauter Springo SR-3, 3 m")
         assert not model_conflict("Kelvo HL300 Light Therapy Lamp", "Lampe de luminothérapie Kelvo HL300")
 
+    def test_a_line_named_by_another_count_is_another_model(self):
+        assert model_conflict("Tire-lait Nurvia DuoFlow S5, 2 biberons", "Nurvia SoloFlow S5 单边电动吸奶器")
+        assert model_conflict("Pixora TriView 15 Laptop Monitor", "Pixora SoloView 15 Laptop Screen Extender")
+        assert not model_conflict("Nurvia DuoFlow S5 Milchpumpe", "Tire-lait Nurvia DuoFlow S5 double")
+        # A page that names both keeps its own: "the DuoFlow, unlike the SoloFlow".
+        assert not model_conflict("Nurvia DuoFlow S5 (SoloFlow: 1 côté)", "Nurvia DuoFlow S5 Breast Pump")
+
     def test_it_compares_angles(self):
         assert ("angle", 120.0) in extract("Kelvo GU10 LED-Spot, Abstrahlwinkel 120°").quantities
         assert ("temperature", 36.0) in extract("Thermometer bis 36 °C").quantities
