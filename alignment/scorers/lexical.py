@@ -1602,7 +1602,8 @@ _COUNTED_LINE = re.compile(
 
 
 def _counted_lines_differ(a: str, b: str) -> bool:
-    """Whether two texts name one line ("...Flow") with other counts and none in common: "DuoFlow" against "SoloFlow"."""
+    """Whether two texts name one line ("...Flow") with other counts and none in common: "DuoFlow"
+    against "SoloFlow"."""
     counts: list[dict[str, set[str]]] = [{}, {}]
     for found, text in zip(counts, (a, b), strict=True):
         for count, name in _COUNTED_LINE.findall(unicodedata.normalize("NFKC", text)):
