@@ -1418,16 +1418,13 @@ _AIR_COMPOUNDS = frozenset(
 # Where a bare number may end a designation: a separator or a word that is no unit.
 _DESIGNATION_ENDS = frozenset(",;:–—|/()[]【】")
 _LATIN_UNITS = frozenset(u for u in UNITS if re.fullmatch(r"[a-z]+", u))
-# Variant words as Chinese listings write them ("VoltEdge Slim" is "VoltEdge 超薄").
-_CJK_VARIANTS = {
+# Qualifiers as other listings write them: variant words as Chinese listings do ("VoltEdge Slim" is
+# "VoltEdge 超薄"), and a short word as the one it shortens ("POV Cam" is a camera: "cámara POV").
+_SAID_AS = {
     "slim": ("超薄", "纤薄", "薄款"), "duo": ("双位", "双口", "双件", "双只", "双头", "双人"), "mini": ("迷你",), "pro": ("专业",),
     "max": ("大号", "加大"), "ultra": ("超大", "旗舰"), "lite": ("轻享", "青春"), "plus": ("加强", "升级"),
-    "air": ("轻薄", "轻盈"),
+    "air": ("轻薄", "轻盈"), "cam": ("camera", "camara", "kamera", "摄像", "相机"),
 }
-
-
-# Qualifiers that the other listing says as the word they shorten ("POV Cam" is a camera: "cámara POV").
-_SAID_AS = {"cam": ("camera", "camara", "kamera", "摄像", "相机")}
 
 
 # An operating system and its version ("Android TV 12", "iOS 17") names no model.
@@ -1491,7 +1488,7 @@ def _designations(tokens: Sequence[str]) -> dict[str, set[str]]:
 def _says(text: str, tokens: Sequence[str], qualifier: str) -> bool:
     """Whether a text gives ``qualifier`` anywhere: as a token, two tokens run together
     ("Go 156" for "go156"), a number with a unit glued on ("15W" for 15), a word that
-    starts with it, a code that ends with it or, for a variant word, its Chinese form."""
+    starts with it, a code that ends with it or another form of it (``_SAID_AS``)."""
     forms = {*tokens, *(a + b for a, b in zip(tokens, tokens[1:], strict=False))}
     if qualifier in forms:
         return True
@@ -1501,9 +1498,7 @@ def _says(text: str, tokens: Sequence[str], qualifier: str) -> bool:
         return True  # "ultra" in "ultracorto" (ultra-short throw), "mini" in "minibar"
     if _CODE_QUALIFIER.fullmatch(qualifier) and any(t.endswith(qualifier) for t in tokens):
         return True  # "C3" in "KO65-C3", the full code of the C3 series' 65-inch model
-    if any(word in _fold(text) for word in _SAID_AS.get(qualifier, ())):
-        return True  # "POV Cam" against "cámara POV"
-    return any(word in text for word in _CJK_VARIANTS.get(qualifier, ()))
+    return any(word in _fold(text) for word in _SAID_AS.get(qualifier, ()))
 
 
 def _said_glued(qualifier: str, own_tokens: Sequence[str], tokens: Sequence[str]) -> bool:
