@@ -136,6 +136,20 @@ class E5ScorerTestCase(SimpleTestCase):
             assert rows[1]["token_recall"] < rows[0]["token_recall"] - 0.03, more
             assert rows[1]["token_idf_unaligned_max"] > rows[0]["token_idf_unaligned_max"] + 0.1, more
 
+    def test_a_document_is_read_against_its_rivals_token_by_token(self):
+        query = "Vandrelo Duo Camp Doppelschlafsack 220 x 150 cm, navy"
+        plain = "Vandrelo Duo Camp double sleeping bag 220 x 150 cm, navy"
+        pillows = "Vandrelo Duo Camp double sleeping bag 220 x 150 cm, navy, with 2 pillows"
+        french = "Sac de couchage double Vandrelo Duo Camp 220 x 150 cm bleu marine"
+        rows = self.scorer.features(query, [plain, pillows, french])
+        named = [dict(zip(FUSION_FEATURES, row, strict=True)) for row in rows]
+        # The two English titles compete for one place: the one that adds nothing stands above the other.
+        assert named[0]["token_f_language_gap"] > 0 > named[1]["token_f_language_gap"]
+        assert named[0]["token_idf_f_language_gap"] == -named[1]["token_idf_f_language_gap"] > 0
+        # The only French title has no rival in its language, and stands below the best English one.
+        assert named[2]["token_f_language_gap"] == named[2]["segment_align_language_gap"] == 0.0
+        assert named[2]["token_f_gap"] < 0
+
     def test_token_alignment_reads_each_token_of_both_titles(self):
         eye = np.eye(4)
         same = dict(zip(TOKEN_FEATURES, token_alignment(eye[:3], eye[:3], np.ones(3), np.ones(3)), strict=True))
