@@ -51,8 +51,9 @@ model alone: hard top1 0.973 -> 0.976, average precision 0.953 -> 0.960):
   Grouped cross-validation on 2,767 queries (hard ones, calibrated): top1 0.981 -> 0.985,
   auto recall 0.713 -> 0.726 at precision 0.974, precision at 60 % recall 0.982 -> 0.985, at
   50 % 0.988 -> 0.990, average precision 0.968 -> 0.972; catalog recall 0.695 -> 0.768 at
-  precision 1.000. The titles' second pass costs short pairs about 30 % of their speed
-  (``bench/scoring.py``: 487 -> 339 pairs/s), long ones 3 %;
+  precision 1.000. The titles' second pass (8 layers) costs speed: ``bench/scoring.py``, run
+  twice each way, one after the other, pairs/s short 404-471 -> 307-319, medium 108-109 ->
+  86-87, long 40-45 -> 34-45, the same peak memory (540-626 MiB);
 - ``segment_align_gap``, ``token_f_gap`` and ``token_idf_f_gap``, and each one's
   ``*_language_gap`` (``RIVAL_FEATURES``): how far the document's segment alignment and title
   tokens stand above the best of the other documents', and of those in its own language, as
