@@ -732,7 +732,7 @@ class E5Scorer(Scorer):
         """
         texts = list(dict.fromkeys(text for query, documents in groups for text in (query, *documents)))
         if self.fusion is not None:
-            self.title_tokens(texts[-self.token_cache_size :])
+            self.title_tokens(texts[-self.token_cache_size :])  # no more than the cache keeps for ``score``
             texts += [segment for text in texts for segment in segments(text)]
         self.embed(list(dict.fromkeys(texts)))
         return [self.score(query, documents, instruction) for query, documents in groups]

@@ -242,7 +242,7 @@ class TorchE5:
             pieces = [self.tokenizer.pieces[i] for i in content]
             kept.append([1 + j for j in range(prefix, len(content)) if _CONTENT.search(pieces[j])])
         result: list[tuple[np.ndarray, np.ndarray]] = []
-        for sequence, keep, (x, _) in zip(sequences, kept, self._batched(sequences, depth=layer), strict=True):
+        for sequence, keep, x in zip(sequences, kept, self._batched(sequences, depth=layer), strict=True):
             states = x[keep].float().numpy()
             states /= np.maximum(np.linalg.norm(states, axis=1, keepdims=True), 1e-6)
             result.append((np.array([sequence[k] for k in keep], dtype=np.int64), states))
@@ -251,16 +251,16 @@ class TorchE5:
     def _pooled(self, sequences: list[list[int]]) -> np.ndarray:
         """Mean of the last hidden states over each sequence's tokens, float64."""
         result = np.empty((len(sequences), self.H))
-        for i, (x, _) in enumerate(self._batched(sequences, depth=self.NL)):
+        for i, x in enumerate(self._batched(sequences, depth=self.NL)):
             result[i] = x.double().mean(0).numpy()
         return result
 
-    def _batched(self, sequences: list[list[int]], *, depth: int) -> list[tuple[Any, int]]:
+    def _batched(self, sequences: list[list[int]], *, depth: int) -> list[Any]:
         """Each sequence's hidden states after ``depth`` layers ([length, H], padding cut off), in order."""
         import torch
 
         order = sorted(range(len(sequences)), key=lambda i: len(sequences[i]))
-        result: list[tuple[Any, int]] = [(None, 0)] * len(sequences)
+        result: list[Any] = [None] * len(sequences)
         with self._lock, torch.inference_mode():
             if self.layers[0]["q"].dtype != self.dtype:
                 self.cast()
@@ -273,7 +273,7 @@ class TorchE5:
                     end += 1
                 states = self._forward([sequences[i] for i in order[start:end]], depth=depth)
                 for row, i in enumerate(order[start:end]):
-                    result[i] = (states[row, : len(sequences[i])], len(sequences[i]))
+                    result[i] = states[row, : len(sequences[i])]
                 start = end
         return result
 
