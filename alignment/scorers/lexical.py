@@ -33,6 +33,9 @@ _units("volume", 10.0, "cl")
 _units("volume", 1000.0, "l", "litre", "litres", "liter", "liters", "liter", "litro", "litros", "升")
 _units("mass", 0.001, "mg", "毫克")
 _units("mass", 1.0, "g", "gr", "gram", "grams", "gramm", "gramme", "grammes", "gramos", "克")
+# A gem's weight (克拉, not 克 grams; "0,25 ct" in ``extract``). Not "carats" in words: "or 18 carats" is gold's
+# fineness, as "18K" is.
+_units("carat", 1.0, "克拉")
 _units("mass", 1000.0, "kg", "kilo", "kilos", "kilogram", "kilogramm", "千克", "公斤")
 _units("charge", 1.0, "mah", "毫安", "毫安时")
 _units("charge", 1000.0, "ah")
@@ -485,6 +488,8 @@ def extract(text: str) -> Evidence:
             quantities.add(("tyre speed rating", float(ord(speed))))
         unit_spans.append(match.span())
     for match in _RANGE.finditer(normal):
+        if parse_number(match.group(1)) > parse_number(match.group(2)):
+            continue  # a range ascends: "spine 500 – 28 pouces" is a number, a dash and a length
         dimension, factor = UNITS[match.group(3).lower()]
         quantities.add((f"{dimension} from", round(parse_number(match.group(1)) * factor, 6)))
         quantities.add((f"{dimension} to", round(parse_number(match.group(2)) * factor, 6)))
@@ -496,6 +501,8 @@ def extract(text: str) -> Evidence:
         if dimension == "count" and _FREE_GIFT.search(normal, max(0, match.start() - 2), match.start()):
             continue  # "送12片抹布": cloths given with the robot, not a pack of twelve robots
         value = round(parse_number(match.group(1)) * factor, 6)
+        if dimension == "count" and match.group(2).lower() == "ct" and value != int(value):
+            dimension = "carat"  # no count is a fraction: "diamant 0,25 ct" weighs a quarter carat
         if dimension == "voltage":
             value = _MAINS.get(value, value)
         quantities.add((dimension, value))
@@ -1409,6 +1416,12 @@ STANDARDS = frozenset(
     "usb usbc bluetooth wifi wi fi hdmi pd qi ip ipx spf dp type typec ddr lte nfc bt gen version nema dvb dab "
     "obd zigbee zwave matter thread dect ble lora".split()
 )
+# Initials that name a kind of product, a technique or a norm, which every candidate shares as it shares a
+# brand: no brand ("Electroestimulador TENS/EMS Nervia", "Filtre ND variable Lumaxe", "rail DIN").
+KIND_INITIALS = frozenset(
+    "led oled lcd gps din hd uhd tv dvd cb nas kvm tens ems rgb uv nd tsa iata nato pfas lh hms hf vhf uhf dj "
+    "pc ssd hdd sup rc co2".split()
+)
 _INNER_HYPHEN = re.compile(r"(?<=[a-z])-(?=[a-z0-9])")
 _PLUS_VARIANT = re.compile(r"(?<=[a-z0-9])\+(?=[\s,;:)\]】|]|$)")
 # Nouns that "air" names a kind of product with, rather than a model of a line.
@@ -2256,7 +2269,7 @@ def brand_words(title: str, documents: list[str]) -> set[str]:
     shared = {
         word: sum(word in w for w in documents_words)
         for word in dict.fromkeys(_fold(w) for w in _CAPITALISED.findall(title))
-        if word not in STANDARDS and word not in STOPWORDS
+        if word not in STANDARDS and word not in STOPWORDS and word not in KIND_INITIALS
     }
     found = [word for word, count in shared.items() if count >= needed]
     leading = _LEADING_NOUN.match(title)
@@ -2306,7 +2319,7 @@ class LexicalScorer(Scorer):
     """
 
     name = "lexical"
-    model_revision = "lexical-45"
+    model_revision = "lexical-46"
     uses_instruction = False
 
     def score(self, query: str, documents: list[str], instruction: str = "") -> list[float]:

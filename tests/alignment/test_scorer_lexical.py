@@ -1379,3 +1379,23 @@ class ModelConflictTestCase(SimpleTestCase):
         assert features(device, "Tonelle MC-300 Mikrostrom-Gesichtsgerät – Roségold")["unit_conflict"]
         assert not features("Ostrand DR-28 双层罗马杆 香槟金", "Tringle Ostrand DR-28, or champagne")["unit_conflict"]
         assert features("Helioflux HX-60 Solar Panel, Olive", "Helioflux HX-60 panel solar verde oliva")["unit_agree"]
+
+    def test_a_descending_dash_is_no_range_a_gem_weighs_in_carats_and_initials_of_a_kind_are_no_brand(self):
+        arrows = "Flèches carbone Pelerin Skyline CX spine 500 – 28 pouces (71 cm), lot de 12"
+        assert ("inch", 28.0) in extract(arrows).quantities
+        assert features("Pelerin Skyline CX Carbon Arrows 30\" Spine 500, 12-Pack", arrows)["unit_conflict"]
+        assert ("temperature to", 40.0) in extract("Plage 10 – 40 °C").quantities  # a range still ascends
+        ring = "Bague solitaire Orvane Étoile – or jaune 18 carats – diamant naturel 0,25 ct – taille 54"
+        assert ("carat", 0.25) in extract(ring).quantities
+        assert ("carat", 0.5) in extract("【Orvane】Étoile 18K黄金 天然钻石 0.50克拉 六爪 求婚钻戒").quantities
+        assert features(ring, "【Orvane】Étoile 18K黄金 天然钻石 0.50克拉 六爪 求婚钻戒")["unit_conflict"]
+        assert not features(ring, "Orvane Étoile 18K 天然钻石 0.25克拉 钻戒 54号")["unit_conflict"]
+        assert ("count", 40.0) in extract("Sudora Laundry Pods, 40 ct").quantities
+        query = "Electroestimulador TENS/EMS Nervia DuoPulse T20 – 2 canales, 24 programas"
+        documents = [
+            "Nervia DuoPulse T20 TENS & EMS Machine", "Nervia DuoPulse T20 TENS/EMS-Reizstromgerät",
+            "Électrostimulateur TENS/EMS Calmeo P24 – 2 canaux", "Nervia DuoPulse T30 TENS/EMS-Gerät",
+        ]
+        assert brand_words(query, documents) == {"nervia"}
+        assert lacks_brand(documents[2], brand_words(query, documents))
+        assert brand_words("Filtre ND variable Lumaxe ND2-ND400 82 mm", ["Lumaxe ND filter 82mm"] * 3) == {"lumaxe"}
