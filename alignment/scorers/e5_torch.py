@@ -25,6 +25,9 @@ META = "\u2581"  # SentencePiece's word-start marker
 _WORD = re.compile(f"{META}[^{META}]*")
 # A piece that names something: a letter, a digit or a CJK character (not "▁–", "【", ",").
 _CONTENT = re.compile(r"[0-9A-Za-zÀ-ÿ\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+# A piece that ends a title's phrase: a comma, a dash or a pipe between words, a bracket, a plus; not the
+# hyphen inside a word or a code (MG-850), which follows its piece without a word-start marker.
+_PHRASE_END = re.compile(f"^{META}?[,，、;；:：|/+()（）【】\\[\\]–—]|^{META}-")
 WORD_CACHE = 200_000  # words whose split is kept (a few hundred bytes each)
 BLOCK = np.dtype([("d", "<f2"), ("qs", "u1", 16)])  # Q4_0: fp16 scale, 32 nibbles
 
@@ -227,25 +230,36 @@ class TorchE5:
         out = out.astype(np.float32)
         return out[0] if single else out
 
-    def token_states(self, texts: list[str], *, layer: int) -> list[tuple[np.ndarray, np.ndarray]]:
-        """Each text's content tokens (ids) and their hidden states after ``layer`` layers, L2-normalised.
+    def token_states(self, texts: list[str], *, layer: int) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """Each text's content tokens (ids), their hidden states after ``layer`` layers, L2-normalised, and
+        the phrase each token belongs to (0, 1, ...: the pieces that ``_PHRASE_END`` matches part them).
 
         The text is read as a query ("query: " prefix), as ``encode`` reads it, and only
         its first window; the prefix, <s>, </s> and the pieces with no letter or digit
         ("▁–", "【", ",") are left out: they say nothing of the product.
         """
         prefix = len(self.tokenizer.content_ids("query:"))
-        sequences, kept = [], []
+        sequences, kept, phrases = [], [], []
         for text in texts:
             content = self.tokenizer.content_ids("query: " + text)[: self.MAXP - 2]
             sequences.append([self.bos, *content, self.eos])
-            pieces = [self.tokenizer.pieces[i] for i in content]
-            kept.append([1 + j for j in range(prefix, len(content)) if _CONTENT.search(pieces[j])])
-        result: list[tuple[np.ndarray, np.ndarray]] = []
-        for sequence, keep, x in zip(sequences, kept, self._batched(sequences, depth=layer), strict=True):
+            keep, phrase, ends = [], [], 0
+            for j in range(prefix, len(content)):
+                piece = self.tokenizer.pieces[content[j]]
+                if _CONTENT.search(piece):
+                    keep.append(1 + j)
+                    phrase.append(ends)
+                elif _PHRASE_END.match(piece):
+                    ends += 1
+            kept.append(keep)
+            phrases.append(phrase)
+        result: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        batched = self._batched(sequences, depth=layer)
+        for sequence, keep, phrase, x in zip(sequences, kept, phrases, batched, strict=True):
             states = x[keep].float().numpy()
             states /= np.maximum(np.linalg.norm(states, axis=1, keepdims=True), 1e-6)
-            result.append((np.array([sequence[k] for k in keep], dtype=np.int64), states))
+            ids = np.array([sequence[k] for k in keep], dtype=np.int64)
+            result.append((ids, states, np.unique(phrase, return_inverse=True)[1].astype(np.int64)))
         return result
 
     def _pooled(self, sequences: list[list[int]]) -> np.ndarray:

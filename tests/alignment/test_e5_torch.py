@@ -73,17 +73,26 @@ class TorchE5TestCase(SimpleTestCase):
 
     def test_it_reads_a_text_token_by_token(self):
         title = "Vandrelo Duo Camp – 2 personnes, 220 x 150 cm 【包邮】"
-        ((ids, states),) = self.float32.token_states([title], layer=8)
+        ((ids, states, phrases),) = self.float32.token_states([title], layer=8)
         # The words, not the "query: " prefix, the dash, the comma or the brackets.
         pieces = [self.float32.tokenizer.pieces[i] for i in ids]
         words = ["Vand", "re", "lo", "Duo", "Camp", "2", "personnes", "220", "x", "150", "cm", "包", "邮"]
         assert [piece.lstrip(META) for piece in pieces] == words
+        # The dash, the comma and the bracket part the title's phrases.
+        assert phrases.tolist() == [0, 0, 0, 0, 0, 1, 1, 2, 2, 2, 2, 3, 3]
         assert states.shape == (len(ids), 384) and np.allclose(np.linalg.norm(states, axis=1), 1.0, atol=1e-5)
-        ((_, last),) = self.float32.token_states([title], layer=12)
+        ((_, last, _),) = self.float32.token_states([title], layer=12)
         assert not np.allclose(states, last, atol=1e-2)  # another layer, other states
         batched = self.float32.token_states([LONG, title, TEXTS[0]], layer=8)[1]
         assert np.array_equal(batched[0], ids) and np.allclose(batched[1], states, atol=1e-4)
         assert self.float32.token_states(["– , 【】"], layer=8)[0][0].size == 0
+
+    def test_a_plus_a_pipe_and_a_spaced_dash_end_a_phrase_but_a_hyphen_in_a_code_does_not(self):
+        title = "Kelvara MG-850 Wasserkocher – 1,7 L | schwarz + Teesieb"
+        ((ids, _, phrases),) = self.float32.token_states([title], layer=8)
+        words = [self.float32.tokenizer.pieces[i].lstrip(META) for i in ids]
+        by_phrase = ["".join(w for w, p in zip(words, phrases, strict=True) if p == k) for k in range(phrases.max() + 1)]
+        assert by_phrase == ["KelvaraMG850Wasserkocher", "1,7L", "schwarz", "Teesieb"]
 
 
 class EngineSettingTestCase(SimpleTestCase):

@@ -16,6 +16,7 @@ from alignment.scorers.e5 import (
     FUSION_FEATURES,
     HIDDEN_INPUTS,
     IDF_FLOOR,
+    PHRASE_FEATURES,
     TOKEN_FEATURES,
     E5Scorer,
     contradicted,
@@ -27,6 +28,7 @@ from alignment.scorers.e5 import (
     segments,
     list_idf,
     title_of,
+    phrase_coverage,
     token_alignment,
 )
 
@@ -36,9 +38,9 @@ KETTLE_15 = "Bouilloire électrique intelligente, 1,5 L, 4 réglages de tempéra
 SCALE = "Balance de cuisine numérique, précision 0,1 g"
 
 
-def no_tokens(count: int) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Titles with no content tokens (the token features are then 0)."""
-    return [(np.zeros(0, dtype=np.int64), np.zeros((0, 384)))] * count
+def no_tokens(count: int) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Titles with no content tokens (the token and phrase features are then 0)."""
+    return [(np.zeros(0, dtype=np.int64), np.zeros((0, 384)), np.zeros(0, dtype=np.int64))] * count
 
 
 class E5ScorerTestCase(SimpleTestCase):
@@ -163,6 +165,18 @@ class E5ScorerTestCase(SimpleTestCase):
         assert more["token_unaligned_short"] == 0.0  # the query's title is the shorter, and each of its tokens aligns
         assert more["token_idf_unaligned_max"] == 0.5 and more["token_idf_top"] == 3.0
         assert token_alignment(eye[:0], eye, np.ones(0), np.ones(4)) == [0.0] * len(TOKEN_FEATURES)
+
+    def test_phrase_coverage_finds_the_phrase_one_title_adds(self):
+        eye = np.eye(5)
+        # The document is the query's two phrases and a third of its own (tokens 3 and 4, like none of the query's).
+        phrases = np.array([0, 0, 1]), np.array([0, 0, 1, 2, 2])
+        named = dict(zip(PHRASE_FEATURES, phrase_coverage(eye[:3], eye, *phrases, np.ones(3), np.ones(5)), strict=True))
+        assert named["phrase_min"] == 0.0 and named["phrase_min_other"] == 1.0 and named["phrase_second"] == 1.0
+        assert named["phrase_idf_missing_max"] == 2.0 and named["phrase_idf_missing_min"] == 0.0
+        # One token of a phrase left out only halves the phrase's coverage.
+        half = phrase_coverage(eye[:2], eye[:1], np.array([0, 0]), np.array([0]), np.ones(2), np.ones(1))
+        assert half[0] == 0.5
+        assert phrase_coverage(eye[:0], eye, np.zeros(0, int), np.zeros(5, int), np.ones(0), np.ones(5)) == [0.0] * 5
 
     def test_a_token_every_title_of_the_list_shares_weighs_least(self):
         titles = [np.array([1, 2]), np.array([1, 3]), *[np.array([1, 2, 10 + i]) for i in range(8)]]
