@@ -268,9 +268,9 @@ class E5ScorerTestCase(SimpleTestCase):
         named = [dict(zip(FUSION_FEATURES, row, strict=True)) for row in rows]
         assert named[0]["head_accessory"] == 0 and named[1]["head_accessory"] == 1
         matching, accessory = self.scorer.score(monitor, [monitor_same, cuff])
-        # The cuff far below the review band; the monitor above the cap (raw scores: the
-        # shipped calibration puts 0.65 in the review band).
-        assert accessory < 0.1 and matching > CONTRADICTED_CAP
+        # The cuff far below the review band (under a third of its 0.7; refits move it about 0.1); the
+        # monitor above the cap (raw scores: the shipped calibration puts 0.65 in the review band).
+        assert accessory < 0.2 and matching > CONTRADICTED_CAP
         # A Spanish title names its own model after its use: strong evidence, not a cap.
         stand = "Monteza DS-200 Dual Monitor Desk Mount, Two Screens 13 to 27 Inches, Black"
         soporte = "Soporte doble para monitor Monteza DS-200, 2 pantallas de 13 a 27 pulgadas, negro"

@@ -1399,3 +1399,12 @@ class ModelConflictTestCase(SimpleTestCase):
         assert brand_words(query, documents) == {"nervia"}
         assert lacks_brand(documents[2], brand_words(query, documents))
         assert brand_words("Filtre ND variable Lumaxe ND2-ND400 82 mm", ["Lumaxe ND filter 82mm"] * 3) == {"lumaxe"}
+
+    def test_a_pack_against_a_kit_of_more_pieces_is_one_sided(self):
+        kit = "【Trailmedic】TM-120 户外急救包 120件套 红色防水尼龙包 全新正品 包邮"
+        three = "Trailmedic TM-120 Erste-Hilfe-Set Outdoor, 120-teilig, rote Nylontasche – 3er-Set"
+        assert pack_one_sided(kit, kit, three, three)
+        assert not pack_one_sided(kit, kit, kit, kit)
+        # As many pieces as the pack counts: the same pack, said otherwise.
+        pack, pieces = "Kantwerk KS-3 Senker, 3er-Pack", "Kantwerk KS-3 Kegelsenker 3-teilig"
+        assert not pack_one_sided(pack, pack, pieces, pieces)
