@@ -178,13 +178,26 @@ def to_probabilities(
 
 
 def fit_platt(raw_scores: list[float], labels: list[bool]) -> Mapping:
-    """Logistic regression of the label on logit(raw score), by Newton's method.
+    """Logistic regression of the label on logit(raw score), by Newton's method with a line search.
 
-    A tiny ridge penalty keeps the fit finite when the classes separate perfectly.
+    A tiny ridge penalty keeps the fit finite when the classes separate perfectly. Each
+    Newton step is halved until the penalised log loss falls: a full step from (1, 0) can
+    overshoot and run away (to a slope of millions, which maps every score to 1) when the
+    scores pile up at both ends of the logit range, as a sharp scorer's do.
     """
     xs = [_logit(s) for s in raw_scores]
     ys = [1.0 if y else 0.0 for y in labels]
-    a, b, ridge = 1.0, 0.0, 1e-3
+    ridge = 1e-3
+
+    def objective(a: float, b: float) -> float:
+        total = ridge * a * a / 2
+        for x, y in zip(xs, ys, strict=True):
+            margin = (a * x + b) * (1 if y else -1)  # -log sigmoid(margin), without overflow
+            total += math.log1p(math.exp(-margin)) if margin > 0 else -margin + math.log1p(math.exp(margin))
+        return total
+
+    a, b = 1.0, 0.0
+    current = objective(a, b)
     for _ in range(100):
         ga = gb = haa = hab = hbb = 0.0
         for x, y in zip(xs, ys, strict=True):
@@ -203,8 +216,16 @@ def fit_platt(raw_scores: list[float], labels: list[bool]) -> Mapping:
             break
         da = (hbb * ga - hab * gb) / det
         db = (haa * gb - hab * ga) / det
-        a, b = a - da, b - db
-        if abs(da) < 1e-9 and abs(db) < 1e-9:
+        step = 1.0
+        while step > 1e-12:
+            value = objective(a - step * da, b - step * db)
+            if value <= current:
+                break
+            step /= 2
+        else:
+            break  # no step lowers the loss: at the optimum, as far as floats tell
+        a, b, current = a - step * da, b - step * db, value
+        if abs(step * da) < 1e-9 and abs(step * db) < 1e-9:
             break
     return Mapping("platt", {"a": a, "b": b})
 

@@ -74,6 +74,25 @@ class CalibrationFitTestCase(TestCase):
             assert all(0.0 <= p <= 1.0 for p in out)
             assert all(b >= a - 1e-12 for a, b in zip(out, out[1:]))
 
+    def test_platt_does_not_run_away_on_scores_piled_at_both_ends(self):
+        # A sharp scorer's labels (logits of the raw scores, clipped at -13.8 by EPSILON): the classes
+        # overlap (a match at -5.0, non-matches at -2.3), so the best slope is finite. Full Newton steps
+        # from (1, 0) overshot to a slope of millions, which maps every score to 1.
+        logits = [-13.816, -13.816, -12.681, -11.451, -10.963, -10.354, -4.988, -2.262, -2.249, 0.132, 3.565, 4.935]
+        labels = [False] * 6 + [True, False, False, True, True, True]
+        scores = [1 / (1 + math.exp(-x)) for x in logits]
+        mapping = calibration.fit_platt(scores, labels)
+        assert 0.1 < mapping.params["a"] < 10
+        probabilities = mapping.apply(scores)
+        assert probabilities[0] < 0.01 and probabilities[-1] > 0.9 and 0.05 < probabilities[7] < 0.95
+
+        def loss(a: float, b: float) -> float:
+            return calibration.log_loss(Mapping("platt", {"a": a, "b": b}).apply(scores), labels)
+
+        # No slope and intercept on a grid does better (the fit's small ridge aside).
+        best = min(loss(a / 20, b / 10) for a in range(1, 100) for b in range(-40, 41))
+        assert loss(mapping.params["a"], mapping.params["b"]) <= best + 1e-3
+
     def test_isotonic_steps_are_never_certain_on_a_few_labels(self):
         # The top 30 scores are all matches: their step is 31/32, not 1.
         scores = [i / 100 for i in range(100)]
