@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import math
 import sys
+import tempfile
 from pathlib import Path
 from unittest.mock import patch
 
@@ -17,20 +19,26 @@ from alignment.scorers.e5 import (
     HIDDEN_INPUTS,
     IDF_FLOOR,
     PHRASE_FEATURES,
+    READER_PATH,
+    READER_TOKENS,
     TOKEN_FEATURES,
     E5Scorer,
     contradicted,
     exclusive,
     fused_score,
+    fused_scores,
     fusion_features,
+    load_reader,
     language_of,
     segment_alignment,
     segments,
     list_idf,
     title_of,
     phrase_coverage,
+    title_reader_logits,
     token_alignment,
 )
+from alignment.scorers.base import ScoringError
 
 KETTLE_ZH = "智能恒温电热水壶，1.7L大容量，4档温度调节"
 KETTLE_FR = "Bouilloire électrique intelligente, 1,7 L, 4 réglages de température"
@@ -41,6 +49,29 @@ SCALE = "Balance de cuisine numérique, précision 0,1 g"
 def no_tokens(count: int) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """Titles with no content tokens (the token and phrase features are then 0)."""
     return [(np.zeros(0, dtype=np.int64), np.zeros((0, 384)), np.zeros(0, dtype=np.int64))] * count
+
+
+def fit_script():
+    """bench/fit_e5_fusion.py as a module."""
+    path = Path(settings.BASE_DIR) / "bench" / "fit_e5_fusion.py"
+    spec = importlib.util.spec_from_file_location("fit_e5_fusion", path)
+    fit = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = fit  # its dataclass looks its module up
+    try:
+        spec.loader.exec_module(fit)
+    finally:
+        del sys.modules[spec.name]
+    return fit
+
+
+def random_titles(rng: np.random.Generator, lengths: list[int]) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Titles of these many tokens: ids drawn from a small vocabulary (so some recur), unit-length states."""
+    titles = []
+    for length in lengths:
+        states = rng.normal(size=(length, 384))
+        states /= np.linalg.norm(states, axis=1, keepdims=True)
+        titles.append((rng.integers(0, 12, size=length), states.astype(np.float16), np.zeros(length, dtype=np.int64)))
+    return titles
 
 
 class E5ScorerTestCase(SimpleTestCase):
@@ -320,14 +351,7 @@ class E5ScorerTestCase(SimpleTestCase):
         assert "hidden" in self.scorer.fusion and len(self.scorer.fusion["hidden"]["out"]) == 5 * 32  # five seeds
 
     def test_fits_from_several_seeds_ship_as_one_layer_that_averages_their_logits(self):
-        path = Path(settings.BASE_DIR) / "bench" / "fit_e5_fusion.py"
-        spec = importlib.util.spec_from_file_location("fit_e5_fusion", path)
-        fit = importlib.util.module_from_spec(spec)
-        sys.modules[spec.name] = fit  # its dataclass looks its module up
-        try:
-            spec.loader.exec_module(fit)
-        finally:
-            del sys.modules[spec.name]
+        fit = fit_script()
         n, rng = len(FUSION_FEATURES), np.random.default_rng(7)
         members = [
             {"mean": [0.0] * n, "scale": [1.0] * n, "coef": rng.normal(size=n).tolist(), "bias": float(rng.normal()),
@@ -344,10 +368,62 @@ class E5ScorerTestCase(SimpleTestCase):
             logits = [np.log(fused_score(row, m) / (1 - fused_score(row, m))) for m in members]
             assert abs(fused_score(row, one) - 1 / (1 + np.exp(-np.mean(logits)))) < 1e-6
 
+    def test_the_title_reader_scores_as_it_was_trained(self):
+        # The reader's logits in numpy (what scoring runs) equal the torch module's that the fit trains,
+        # for two fits merged as one (their mean), a title of no word included.
+        import torch
+
+        fit = fit_script()
+        rng = np.random.default_rng(3)
+        tokens = random_titles(rng, [6, 9, 0, 4, 70])  # the last one longer than the reader reads
+        torch.manual_seed(5)
+        readers = [fit.title_reader(8, 3).eval() for _ in range(2)]
+        pairs = fit.TitlePairs([(None, None, None, None, tokens)])
+        with torch.no_grad():
+            trained = np.mean([(r(*pairs.batch(torch.arange(4))) - r.head.bias).numpy() for r in readers], axis=0)
+        n = len(FUSION_FEATURES)
+        members = [
+            {"mean": [0.0] * n, "scale": [1.0] * n, "coef": [0.0] * n, "bias": 0.0,
+             "hidden": {"weight": [[0.0] * len(HIDDEN_INPUTS)], "bias": [0.0], "out": [0.0]}, "reader": r.arrays()}
+            for r in readers
+        ]
+        read = title_reader_logits(tokens, fit.merged(members)["reader"])
+        assert np.allclose(read, trained, atol=1e-4) and np.ptp(read) > 1e-3
+        # The first tokens only: the 70-token title reads as its first READER_TOKENS.
+        cut = [*tokens[:4], tuple(part[:READER_TOKENS] for part in tokens[4])]
+        assert title_reader_logits(cut, fit.merged(members)["reader"]) == read
+
+    def test_the_shipped_fusion_reads_the_titles_and_needs_them(self):
+        reader = self.scorer.fusion["reader"]
+        assert reader["proj"].shape[0] == 5  # one reader per seed
+        row = self.scorer.features(KETTLE_ZH, [KETTLE_FR])
+        with self.assertRaisesMessage(ValueError, "pass their tokens"):
+            fused_scores(row, [KETTLE_FR], self.scorer.fusion)
+        tokens = self.scorer.title_tokens([KETTLE_ZH, KETTLE_FR])
+        reading = title_reader_logits(tokens, reader)[0]
+        assert reading != 0.0
+        expected = [fused_score(row[0], self.scorer.fusion, reading)]
+        assert fused_scores(row, [KETTLE_FR], self.scorer.fusion, tokens) == expected
+
+    def test_a_reader_that_is_not_the_fitted_one_is_refused(self):
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "e5_reader.npz"
+            path.write_bytes(READER_PATH.read_bytes())
+            assert load_reader(path, hashlib.sha1(path.read_bytes()).hexdigest())["proj"].shape[0] == 5
+            np.savez_compressed(path, proj=np.zeros((1, 2, 385)))
+            with self.assertRaisesMessage(ScoringError, "not the title reader the e5 fusion was fitted with"):
+                load_reader(path, self.scorer.fusion["version"])
+            path.unlink()
+            with self.assertRaisesMessage(ScoringError, "is missing"):
+                load_reader(path, "")
+
     def test_a_sibling_in_the_same_language_lowers_the_score_of_a_look_alike(self):
         alone = self.scorer.score(KETTLE_ZH, [KETTLE_FR])[0]
-        beside = self.scorer.score(KETTLE_ZH, [KETTLE_FR, KETTLE_FR.replace("intelligente", "intelligente Pro")])[0]
-        assert beside < alone
+        # A second French listing that says the same in other words: at most one of the two can be the product.
+        # (A "Pro" sibling no longer competes: the title reader tells "Pro" apart.)
+        twin = "Bouilloire électrique intelligente 1,7 L avec 4 réglages de température"
+        beside = self.scorer.score(KETTLE_ZH, [KETTLE_FR, twin])
+        assert beside[0] < alone and beside[0] + beside[1] < 1.0
 
     def test_a_long_title_is_cut_between_words(self):
         title = (
