@@ -83,7 +83,8 @@ model alone: hard top1 0.973 -> 0.976, average precision 0.953 -> 0.960):
   0.977-0.979, precision at 70 % recall 0.977-0.978 -> 0.981-0.983, at 75 % 0.972-0.975 ->
   0.978-0.979; the refit's cross-fitted halves (five fits each, calibrated): auto precision
   0.9765 -> 0.978 at recall 0.747 -> 0.771, review share 0.062 -> 0.056, ECE 0.008 -> 0.006.
-  It costs about 10 ms a query of eight documents (numpy, five fits' readers at once);
+  Its cost (numpy, five fits' readers at once), ``bench/scoring.py`` one run after another:
+  pairs/s short 326 -> 166-179, medium 103 -> 72-82, long 46 -> 37-41, the same peak memory;
 - ``cjk_pair``: 1 when exactly one text is Chinese (their cosines run lower);
   ``long_texts``: how many of the two texts are product pages (over 300
   characters) rather than titles, which also shifts cosines;
