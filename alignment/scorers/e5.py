@@ -593,19 +593,25 @@ def title_reader_logits(
         states[i, : min(len(title), READER_TOKENS)] = title[:READER_TOKENS]
         idf[i, : min(len(weight), READER_TOKENS)] = weight[:READER_TOKENS]
     mask = np.arange(states.shape[1])[None] < lengths[:, None]
-    # [M, titles, tokens, K]: each token projected with its weight.
+    # [M, titles, tokens, K]: each token projected with its weight (the M fits in one product).
+    members, width = reader["proj_b"].shape
+    projection = reader["proj"][:, :, :-1].reshape(members * width, -1).T
+    projected = (states.reshape(-1, states.shape[-1]) @ projection).reshape(*states.shape[:2], members, width)
     projected = (
-        states[None] @ reader["proj"][:, None, :, :-1].transpose(0, 1, 3, 2)
+        projected.transpose(2, 0, 1, 3)
         + idf[None, :, :, None] * reader["proj"][:, None, None, :, -1]
         + reader["proj_b"][:, None, None, :]
     )
-    documents = len(tokens) - 1
-    shape = (projected.shape[0], documents, *projected.shape[2:])
-    query = (np.broadcast_to(projected[:, :1], shape), idf[:1], mask[:1])
-    other = (projected[:, 1:], idf[1:], mask[1:])
+    # The comparison layer's weights over [a, ã, a - ã, a∘ã, scalars]: the parts of a and of ã are linear,
+    # and ã is an average of the other title's tokens, so both are computed once per title, not per pair.
+    compare = reader["compare"][:, None].transpose(0, 1, 3, 2)  # [M, 1, 4K + 3, K]
+    own = projected @ (compare[:, :, :width] + compare[:, :, 2 * width : 3 * width])
+    as_aligned = projected @ (compare[:, :, width : 2 * width] - compare[:, :, 2 * width : 3 * width])
+    layer = (compare[:, :, 3 * width : 4 * width], compare[:, :, 4 * width :], reader["compare_b"][:, None, None])
+    titles = [(projected[:, i], own[:, i], as_aligned[:, i], idf[i], mask[i]) for i in (slice(0, 1), slice(1, None))]
     cosines = states[:1] @ states[1:].transpose(0, 2, 1)  # [documents, query tokens, document tokens]
-    max_q, mean_q = _reader_side(query, other, cosines, reader)
-    max_d, mean_d = _reader_side(other, query, cosines.transpose(0, 2, 1), reader)
+    max_q, mean_q = _reader_side(titles[0], titles[1], cosines, layer)
+    max_d, mean_d = _reader_side(titles[1], titles[0], cosines.transpose(0, 2, 1), layer)
     pooled = np.concatenate([max_q + max_d, np.maximum(max_q, max_d), mean_q + mean_d, np.maximum(mean_q, mean_d)], -1)
     # [M, documents, units]
     units = np.maximum(pooled @ reader["out"].transpose(0, 2, 1) + reader["out_b"][:, None], 0.0)
@@ -613,28 +619,30 @@ def title_reader_logits(
 
 
 def _reader_side(
-    side: tuple[np.ndarray, np.ndarray, np.ndarray], other: tuple[np.ndarray, np.ndarray, np.ndarray],
-    cosines: np.ndarray, reader: dict[str, Any],
+    side: tuple[np.ndarray, ...], other: tuple[np.ndarray, ...], cosines: np.ndarray, layer: tuple[np.ndarray, ...]
 ) -> tuple[np.ndarray, np.ndarray]:
     """One title's tokens compared with their soft alignments in the other's, for each pair: ``side`` and
-    ``other`` the projected tokens [M, pairs, tokens, K], their weights and their masks; the maximum and the
-    idf-weighted mean of the comparisons, [M, pairs, K] each."""
+    ``other`` the projected tokens [M, titles, tokens, K] (the query's one title broadcast over the
+    documents), the comparison layer's parts of a token and of an aligned token, the tokens' weights and
+    masks; ``layer`` the comparison's weights of the product and of the scalars, and its bias. Returns the
+    maximum and the idf-weighted mean of the comparisons, [M, pairs, K] each."""
     import numpy as np
 
-    a, weight, mask = side
-    b, _, other_mask = other
+    a, own, _, weight, mask = side
+    b, _, as_aligned, _, other_mask = other
+    product, scalar, bias = layer
     attention = np.where(other_mask[:, None, :], a @ b.transpose(0, 1, 3, 2) / math.sqrt(a.shape[-1]), -1e4)
     attention = np.exp(attention - attention.max(axis=-1, keepdims=True))
-    aligned = (attention / attention.sum(axis=-1, keepdims=True)) @ b
+    attention /= attention.sum(axis=-1, keepdims=True)  # [M, pairs, tokens, other's tokens]
     best = np.where(other_mask[:, None, :], cosines, -2.0).max(axis=-1)  # [pairs, tokens]
     weight = np.broadcast_to(weight, best.shape)
-    scalars = np.broadcast_to(np.stack([weight, best, weight * (1 - best)], axis=-1), (*a.shape[:3], 3))
-    compared = np.concatenate([a, aligned, a - aligned, a * aligned, scalars], axis=-1)
-    compared = compared @ reader["compare"][:, None].transpose(0, 1, 3, 2) + reader["compare_b"][:, None, None]
+    scalars = np.stack([weight, best, weight * (1 - best)], axis=-1)
+    compared = own + attention @ as_aligned + (a * (attention @ b)) @ product + scalars @ scalar + bias
     compared = np.maximum(compared, 0.0)
     # Rectified, so the padding's zeros never exceed a real token's maximum.
+    mask = np.broadcast_to(mask, best.shape)
     largest = np.where(mask[None, :, :, None], compared, 0.0).max(axis=2)
-    weight = weight * np.broadcast_to(mask, best.shape)
+    weight = weight * mask
     total = np.maximum(weight.sum(axis=1), 1e-6)[None, :, None]
     return largest, (compared * weight[None, ..., None]).sum(axis=2) / total
 
