@@ -34,7 +34,8 @@
    ``data/devset_retired_holdout_17.jsonl``, ``data/devset_more_26.jsonl``,
    ``data/devset_retired_holdout_18.jsonl``, ``data/devset_retired_holdout_19.jsonl``,
    ``data/devset_retired_holdout_20.jsonl``, ``data/devset_more_27.jsonl``,
-   ``data/devset_retired_holdout_21.jsonl`` and ``data/devset_retired_holdout_22.jsonl`` (beyond the catalog too,
+   ``data/devset_retired_holdout_21.jsonl``, ``data/devset_retired_holdout_22.jsonl``,
+   ``data/devset_more_28.jsonl`` and ``data/devset_more_29.jsonl`` (beyond the catalog too,
    each query against its brand's sibling models, accessories and look-alikes).
 
 Standard library only, so it runs before the virtual environment exists.
@@ -110,6 +111,8 @@ EXTRA_FILES = (
     "devset_more_27.jsonl",
     "devset_retired_holdout_21.jsonl",
     "devset_retired_holdout_22.jsonl",
+    "devset_more_28.jsonl",
+    "devset_more_29.jsonl",
 )
 HEADER = [
     "source",
