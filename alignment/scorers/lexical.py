@@ -238,9 +238,12 @@ _NOT_NEGATION = re.compile(
 
 # A number: "20 000" / "20,000" (thousands groups) or "1,7" / "1.7" (decimals).
 # After one digit, a plain space groups thousands only before a space or a sign, not a glued
-# unit: "Vista 3 256GB" is a Vista 3 with 256 GB, "20 000mAh" is still 20,000 mAh.
+# unit: "Vista 3 256GB" is a Vista 3 with 256 GB, "20 000mAh" is still 20,000 mAh. Chinese never
+# groups digits with a space: in "可装2卷135或1卷120 500ml", 120 and 500 ml are two numbers.
+_PLAIN_GROUPS = r"(?<![\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff])"
 _NUMBER = (
-    r"\d{1,3}(?:[\u00a0\u202f]\d{3})+(?!\d)|\d{2,3}(?: \d{3})+(?!\d)|\d(?: \d{3})+(?![\dA-Za-z])|\d+(?:[.,]\d+)?"
+    rf"\d{{1,3}}(?:[\u00a0\u202f]\d{{3}})+(?!\d)|{_PLAIN_GROUPS}\d{{2,3}}(?: \d{{3}})+(?!\d)"
+    rf"|{_PLAIN_GROUPS}\d(?: \d{{3}})+(?![\dA-Za-z])|\d+(?:[.,]\d+)?"
 )
 _UNIT_ALTERNATION = "|".join(sorted((re.escape(u) for u in UNITS), key=len, reverse=True))
 # Not inside a model code: "MB-7731M" is no 7731 m.
@@ -2321,7 +2324,7 @@ class LexicalScorer(Scorer):
     """
 
     name = "lexical"
-    model_revision = "lexical-47"
+    model_revision = "lexical-48"
     uses_instruction = False
 
     def score(self, query: str, documents: list[str], instruction: str = "") -> list[float]:

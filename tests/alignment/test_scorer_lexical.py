@@ -234,6 +234,12 @@ class LexicalVariantsTestCase(SimpleTestCase):
         assert ("charge", 20000.0) in extract("Powerbank 20 000mAh").quantities
         assert ("power", 1500.0) in extract("Radiateur 1 500 W").quantities
 
+    def test_a_chinese_number_before_a_spaced_quantity_is_no_thousands_group(self):
+        tank = "【Halidex】DT-2 显影罐 可装2卷135或1卷120 500ml 含2个可调片轴"
+        assert extract(tank).quantities == {("volume", 500.0)}
+        assert features(tank, "Halidex DT-2 Developing Tank, 2 x 135 or 1 x 120, 500 ml")["unit_agree"] == 1
+        assert ("charge", 20000.0) in extract("【Voltra】充电宝 20 000mAh").quantities
+
     def test_it_compares_resolutions_in_pixels(self):
         vista = "Nexora Vista 3 – VR\nResolución de 2064 x 2208 por ojo, pancake."
         assert features(vista, "Nexora Vista 3S\nÉcran LCD 1832 x 1920 pixels par œil")["unit_conflict"] == 1
