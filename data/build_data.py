@@ -35,7 +35,8 @@
    ``data/devset_retired_holdout_18.jsonl``, ``data/devset_retired_holdout_19.jsonl``,
    ``data/devset_retired_holdout_20.jsonl``, ``data/devset_more_27.jsonl``,
    ``data/devset_retired_holdout_21.jsonl``, ``data/devset_retired_holdout_22.jsonl``,
-   ``data/devset_more_28.jsonl`` and ``data/devset_more_29.jsonl`` (beyond the catalog too,
+   ``data/devset_more_28.jsonl``, ``data/devset_more_29.jsonl``, ``data/devset_more_30.jsonl`` and
+   ``data/devset_more_31.jsonl`` (beyond the catalog too,
    each query against its brand's sibling models, accessories and look-alikes).
 
 Standard library only, so it runs before the virtual environment exists.
@@ -113,6 +114,8 @@ EXTRA_FILES = (
     "devset_retired_holdout_22.jsonl",
     "devset_more_28.jsonl",
     "devset_more_29.jsonl",
+    "devset_more_30.jsonl",
+    "devset_more_31.jsonl",
 )
 HEADER = [
     "source",
