@@ -193,8 +193,9 @@ _GERMAN_SHADE = re.compile(
     r"(?<![a-z])(?:hell|dunkel|mint|salbei|schiefer|stein|nacht|himmel|eis|royal|marine|petrol|oliv|tannen|wald"
     r"|flaschen|pastell|zart|alt|rose|silber|tief|matt|signal|smaragd|kobalt|anthrazit|taupe|kirsch|wein|bordeaux"
     r"|titan|space|sand|creme|perl|polar|graphit|limetten|zitronen|apfel|moos|gras|jade|korall|lachs|puder|aqua"
-    r"|ozean|schoko|mokka|kaffee|cognac|karamell|senf|ocker|pflaumen|beeren|himbeer|asch|staub|nebel|beton)"
-    r"-?(grun|blau|rot|grau|schwarz|weiss|gelb|rosa|braun|lila|beige)(?![a-z])"
+    r"|ozean|schoko|mokka|kaffee|cognac|karamell|senf|ocker|pflaumen|beeren|himbeer|asch|staub|nebel|beton"
+    r"|neon|leucht)"
+    r"-?(grun|blau|rot|grau|schwarz|weiss|gelb|rosa|braun|lila|beige|orange|pink|turkis)(?![a-z])"
     # Inflected German colours: "mit rotem Laser", "in grünen Tönen".
     r"|(?<![a-z])(grun|blau|rot|grau|schwarz|weiss|gelb|braun)(?:em|en)(?![a-z])"
 )
@@ -2324,7 +2325,7 @@ class LexicalScorer(Scorer):
     """
 
     name = "lexical"
-    model_revision = "lexical-48"
+    model_revision = "lexical-49"
     uses_instruction = False
 
     def score(self, query: str, documents: list[str], instruction: str = "") -> list[float]:

@@ -234,6 +234,12 @@ class LexicalVariantsTestCase(SimpleTestCase):
         assert ("charge", 20000.0) in extract("Powerbank 20 000mAh").quantities
         assert ("power", 1500.0) in extract("Radiateur 1 500 W").quantities
 
+    def test_a_german_shade_of_orange_is_an_orange(self):
+        bivy = "Helvik NB-2 Notfall-Biwaksack für 2 Personen, 213 × 150 cm, signalorange"
+        assert features(bivy, "【Helvik】NB-2 双人应急睡袋 213×150cm 军绿色")["unit_conflict"] == 1
+        assert features(bivy, "Helvik NB2 Two-Person Emergency Bivvy, 213 x 150 cm, orange")["unit_agree"] == 3
+        assert features("Springseil, neonpink, 3 m", "Corde à sauter, noire, 3 m")["unit_conflict"] == 1
+
     def test_a_chinese_number_before_a_spaced_quantity_is_no_thousands_group(self):
         tank = "【Halidex】DT-2 显影罐 可装2卷135或1卷120 500ml 含2个可调片轴"
         assert extract(tank).quantities == {("volume", 500.0)}
