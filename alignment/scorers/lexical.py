@@ -124,7 +124,9 @@ COLOURS = {
         "绿色 薄荷绿 墨绿 军绿 橄榄绿 草绿 抹茶绿 牛油果绿"
     ),
     "pink": "pink rose rosa 粉色 粉红色 樱花粉 樱粉 浅粉 玫瑰粉 蜜桃粉 裸粉 玫红",
-    "brown": "brown marron brun braun walnut nogal noyer nussbaum chatain chatains castano castana 棕色 咖啡色 胡桃木 栗色",
+    "brown": (
+        "brown marron brun braun walnut nogal noyer nussbaum chatain chatains castano castana 棕色 咖啡色 胡桃木 胡桃色 栗色"
+    ),
     "beige": "beige sandfarben 米色 沙色",
     # Light woods a finish is named after ("Eiche", "Oak Finish", 榉木): not walnut, a brown.
     "light wood": "oak oaks chene roble eiche eichen beech hetre buche acacia akazie 橡木 榉木 原木色",
@@ -885,7 +887,9 @@ ATTRIBUTES = {
     # walnut one, nor an acacia base the walnut one ("胡桃木底座" against "Sockel aus Akazienholz").
     # A walnut or oak finish is a colour too (COLOURS); this tells the light woods apart.
     "wood": {
-        "walnut": "walnut noyer nogal nussbaum nussbaumholz 胡桃木 黑胡桃",
+        "walnut": "walnut noyer nogal nussbaum nussbaumholz 胡桃木 黑胡桃 胡桃色",
+        # Not "cherry" alone, which is also a keyboard switch.
+        "cherry": "cerisier merisier cerezo kirschholz kirschbaum kirschbaumholz 樱桃木",
         "oak": "oak chene roble eiche eichenholz 橡木",
         "acacia": "acacia akazie akazienholz 相思木 金合欢",
         "pine": "pine pino kiefer kiefernholz 松木",
@@ -2325,7 +2329,7 @@ class LexicalScorer(Scorer):
     """
 
     name = "lexical"
-    model_revision = "lexical-49"
+    model_revision = "lexical-50"
     uses_instruction = False
 
     def score(self, query: str, documents: list[str], instruction: str = "") -> list[float]:

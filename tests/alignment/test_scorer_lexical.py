@@ -234,6 +234,13 @@ class LexicalVariantsTestCase(SimpleTestCase):
         assert ("charge", 20000.0) in extract("Powerbank 20 000mAh").quantities
         assert ("power", 1500.0) in extract("Radiateur 1 500 W").quantities
 
+    def test_a_cherry_finish_is_not_a_walnut_one(self):
+        walnut = "【Gramoline】GM-700 七合一复古黑胶唱片机 实木胡桃色 蓝牙音箱"
+        cherry = "Gramoline GM-700 7-in-1 Retro-Plattenspieler Kirschholz-Optik, Bluetooth"
+        assert conflict_features(walnut, cherry)[CONFLICT_NAMES.index("attribute_conflict")] == 1
+        assert conflict_features(walnut, "Gramoline GM700 Retro Record Player, Walnut Wood, Bluetooth") == [0.0] * 8
+        assert attributes("Mechanical Keyboard, Cherry MX Red switches").get("wood") is None
+
     def test_a_german_shade_of_orange_is_an_orange(self):
         bivy = "Helvik NB-2 Notfall-Biwaksack für 2 Personen, 213 × 150 cm, signalorange"
         assert features(bivy, "【Helvik】NB-2 双人应急睡袋 213×150cm 军绿色")["unit_conflict"] == 1
