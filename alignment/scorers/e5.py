@@ -83,8 +83,11 @@ model alone: hard top1 0.973 -> 0.976, average precision 0.953 -> 0.960):
   0.977-0.979, precision at 70 % recall 0.977-0.978 -> 0.981-0.983, at 75 % 0.972-0.975 ->
   0.978-0.979; the refit's cross-fitted halves (five fits each, calibrated): auto precision
   0.9765 -> 0.978 at recall 0.747 -> 0.771, review share 0.062 -> 0.056, ECE 0.008 -> 0.006.
-  Its cost (numpy, five fits' readers at once), ``bench/scoring.py`` one run after another:
-  pairs/s short 326 -> 166-179, medium 103 -> 72-82, long 46 -> 37-41, the same peak memory;
+  Its cost (numpy, five fits' readers at once) is small beside the model's: profiled over 20 queries of
+  about seven titles with nothing cached, 9 ms of a query's 850 ms (1 %; the model's linear layers take
+  72 %). An earlier ``bench/scoring.py`` comparison put it at half the short pairs' speed, but that
+  benchmark's 64 pairs cannot measure 1 %: its runs, one after another on one machine, differ by up to
+  20 %. The same peak memory;
 - ``cjk_pair``: 1 when exactly one text is Chinese (their cosines run lower);
   ``long_texts``: how many of the two texts are product pages (over 300
   characters) rather than titles, which also shifts cosines;
