@@ -243,7 +243,8 @@ _NOT_NEGATION = re.compile(
 # After one digit, a plain space groups thousands only before a space or a sign, not a glued
 # unit: "Vista 3 256GB" is a Vista 3 with 256 GB, "20 000mAh" is still 20,000 mAh. Chinese never
 # groups digits with a space: in "可装2卷135或1卷120 500ml", 120 and 500 ml are two numbers.
-_PLAIN_GROUPS = r"(?<![\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff])"
+_CJK_CHARACTER = r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]"
+_PLAIN_GROUPS = rf"(?<!{_CJK_CHARACTER})"
 _NUMBER = (
     rf"\d{{1,3}}(?:[\u00a0\u202f]\d{{3}})+(?!\d)|{_PLAIN_GROUPS}\d{{2,3}}(?: \d{{3}})+(?!\d)"
     rf"|{_PLAIN_GROUPS}\d(?: \d{{3}})+(?![\dA-Za-z])|\d+(?:[.,]\d+)?"
@@ -412,7 +413,7 @@ _LOOSE_SUFFIX = re.compile(r" (?!(?:EU|UK|US|TV|PC|HD|OK|IN|CE|BT|PD|DC|AC|IP|MK
 _GLUED_WORDS = re.compile(r"(?<=[A-Za-z0-9])(?:-[A-Za-z]{3,})+$")
 _LATIN_WORD = re.compile(r"[a-z]+(?:['&][a-z]+)*")
 _ANY_NUMBER = re.compile(_NUMBER)
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+_CJK = re.compile(_CJK_CHARACTER)
 
 # Words too common to say anything about which product a text describes.
 STOPWORDS = frozenset(
